@@ -1,0 +1,61 @@
+# modelgov: PGXS build, tests, demo, fuzzing and benchmarks.
+#
+#   make demo    install what is missing, build, install, replay the demo
+#   make test    install what is missing, build with -Werror, install, run
+#                every test layer in a throwaway cluster
+#
+# Both work as root on a fresh Debian bookworm machine.
+
+EXTENSION = modelgov
+EXTVERSION = 0.1.0
+
+MODULE_big = modelgov
+OBJS = \
+	src/modelgov.o \
+	src/semver_core.o \
+	src/semver.o
+
+DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# pg_regress: inputs in test/sql, expected output in ./expected.
+REGRESS = semver_input semver_order semver_functions bump_policy
+REGRESS_OPTS = --inputdir=test
+
+# Isolation specs live in test/specs.  pg_isolation_regress looks for specs
+# and expected files under --outputdir before --inputdir, so pointing the
+# output at test/ finds the specs there and the expected files in ./expected.
+ISOLATION = bump_policy_concurrency
+ISOLATION_OPTS = --outputdir=test
+
+PG_MAJOR ?= 15
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+EXTRA_CLEAN = results test/results test/regression.diffs test/regression.out \
+	regression.diffs regression.out test/fuzz/build
+
+# The PGXS rules exist only once postgresql-server-dev is installed; the
+# targets below install it first.
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+
+.PHONY: deps demo test fuzz bench
+
+deps:
+	@scripts/install-deps.sh
+
+demo: deps
+	@scripts/build-install.sh
+	@pg_virtualenv -v $(PG_MAJOR) scripts/demo.sh
+
+test: deps
+	@scripts/build-install.sh -Werror
+	@pg_virtualenv -v $(PG_MAJOR) scripts/run-tests.sh
+
+fuzz:
+	@test/fuzz/run.sh $(or $(FUZZ_SECONDS),300)
+
+bench: deps
+	@scripts/build-install.sh
+	@pg_virtualenv -v $(PG_MAJOR) bench/run.sh

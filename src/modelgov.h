@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * modelgov.h
+ *		Declarations shared between the C files of modelgov.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MODELGOV_H
+#define MODELGOV_H
+
+#include "fmgr.h"
+
+/* modelgov.bump_level, in the order of its enum labels */
+typedef enum MgBumpLevel
+{
+	MG_BUMP_PATCH,
+	MG_BUMP_MINOR,
+	MG_BUMP_MAJOR
+} MgBumpLevel;
+
+extern MgBumpLevel mg_bump_level_from_datum(Datum level);
+
+extern void _PG_init(void);
+
+#endif							/* MODELGOV_H */
