@@ -1,0 +1,49 @@
+-- The modelgov demo: what the extension holds, step by step.
+\pset footer off
+\set ECHO queries
+
+\echo
+\echo '== 1. Install the extension'
+CREATE EXTENSION modelgov;
+SET search_path = modelgov, public;
+
+\echo
+\echo '== 2. semver: Semantic Versioning 2.0.0 as a SQL type'
+\echo '   Precedence, not text order: numeric identifiers compare as numbers,'
+\echo '   a prerelease sorts below its release, build metadata is ignored.'
+SELECT v
+  FROM unnest('{1.0.0, 1.0.0-rc.1, 1.0.0-beta.11, 1.0.0-beta.2, 1.0.0-alpha.beta,
+				1.0.0-alpha.1, 1.0.0-alpha, 2.0.0, 1.10.0, 1.9.0}'::semver[]) AS v
+ ORDER BY v;
+SELECT '1.0.1+build.5'::semver = '1.0.1' AS build_ignored,
+	   semver_major('1.0.1-rc.2'), semver_prerelease('1.0.1-rc.2');
+
+\echo
+\echo '== 3. Strict input: every error says what is wrong and where'
+SELECT s, is_semver(s)
+  FROM unnest(ARRAY['1.0.1', 'v1.0.1', '1.0.01', '1.0.1-', '1.0.1+', ' 1.0.1',
+					'9223372036854775808.0.0']) AS s;
+\set ON_ERROR_STOP 0
+SELECT '1.0.01'::semver;
+\set ON_ERROR_STOP 1
+
+\echo
+\echo '== 4. The seed''s change types and the bump each one requires'
+SELECT change_type, bump FROM bump_policy ORDER BY bump DESC, change_type;
+
+\echo
+\echo '== 5. The next version follows from the largest bump a change needs'
+SELECT '1.0.0'::semver AS current,
+	   semver_bump('1.0.0', required_bump('threshold_change')) AS after_threshold_change,
+	   semver_bump('1.0.0', required_bump('weights_update')) AS after_weights_update,
+	   semver_bump('1.0.0', required_bump('feature_removal')) AS after_feature_removal;
+
+\echo
+\echo '== 6. Compatibility ranges, npm style'
+SELECT semver_caret('1.0.1') AS compatible_with_1_0_1,
+	   semver_tilde('1.0.1') AS patches_of_1_0,
+	   '1.4.0'::semver <@ semver_caret('1.0.1') AS "1.4.0 compatible";
+
+\echo
+\echo 'Later issues add the governance process (proposals, reviews, committee'
+\echo 'approval, deployment, rollback, audit log) and in-query scoring.'
