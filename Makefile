@@ -12,19 +12,21 @@ EXTVERSION = 0.1.0
 MODULE_big = modelgov
 OBJS = \
 	src/modelgov.o \
+	src/active.o \
+	src/clock.o \
 	src/semver_core.o \
 	src/semver.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress: inputs in test/sql, expected output in ./expected.
-REGRESS = semver_input semver_order semver_functions bump_policy
+REGRESS = semver_input semver_order semver_functions bump_policy audit_log
 REGRESS_OPTS = --inputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
-ISOLATION = bump_policy_concurrency
+ISOLATION = bump_policy_concurrency audit_chain
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

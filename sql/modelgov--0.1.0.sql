@@ -299,7 +299,7 @@ BEGIN
 					  AND (r.rolsuper OR pg_catalog.pg_has_role(r.oid, owner, 'MEMBER'))) THEN
 		RAISE EXCEPTION 'permission denied to %', action
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = pg_catalog.format('Role %I is neither a superuser nor a member of the extension owner %I.',
+				  DETAIL = pg_catalog.format('Role %s is neither a superuser nor a member of the extension owner %s.',
 											 actor, owner::regrole::text),
 				  HINT = 'Ask a modelgov administrator to do it.';
 	END IF;
@@ -383,21 +383,1684 @@ CREATE FUNCTION modelgov.set_bump_policy(change_type modelgov.change_type,
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	actor text := modelgov._actor();
+	old modelgov.bump_level;
 BEGIN
 	PERFORM modelgov._require_admin('set the bump policy');
-	-- one policy change at a time, so that concurrent identical changes
-	-- are recorded once
+	-- One policy change at a time, in order.  Every call is recorded, also
+	-- one that restates the policy in force: under REPEATABLE READ the
+	-- policy this transaction sees may already be out of date, and the
+	-- audit append below then fails with a retryable 40001 rather than a
+	-- change being skipped.
 	LOCK TABLE modelgov.bump_policy_history IN SHARE ROW EXCLUSIVE MODE;
-	IF modelgov.required_bump(change_type) OPERATOR(pg_catalog.=) bump THEN
-		RETURN;
-	END IF;
+	old := modelgov.required_bump(change_type);
 	INSERT INTO modelgov.bump_policy_history (change_type, bump, set_at, set_by)
 		VALUES (set_bump_policy.change_type, set_bump_policy.bump,
-				pg_catalog.now(), actor);
+				modelgov.clock_now(), modelgov._actor());
+	PERFORM modelgov._audit('policy_changed', change_type => set_bump_policy.change_type,
+							details => pg_catalog.jsonb_build_object(
+								'old_values', pg_catalog.jsonb_build_object('bump', old),
+								'new_values', pg_catalog.jsonb_build_object('bump', bump)));
 END
 $$;
 COMMENT ON FUNCTION modelgov.set_bump_policy(modelgov.change_type, modelgov.bump_level) IS
 	'change the bump a change type requires (administrators only)';
 REVOKE ALL ON FUNCTION modelgov.set_bump_policy(modelgov.change_type, modelgov.bump_level) FROM PUBLIC;
 GRANT SELECT ON modelgov.bump_policy, modelgov.bump_policy_history TO PUBLIC;
+
+--
+-- Time
+--
+
+CREATE FUNCTION modelgov.clock_now() RETURNS timestamptz
+	AS 'MODULE_PATHNAME', 'mg_clock_now'
+	LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION modelgov.clock_overridden() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'mg_clock_is_overridden'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION modelgov.clock_now() IS
+	'"now" for governance: modelgov.clock when a superuser set it, else the transaction start time';
+COMMENT ON FUNCTION modelgov.clock_overridden() IS
+	'true while modelgov.clock replaces the current time';
+
+--
+-- Members: database roles mapped to the identities and duties of the
+-- governance process
+--
+
+CREATE TYPE modelgov.member_role AS ENUM (
+	'model_science_lead',
+	'product_manager',
+	'engineering_lead',
+	'customer_success_lead',
+	'deployer'
+);
+COMMENT ON TYPE modelgov.member_role IS
+	'committee roles, and deployer (may deploy, record smoke tests and roll back)';
+
+CREATE TABLE modelgov.members (
+	role_name	text PRIMARY KEY,
+	identity	text NOT NULL UNIQUE CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'),
+	roles		modelgov.member_role[] NOT NULL DEFAULT '{}',
+	added_at	timestamptz NOT NULL,
+	added_by	text NOT NULL
+);
+COMMENT ON TABLE modelgov.members IS
+	'database roles that take part in governance, with their e-mail identity and duties';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
+
+--
+-- The audit log: append-only and hash-chained
+--
+-- Each entry stores prev_hash, the hash of the entry before it (32 zero
+-- bytes for the first), and hash = SHA-256(prev_hash || canonical entry).
+-- The canonical encoding is length-prefixed text that no session setting
+-- changes: times as integer microseconds since the Unix epoch, jsonb in its
+-- normalized text form.  prev_hash is unique, so two appends that read the
+-- same head can never both commit.
+--
+
+CREATE TABLE modelgov.audit_log (
+	seq				bigint PRIMARY KEY CHECK (seq > 0),
+	recorded_at		timestamptz NOT NULL,
+	event_type		text NOT NULL,
+	actor			text NOT NULL,
+	version			modelgov.semver,
+	proposal_id		text,
+	change_type		modelgov.change_type,
+	status			text,
+	details			jsonb NOT NULL DEFAULT '{}',
+	clock_overridden boolean NOT NULL DEFAULT false,
+	prev_hash		bytea NOT NULL UNIQUE,
+	hash			bytea NOT NULL
+);
+COMMENT ON TABLE modelgov.audit_log IS
+	'append-only, hash-chained record of every governance action';
+COMMENT ON COLUMN modelgov.audit_log.seq IS 'position in the chain, from 1, without gaps';
+COMMENT ON COLUMN modelgov.audit_log.details IS
+	'the other fields of the event: old_values, new_values, approved_by, deployed_by, reason, ...';
+COMMENT ON COLUMN modelgov.audit_log.clock_overridden IS
+	'true when the entry was made while modelgov.clock replaced the current time';
+COMMENT ON COLUMN modelgov.audit_log.prev_hash IS 'hash of the previous entry; 32 zero bytes for the first';
+COMMENT ON COLUMN modelgov.audit_log.hash IS 'SHA-256 of prev_hash and the canonical encoding of this entry';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.audit_log', '');
+GRANT SELECT ON modelgov.audit_log TO PUBLIC;
+
+CREATE FUNCTION modelgov._audit_canonical(e modelgov.audit_log) RETURNS bytea
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT pg_catalog.convert_to(pg_catalog.string_agg(
+			   CASE WHEN f IS NULL THEN '-'
+					ELSE pg_catalog.octet_length(f)::text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) f END,
+			   '|' ORDER BY n), 'UTF8')
+	  FROM pg_catalog.unnest(ARRAY[
+			   e.seq::text,
+			   (EXTRACT(epoch FROM e.recorded_at) OPERATOR(pg_catalog.*) 1000000)::bigint::text,
+			   e.event_type,
+			   e.actor,
+			   e.version::text,
+			   e.proposal_id,
+			   e.change_type::text,
+			   e.status,
+			   e.details::text,
+			   e.clock_overridden::text]) WITH ORDINALITY AS u(f, n)
+$$;
+COMMENT ON FUNCTION modelgov._audit_canonical(modelgov.audit_log) IS
+	'internal: the session-independent encoding of an audit entry that its hash covers';
+
+CREATE FUNCTION modelgov._audit_hash(e modelgov.audit_log) RETURNS bytea
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT pg_catalog.sha256(e.prev_hash OPERATOR(pg_catalog.||) modelgov._audit_canonical(e))
+$$;
+COMMENT ON FUNCTION modelgov._audit_hash(modelgov.audit_log) IS
+	'internal: SHA-256 of an entry''s prev_hash and canonical encoding';
+
+/*
+ * Append one entry.  Called only from the extension's SECURITY DEFINER
+ * functions: it is not SECURITY DEFINER itself, so a direct call by
+ * anybody else fails for want of INSERT privilege.
+ */
+CREATE FUNCTION modelgov._audit(event_type text,
+								version modelgov.semver DEFAULT NULL,
+								proposal_id text DEFAULT NULL,
+								change_type modelgov.change_type DEFAULT NULL,
+								status text DEFAULT NULL,
+								details jsonb DEFAULT '{}')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	e modelgov.audit_log;
+	head record;
+BEGIN
+	-- one appender at a time; in READ COMMITTED the next statement then
+	-- sees the head the previous appender committed
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.audit_log'));
+	SELECT a.seq, a.hash INTO head
+	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1;
+
+	e.seq := COALESCE(head.seq, 0) OPERATOR(pg_catalog.+) 1;
+	e.prev_hash := COALESCE(head.hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
+	e.recorded_at := modelgov.clock_now();
+	e.event_type := _audit.event_type;
+	e.actor := modelgov._actor();
+	e.version := _audit.version;
+	e.proposal_id := _audit.proposal_id;
+	e.change_type := _audit.change_type;
+	e.status := _audit.status;
+	e.details := COALESCE(_audit.details, '{}');
+	e.clock_overridden := modelgov.clock_overridden();
+	e.hash := modelgov._audit_hash(e);
+
+	BEGIN
+		INSERT INTO modelgov.audit_log VALUES (e.*);
+	EXCEPTION WHEN unique_violation THEN
+		-- Under REPEATABLE READ or SERIALIZABLE the snapshot can predate
+		-- the head another transaction appended while we waited.
+		RAISE EXCEPTION 'could not append to the audit log: another transaction appended first'
+			USING ERRCODE = 'serialization_failure',
+				  DETAIL = pg_catalog.format('Entry %s was written by a transaction that committed after this transaction''s snapshot was taken.', e.seq),
+				  HINT = 'Retry the transaction.';
+	END;
+	RETURN e.seq;
+END
+$$;
+COMMENT ON FUNCTION modelgov._audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb) IS
+	'internal: append an entry to the audit log, chained to the head';
+
+CREATE FUNCTION modelgov._audit_log_guard() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION 'modelgov.audit_log is append-only'
+		USING ERRCODE = 'insufficient_privilege',
+			  DETAIL = pg_catalog.format('%s is not allowed on the audit log; history is never rewritten.', TG_OP),
+			  HINT = 'Record a correction as a new event instead.';
+END
+$$;
+COMMENT ON FUNCTION modelgov._audit_log_guard() IS
+	'internal: refuses UPDATE, DELETE and TRUNCATE on the audit log';
+
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON modelgov.audit_log
+	FOR EACH ROW EXECUTE FUNCTION modelgov._audit_log_guard();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON modelgov.audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov._audit_log_guard();
+-- ALWAYS: also under session_replication_role = replica
+ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
+ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
+
+CREATE FUNCTION modelgov.verify_audit_log(OUT ok boolean, OUT entries bigint,
+										  OUT first_bad_seq bigint, OUT detail text)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	e modelgov.audit_log;
+	expected_seq bigint := 1;
+	prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+BEGIN
+	ok := true;
+	entries := 0;
+	FOR e IN SELECT * FROM modelgov.audit_log a ORDER BY a.seq LOOP
+		entries := entries OPERATOR(pg_catalog.+) 1;
+		IF ok THEN
+			IF e.seq OPERATOR(pg_catalog.<>) expected_seq THEN
+				ok := false;
+				first_bad_seq := expected_seq;
+				detail := pg_catalog.format('Entry %s is missing; the next entry is %s.', expected_seq, e.seq);
+			ELSIF e.prev_hash OPERATOR(pg_catalog.<>) prev THEN
+				ok := false;
+				first_bad_seq := e.seq;
+				detail := pg_catalog.format('Entry %s does not follow entry %s: its prev_hash differs from that entry''s hash.',
+											e.seq, e.seq OPERATOR(pg_catalog.-) 1);
+			ELSIF e.hash OPERATOR(pg_catalog.<>) modelgov._audit_hash(e) THEN
+				ok := false;
+				first_bad_seq := e.seq;
+				detail := pg_catalog.format('Entry %s was altered: its content does not match its hash.', e.seq);
+			END IF;
+		END IF;
+		expected_seq := e.seq OPERATOR(pg_catalog.+) 1;
+		prev := e.hash;
+	END LOOP;
+	IF ok THEN
+		detail := pg_catalog.format('%s entries verified.', entries);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov.verify_audit_log() IS
+	'recompute the hash chain; name the first altered, removed or reordered entry';
+
+CREATE FUNCTION modelgov.audit_digest(OUT seq bigint, OUT hash text, OUT recorded_at timestamptz)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT a.seq, pg_catalog.encode(a.hash, 'hex'), a.recorded_at
+	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION modelgov.audit_digest() IS
+	'the head of the audit chain (position, hash, time), to keep outside the database';
+
+CREATE FUNCTION modelgov.verify_audit_log(digest_seq bigint, digest_hash text,
+										  OUT ok boolean, OUT entries bigint,
+										  OUT first_bad_seq bigint, OUT detail text)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	anchored bytea;
+BEGIN
+	SELECT v.ok, v.entries, v.first_bad_seq, v.detail
+	  INTO ok, entries, first_bad_seq, detail
+	  FROM modelgov.verify_audit_log() v;
+	IF NOT ok THEN
+		RETURN;
+	END IF;
+	SELECT a.hash INTO anchored FROM modelgov.audit_log a
+	 WHERE a.seq OPERATOR(pg_catalog.=) digest_seq;
+	IF anchored IS NULL THEN
+		ok := false;
+		first_bad_seq := digest_seq;
+		detail := pg_catalog.format('Entry %s of the digest is missing; the log has %s entries.', digest_seq, entries);
+	ELSIF anchored OPERATOR(pg_catalog.<>) pg_catalog.decode(pg_catalog.lower(digest_hash), 'hex') THEN
+		ok := false;
+		first_bad_seq := digest_seq;
+		detail := pg_catalog.format('Entry %s does not match the digest: the chain was rewritten from there or earlier.', digest_seq);
+	ELSE
+		detail := pg_catalog.format('%s entries verified; entry %s matches the digest.', entries, digest_seq);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov.verify_audit_log(bigint, text) IS
+	'verify the chain and that the entry at a kept digest still has the kept hash';
+
+REVOKE ALL ON FUNCTION modelgov._audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov._audit_log_guard() FROM PUBLIC;
+
+--
+-- Administration of members
+--
+
+CREATE FUNCTION modelgov.add_member(member regrole, identity text,
+									roles modelgov.member_role[] DEFAULT '{}')
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	name text := member::text;
+	old modelgov.members;
+BEGIN
+	PERFORM modelgov._require_admin('add members');
+	IF member IS NULL OR identity IS NULL OR roles IS NULL THEN
+		RAISE EXCEPTION 'member, identity and roles must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF pg_catalog.array_position(roles, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'roles must not contain null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF identity OPERATOR(pg_catalog.!~) '^[^@[:space:]]+@[^@[:space:]]+$' THEN
+		RAISE EXCEPTION 'invalid identity "%"', identity
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'An identity is an e-mail address, such as alice@company.com.';
+	END IF;
+	-- a stable, duplicate-free order
+	roles := ARRAY(SELECT DISTINCT r FROM pg_catalog.unnest(roles) AS r ORDER BY r);
+	SELECT * INTO old FROM modelgov.members m WHERE m.role_name OPERATOR(pg_catalog.=) name FOR UPDATE;
+	IF FOUND THEN
+		UPDATE modelgov.members m SET identity = add_member.identity, roles = add_member.roles
+		 WHERE m.role_name OPERATOR(pg_catalog.=) name;
+	ELSE
+		INSERT INTO modelgov.members VALUES (name, identity, roles, modelgov.clock_now(), modelgov._actor());
+	END IF;
+	PERFORM modelgov._audit(CASE WHEN old.role_name IS NULL THEN 'member_added' ELSE 'member_changed' END,
+							details => pg_catalog.jsonb_build_object(
+								'member', name, 'identity', identity, 'roles', pg_catalog.to_jsonb(roles),
+								'old_values', CASE WHEN old.role_name IS NULL THEN NULL
+												   ELSE pg_catalog.jsonb_build_object('identity', old.identity,
+																					  'roles', pg_catalog.to_jsonb(old.roles)) END));
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'identity "%" already belongs to another member', identity
+		USING ERRCODE = 'unique_violation',
+			  HINT = 'Each member has an identity of their own.';
+END
+$$;
+COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
+	'make a database role a governance member with an e-mail identity and duties, or change them (administrators only)';
+
+CREATE FUNCTION modelgov.remove_member(member regrole)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	old modelgov.members;
+BEGIN
+	PERFORM modelgov._require_admin('remove members');
+	DELETE FROM modelgov.members m WHERE m.role_name OPERATOR(pg_catalog.=) member::text
+	RETURNING * INTO old;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role % is not a modelgov member', member::text
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM modelgov._audit('member_removed',
+							details => pg_catalog.jsonb_build_object(
+								'member', old.role_name, 'identity', old.identity,
+								'roles', pg_catalog.to_jsonb(old.roles)));
+END
+$$;
+COMMENT ON FUNCTION modelgov.remove_member(regrole) IS
+	'remove a governance member (administrators only); the audit log keeps their past actions';
+
+REVOKE ALL ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.remove_member(regrole) FROM PUBLIC;
+
+--
+-- Governance: versions, proposals, reviews, approvals, deployments
+--
+
+CREATE TYPE modelgov.environment AS ENUM ('staging', 'production');
+COMMENT ON TYPE modelgov.environment IS 'deployment environment';
+
+/*
+ * Identity helpers.  They are not SECURITY DEFINER: they only read, and are
+ * called from the functions below, which are.
+ */
+CREATE FUNCTION modelgov._require_member(action text) RETURNS modelgov.members
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members;
+BEGIN
+	SELECT * INTO m FROM modelgov.members x WHERE x.role_name OPERATOR(pg_catalog.=) modelgov._actor();
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = pg_catalog.format('Role %s is not a modelgov member.', modelgov._actor()),
+				  HINT = 'An administrator adds members with modelgov.add_member().';
+	END IF;
+	RETURN m;
+END
+$$;
+COMMENT ON FUNCTION modelgov._require_member(text) IS
+	'internal: the calling member, or 42501';
+
+CREATE FUNCTION modelgov._require_duty(duty modelgov.member_role, action text) RETURNS modelgov.members
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members := modelgov._require_member(action);
+BEGIN
+	IF NOT duty OPERATOR(pg_catalog.=) ANY (m.roles) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = pg_catalog.format('Member %s (%s) does not hold the %s role.', m.role_name, m.identity, duty),
+				  HINT = 'An administrator grants roles with modelgov.add_member().';
+	END IF;
+	RETURN m;
+END
+$$;
+COMMENT ON FUNCTION modelgov._require_duty(modelgov.member_role, text) IS
+	'internal: the calling member if they hold the role, or 42501';
+
+/*
+ * Configuration.  A version's configuration is kept normalized: every key
+ * present, features named, in this key order (jsonb sorts keys anyway):
+ *
+ *	{"features": [{"name": "f1"}, {"name": "f5", "default": 0.0}, ...],
+ *	 "weights": [...], "biases": {"default": 0.0, "<candidate>": ...},
+ *	 "thresholds": {"auto": a, "escalate": e},
+ *	 "calibration": {"method": "none"} | {"method": "temperature", "T": t}
+ *				  | {"method": "platt", "a": a, "b": b},
+ *	 "safety_rules": [{"name", "feature", "op", "value", "decision"}, ...],
+ *	 "missing_feature_decision": "ASK"}
+ */
+CREATE FUNCTION modelgov._config_error(message text, detail text) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION '%', message
+		USING ERRCODE = 'invalid_parameter_value', DETAIL = detail,
+			  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
+END
+$$;
+COMMENT ON FUNCTION modelgov._config_error(text, text) IS 'internal: raise 22023 for a bad configuration';
+
+CREATE FUNCTION modelgov._config_number(v jsonb, what text, lo float8 DEFAULT NULL, hi float8 DEFAULT NULL)
+	RETURNS float8
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	x float8;
+BEGIN
+	IF v IS NULL OR pg_catalog.jsonb_typeof(v) OPERATOR(pg_catalog.<>) 'number' THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('%s must be a number, not %s.', what, COALESCE(v::text, 'missing')));
+	END IF;
+	x := v::text::float8;
+	IF x OPERATOR(pg_catalog.=) 'Infinity'::float8 OR x OPERATOR(pg_catalog.=) '-Infinity'::float8 THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('%s is too large: %s.', what, v::text));
+	END IF;
+	IF (lo IS NOT NULL AND x OPERATOR(pg_catalog.<) lo) OR (hi IS NOT NULL AND x OPERATOR(pg_catalog.>) hi) THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('%s must be between %s and %s, not %s.', what, lo, hi, v::text));
+	END IF;
+	RETURN x;
+END
+$$;
+COMMENT ON FUNCTION modelgov._config_number(jsonb, text, float8, float8) IS
+	'internal: a finite JSON number, optionally within bounds, or 22023';
+
+CREATE FUNCTION modelgov._normalize_config(cfg jsonb) RETURNS jsonb
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	k text;
+	weights jsonb;
+	features jsonb := '[]';
+	biases jsonb;
+	thresholds jsonb;
+	calibration jsonb;
+	rules jsonb := '[]';
+	missing text;
+	n int;
+	f jsonb;
+	r jsonb;
+	names text[] := '{}';
+	rule_names text[] := '{}';
+	method text;
+	t_auto float8;
+	t_esc float8;
+BEGIN
+	IF cfg IS NULL OR pg_catalog.jsonb_typeof(cfg) OPERATOR(pg_catalog.<>) 'object' THEN
+		PERFORM modelgov._config_error('invalid model configuration', 'A configuration is a JSON object.');
+	END IF;
+	FOR k IN SELECT pg_catalog.jsonb_object_keys(cfg) LOOP
+		IF NOT k OPERATOR(pg_catalog.=) ANY (ARRAY['features', 'weights', 'biases', 'thresholds',
+										   'threshold_auto', 'threshold_escalate', 'calibration',
+										   'safety_rules', 'missing_feature_decision']) THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				pg_catalog.format('Unknown key "%s".', k));
+		END IF;
+	END LOOP;
+
+	-- weights
+	weights := cfg OPERATOR(pg_catalog.->) 'weights';
+	IF weights IS NULL OR pg_catalog.jsonb_typeof(weights) OPERATOR(pg_catalog.<>) 'array'
+	   OR pg_catalog.jsonb_array_length(weights) OPERATOR(pg_catalog.=) 0 THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			'"weights" must be a non-empty array of numbers.');
+	END IF;
+	n := pg_catalog.jsonb_array_length(weights);
+	IF n OPERATOR(pg_catalog.>) 1000 THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('A model has at most 1000 features, not %s.', n));
+	END IF;
+	FOR i IN 0 .. n OPERATOR(pg_catalog.-) 1 LOOP
+		PERFORM modelgov._config_number(weights OPERATOR(pg_catalog.->) i, pg_catalog.format('weights[%s]', i));
+	END LOOP;
+
+	-- features: named f1..fn when not given
+	IF cfg OPERATOR(pg_catalog.?) 'features' THEN
+		IF pg_catalog.jsonb_typeof(cfg OPERATOR(pg_catalog.->) 'features') OPERATOR(pg_catalog.<>) 'array'
+		   OR pg_catalog.jsonb_array_length(cfg OPERATOR(pg_catalog.->) 'features') OPERATOR(pg_catalog.<>) n THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				pg_catalog.format('"features" must be an array with one entry per weight (%s).', n));
+		END IF;
+		FOR i IN 0 .. n OPERATOR(pg_catalog.-) 1 LOOP
+			f := cfg OPERATOR(pg_catalog.->) 'features' OPERATOR(pg_catalog.->) i;
+			IF pg_catalog.jsonb_typeof(f) OPERATOR(pg_catalog.<>) 'object'
+			   OR pg_catalog.jsonb_typeof(f OPERATOR(pg_catalog.->) 'name') IS DISTINCT FROM 'string'
+			   OR (f OPERATOR(pg_catalog.-) 'name' OPERATOR(pg_catalog.-) 'default') OPERATOR(pg_catalog.<>) '{}'::jsonb THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('features[%s] must be an object with a "name" and an optional "default".', i));
+			END IF;
+			IF (f OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.!~) '^[A-Za-z_][A-Za-z0-9_]{0,62}$' THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Feature name %s is not an identifier.', f OPERATOR(pg_catalog.->) 'name'));
+			END IF;
+			IF (f OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) ANY (names) THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Feature "%s" is declared twice.', f OPERATOR(pg_catalog.->>) 'name'));
+			END IF;
+			names := names OPERATOR(pg_catalog.||) (f OPERATOR(pg_catalog.->>) 'name');
+			IF f OPERATOR(pg_catalog.?) 'default' THEN
+				PERFORM modelgov._config_number(f OPERATOR(pg_catalog.->) 'default',
+												pg_catalog.format('features[%s].default', i));
+			END IF;
+			features := features OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(f);
+		END LOOP;
+	ELSE
+		FOR i IN 1 .. n LOOP
+			names := names OPERATOR(pg_catalog.||) ('f' OPERATOR(pg_catalog.||) i);
+			features := features OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(
+							pg_catalog.jsonb_build_object('name', 'f' OPERATOR(pg_catalog.||) i));
+		END LOOP;
+	END IF;
+
+	-- biases: per candidate, "default" for the others
+	biases := COALESCE(cfg OPERATOR(pg_catalog.->) 'biases', '{}');
+	IF pg_catalog.jsonb_typeof(biases) OPERATOR(pg_catalog.<>) 'object' THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			'"biases" must be an object mapping candidates to numbers.');
+	END IF;
+	FOR k IN SELECT pg_catalog.jsonb_object_keys(biases) LOOP
+		PERFORM modelgov._config_number(biases OPERATOR(pg_catalog.->) k, pg_catalog.format('biases.%s', k));
+	END LOOP;
+	IF NOT biases OPERATOR(pg_catalog.?) 'default' THEN
+		biases := biases OPERATOR(pg_catalog.||) '{"default": 0.0}';
+	END IF;
+
+	-- thresholds, nested or in the seed's flat form
+	IF cfg OPERATOR(pg_catalog.?) 'thresholds'
+	   AND (cfg OPERATOR(pg_catalog.?) 'threshold_auto' OR cfg OPERATOR(pg_catalog.?) 'threshold_escalate') THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			'Give "thresholds" or "threshold_auto" and "threshold_escalate", not both.');
+	END IF;
+	thresholds := COALESCE(cfg OPERATOR(pg_catalog.->) 'thresholds',
+						   pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+							   'auto', cfg OPERATOR(pg_catalog.->) 'threshold_auto',
+							   'escalate', cfg OPERATOR(pg_catalog.->) 'threshold_escalate')));
+	IF pg_catalog.jsonb_typeof(thresholds) OPERATOR(pg_catalog.<>) 'object'
+	   OR (thresholds OPERATOR(pg_catalog.-) 'auto' OPERATOR(pg_catalog.-) 'escalate') OPERATOR(pg_catalog.<>) '{}'::jsonb THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			'"thresholds" must be an object with "auto" and "escalate".');
+	END IF;
+	t_auto := modelgov._config_number(thresholds OPERATOR(pg_catalog.->) 'auto', 'thresholds.auto', 0, 1);
+	t_esc := modelgov._config_number(thresholds OPERATOR(pg_catalog.->) 'escalate', 'thresholds.escalate', 0, 1);
+	IF t_auto OPERATOR(pg_catalog.>) t_esc THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('thresholds.auto (%s) must not exceed thresholds.escalate (%s).', t_auto, t_esc));
+	END IF;
+
+	-- calibration
+	calibration := COALESCE(cfg OPERATOR(pg_catalog.->) 'calibration', '{"method": "none"}');
+	method := calibration OPERATOR(pg_catalog.->>) 'method';
+	IF pg_catalog.jsonb_typeof(calibration) OPERATOR(pg_catalog.<>) 'object' OR method IS NULL THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			'"calibration" must be an object with a "method".');
+	END IF;
+	IF method OPERATOR(pg_catalog.=) 'none' THEN
+		IF calibration OPERATOR(pg_catalog.<>) '{"method": "none"}'::jsonb THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				'Calibration "none" takes no parameters.');
+		END IF;
+	ELSIF method OPERATOR(pg_catalog.=) 'temperature' THEN
+		IF (calibration OPERATOR(pg_catalog.-) 'method' OPERATOR(pg_catalog.-) 'T') OPERATOR(pg_catalog.<>) '{}'::jsonb THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				'Calibration "temperature" takes one parameter, "T".');
+		END IF;
+		IF modelgov._config_number(calibration OPERATOR(pg_catalog.->) 'T', 'calibration.T') OPERATOR(pg_catalog.<=) 0 THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				pg_catalog.format('calibration.T must be positive, not %s.', calibration OPERATOR(pg_catalog.->) 'T'));
+		END IF;
+	ELSIF method OPERATOR(pg_catalog.=) 'platt' THEN
+		IF (calibration OPERATOR(pg_catalog.-) 'method' OPERATOR(pg_catalog.-) 'a' OPERATOR(pg_catalog.-) 'b') OPERATOR(pg_catalog.<>) '{}'::jsonb THEN
+			PERFORM modelgov._config_error('invalid model configuration',
+				'Calibration "platt" takes two parameters, "a" and "b".');
+		END IF;
+		PERFORM modelgov._config_number(calibration OPERATOR(pg_catalog.->) 'a', 'calibration.a');
+		PERFORM modelgov._config_number(calibration OPERATOR(pg_catalog.->) 'b', 'calibration.b');
+	ELSE
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('Unknown calibration method "%s"; use none, temperature or platt.', method));
+	END IF;
+
+	-- safety rules
+	IF cfg OPERATOR(pg_catalog.?) 'safety_rules' THEN
+		IF pg_catalog.jsonb_typeof(cfg OPERATOR(pg_catalog.->) 'safety_rules') OPERATOR(pg_catalog.<>) 'array' THEN
+			PERFORM modelgov._config_error('invalid model configuration', '"safety_rules" must be an array.');
+		END IF;
+		FOR r IN SELECT * FROM pg_catalog.jsonb_array_elements(cfg OPERATOR(pg_catalog.->) 'safety_rules') LOOP
+			IF pg_catalog.jsonb_typeof(r) OPERATOR(pg_catalog.<>) 'object'
+			   OR (r OPERATOR(pg_catalog.-) ARRAY['name', 'feature', 'op', 'value', 'decision']) OPERATOR(pg_catalog.<>) '{}'::jsonb
+			   OR NOT r OPERATOR(pg_catalog.?&) ARRAY['name', 'feature', 'op', 'value', 'decision'] THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Safety rule %s must have exactly "name", "feature", "op", "value" and "decision".', r));
+			END IF;
+			IF pg_catalog.jsonb_typeof(r OPERATOR(pg_catalog.->) 'name') OPERATOR(pg_catalog.<>) 'string'
+			   OR (r OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) ANY (rule_names) THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Safety rule names must be distinct strings: %s.', r OPERATOR(pg_catalog.->) 'name'));
+			END IF;
+			rule_names := rule_names OPERATOR(pg_catalog.||) (r OPERATOR(pg_catalog.->>) 'name');
+			IF NOT (r OPERATOR(pg_catalog.->>) 'feature') OPERATOR(pg_catalog.=) ANY (names) THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Safety rule "%s" refers to unknown feature %s.',
+									  r OPERATOR(pg_catalog.->>) 'name', r OPERATOR(pg_catalog.->) 'feature'));
+			END IF;
+			IF NOT (r OPERATOR(pg_catalog.->>) 'op') OPERATOR(pg_catalog.=) ANY (ARRAY['<', '<=', '>', '>=']) THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Safety rule "%s" has operator %s; use <, <=, > or >=.',
+									  r OPERATOR(pg_catalog.->>) 'name', r OPERATOR(pg_catalog.->) 'op'));
+			END IF;
+			PERFORM modelgov._config_number(r OPERATOR(pg_catalog.->) 'value',
+				pg_catalog.format('Safety rule "%s" value', r OPERATOR(pg_catalog.->>) 'name'));
+			IF NOT (r OPERATOR(pg_catalog.->>) 'decision') OPERATOR(pg_catalog.=) ANY (ARRAY['ASK', 'ESCALATE']) THEN
+				PERFORM modelgov._config_error('invalid model configuration',
+					pg_catalog.format('Safety rule "%s" decides %s; a rule can only ASK or ESCALATE.',
+									  r OPERATOR(pg_catalog.->>) 'name', r OPERATOR(pg_catalog.->) 'decision'));
+			END IF;
+			rules := rules OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(r);
+		END LOOP;
+	END IF;
+
+	missing := COALESCE(cfg OPERATOR(pg_catalog.->>) 'missing_feature_decision', 'ASK');
+	IF NOT missing OPERATOR(pg_catalog.=) ANY (ARRAY['ASK', 'ESCALATE']) THEN
+		PERFORM modelgov._config_error('invalid model configuration',
+			pg_catalog.format('"missing_feature_decision" is %s; it must be ASK or ESCALATE.',
+							  cfg OPERATOR(pg_catalog.->) 'missing_feature_decision'));
+	END IF;
+
+	RETURN pg_catalog.jsonb_build_object(
+		'features', features, 'weights', weights, 'biases', biases,
+		'thresholds', pg_catalog.jsonb_build_object('auto', thresholds OPERATOR(pg_catalog.->) 'auto',
+													'escalate', thresholds OPERATOR(pg_catalog.->) 'escalate'),
+		'calibration', calibration, 'safety_rules', rules,
+		'missing_feature_decision', missing);
+END
+$$;
+COMMENT ON FUNCTION modelgov._normalize_config(jsonb) IS
+	'internal: validate a model configuration completely and return it normalized, or 22023';
+
+/* The seed's view of a configuration, for old_values and new_values. */
+CREATE FUNCTION modelgov._config_values(cfg jsonb) RETURNS jsonb
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT cfg OPERATOR(pg_catalog.-) 'thresholds' OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+		'threshold_auto', cfg OPERATOR(pg_catalog.->) 'thresholds' OPERATOR(pg_catalog.->) 'auto',
+		'threshold_escalate', cfg OPERATOR(pg_catalog.->) 'thresholds' OPERATOR(pg_catalog.->) 'escalate')
+$$;
+COMMENT ON FUNCTION modelgov._config_values(jsonb) IS
+	'internal: a normalized configuration with the seed''s flat threshold keys';
+
+/*
+ * The change types a configuration change really contains, and the least
+ * bump its feature changes allow.
+ */
+CREATE FUNCTION modelgov._config_changes(old jsonb, new jsonb,
+										 OUT change_types modelgov.change_type[],
+										 OUT feature_bump modelgov.bump_level)
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	of jsonb := old OPERATOR(pg_catalog.->) 'features';
+	nf jsonb := new OPERATOR(pg_catalog.->) 'features';
+	ow jsonb := old OPERATOR(pg_catalog.->) 'weights';
+	nw jsonb := new OPERATOR(pg_catalog.->) 'weights';
+	olen int := pg_catalog.jsonb_array_length(of);
+	nlen int := pg_catalog.jsonb_array_length(nf);
+	common int := 0;
+	onames text[];
+	nnames text[];
+BEGIN
+	change_types := '{}';
+	feature_bump := 'patch';
+	SELECT pg_catalog.array_agg(e OPERATOR(pg_catalog.->>) 'name' ORDER BY i) INTO onames
+	  FROM pg_catalog.jsonb_array_elements(of) WITH ORDINALITY AS x(e, i);
+	SELECT pg_catalog.array_agg(e OPERATOR(pg_catalog.->>) 'name' ORDER BY i) INTO nnames
+	  FROM pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS x(e, i);
+
+	-- the features both keep in the same place, unchanged
+	WHILE common OPERATOR(pg_catalog.<) LEAST(olen, nlen)
+		  AND (of OPERATOR(pg_catalog.->) common) OPERATOR(pg_catalog.=) (nf OPERATOR(pg_catalog.->) common) LOOP
+		common := common OPERATOR(pg_catalog.+) 1;
+	END LOOP;
+	IF common OPERATOR(pg_catalog.=) olen AND nlen OPERATOR(pg_catalog.>) olen THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'feature_addition'::modelgov.change_type;
+		-- appended features keep old inputs working only with defaults
+		feature_bump := CASE WHEN (SELECT pg_catalog.bool_and(e OPERATOR(pg_catalog.?) 'default')
+									 FROM pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS x(e, i)
+									WHERE i OPERATOR(pg_catalog.>) olen)
+							 THEN 'minor' ELSE 'major' END;
+	ELSIF common OPERATOR(pg_catalog.<) olen OR nlen OPERATOR(pg_catalog.<>) olen THEN
+		IF NOT onames OPERATOR(pg_catalog.<@) nnames THEN
+			change_types := change_types OPERATOR(pg_catalog.||) 'feature_removal'::modelgov.change_type;
+		END IF;
+		IF NOT nnames OPERATOR(pg_catalog.<@) onames THEN
+			change_types := change_types OPERATOR(pg_catalog.||) 'feature_addition'::modelgov.change_type;
+		END IF;
+		-- kept features that moved or changed their default
+		IF EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(of) WITH ORDINALITY AS o(e, i)
+					 JOIN pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS n(e, i)
+					   ON (o.e OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) (n.e OPERATOR(pg_catalog.->>) 'name')
+					WHERE o.e OPERATOR(pg_catalog.<>) n.e OR o.i OPERATOR(pg_catalog.<>) n.i) THEN
+			change_types := change_types OPERATOR(pg_catalog.||) 'feature_modification'::modelgov.change_type;
+		END IF;
+		feature_bump := 'major';
+	END IF;
+
+	-- weights of the features kept in place
+	IF EXISTS (SELECT 1 FROM pg_catalog.generate_series(0, common OPERATOR(pg_catalog.-) 1) AS i
+				WHERE (ow OPERATOR(pg_catalog.->) i) OPERATOR(pg_catalog.<>) (nw OPERATOR(pg_catalog.->) i)) THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'weights_update'::modelgov.change_type;
+	END IF;
+	IF (old OPERATOR(pg_catalog.->) 'thresholds') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'thresholds') THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'threshold_change'::modelgov.change_type;
+	END IF;
+	IF (old OPERATOR(pg_catalog.->) 'biases') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'biases') THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'bias_update'::modelgov.change_type;
+	END IF;
+	IF (old OPERATOR(pg_catalog.->) 'calibration') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'calibration') THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'calibration_update'::modelgov.change_type;
+	END IF;
+	IF (old OPERATOR(pg_catalog.->) 'safety_rules') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'safety_rules')
+	   OR (old OPERATOR(pg_catalog.->) 'missing_feature_decision') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'missing_feature_decision') THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'safety_rule_change'::modelgov.change_type;
+	END IF;
+	change_types := ARRAY(SELECT DISTINCT c FROM pg_catalog.unnest(change_types) AS c ORDER BY c);
+END
+$$;
+COMMENT ON FUNCTION modelgov._config_changes(jsonb, jsonb) IS
+	'internal: the change types between two normalized configurations, and the least bump the feature changes allow';
+
+--
+-- Governance tables.  Written only by the functions below; readable by
+-- everybody with USAGE on the schema.
+--
+
+CREATE TABLE modelgov.proposals (
+	proposal_id		text PRIMARY KEY CHECK (proposal_id OPERATOR(pg_catalog.~) '^PROP_[0-9]{6}_[0-9]{3,}$'),
+	proposed_at		timestamptz NOT NULL,
+	proposer		text NOT NULL,
+	proposer_identity text NOT NULL,
+	change_type		modelgov.change_type NOT NULL,
+	description		text NOT NULL,
+	base_version	modelgov.semver NOT NULL,
+	target_version	modelgov.semver NOT NULL,
+	old_values		jsonb NOT NULL,
+	new_values		jsonb NOT NULL,
+	config			jsonb NOT NULL,
+	impact_analysis	jsonb,
+	rollback_plan	text,
+	monitoring_plan	text,
+	status			text NOT NULL DEFAULT 'proposed'
+					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved',
+																	 'staged', 'deployed', 'rejected', 'withdrawn'])),
+	approved_at		timestamptz,
+	scheduled_deployment timestamptz,
+	closed_at		timestamptz,
+	closed_reason	text
+);
+COMMENT ON TABLE modelgov.proposals IS
+	'proposed changes to the model, from proposal to deployment, rejection or withdrawal';
+
+CREATE TABLE modelgov.reviews (
+	proposal_id		text NOT NULL REFERENCES modelgov.proposals,
+	reviewer		text NOT NULL,
+	reviewer_identity text NOT NULL,
+	checklist		jsonb NOT NULL,
+	approve			boolean NOT NULL,
+	comment			text,
+	reviewed_at		timestamptz NOT NULL,
+	PRIMARY KEY (proposal_id, reviewer)
+);
+COMMENT ON TABLE modelgov.reviews IS 'independent reviews of proposals, with the six-item checklist';
+
+CREATE TABLE modelgov.approvals (
+	proposal_id		text NOT NULL REFERENCES modelgov.proposals,
+	as_role			modelgov.member_role NOT NULL,
+	member			text NOT NULL,
+	member_identity	text NOT NULL,
+	decided_at		timestamptz NOT NULL,
+	scheduled_deployment timestamptz,
+	PRIMARY KEY (proposal_id, as_role),
+	UNIQUE (proposal_id, member)
+);
+COMMENT ON TABLE modelgov.approvals IS 'committee approvals: one per role, each by a different member';
+
+CREATE TABLE modelgov.versions (
+	version			modelgov.semver PRIMARY KEY,
+	config			jsonb NOT NULL,
+	proposal_id		text UNIQUE REFERENCES modelgov.proposals,
+	created_at		timestamptz NOT NULL,
+	staged_at		timestamptz,
+	released_at		timestamptz,
+	status			text NOT NULL
+					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged', 'active', 'superseded',
+																	 'rolled_back', 'withdrawn'])),
+	superseded_by	modelgov.semver REFERENCES modelgov.versions
+);
+COMMENT ON TABLE modelgov.versions IS
+	'every version of the model, its frozen configuration and its state';
+-- exactly one active production version: at most one by this index, at
+-- least one because every change of the active version is one transaction
+CREATE UNIQUE INDEX versions_one_active ON modelgov.versions ((true))
+	WHERE status OPERATOR(pg_catalog.=) 'active';
+
+CREATE TABLE modelgov.environments (
+	env				modelgov.environment PRIMARY KEY,
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	since			timestamptz NOT NULL
+);
+COMMENT ON TABLE modelgov.environments IS 'the version each environment runs now';
+
+CREATE SEQUENCE modelgov.deployments_id_seq;
+CREATE TABLE modelgov.deployments (
+	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.deployments_id_seq'),
+	env				modelgov.environment NOT NULL,
+	kind			text NOT NULL CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['init', 'deploy', 'rollback'])),
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	from_version	modelgov.semver REFERENCES modelgov.versions,
+	proposal_id		text REFERENCES modelgov.proposals,
+	deployed_at		timestamptz NOT NULL,
+	deployed_by		text NOT NULL,
+	reason			text,
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+);
+ALTER SEQUENCE modelgov.deployments_id_seq OWNED BY modelgov.deployments.id;
+COMMENT ON TABLE modelgov.deployments IS 'every deployment and rollback, in order';
+
+CREATE SEQUENCE modelgov.smoke_tests_id_seq;
+CREATE TABLE modelgov.smoke_tests (
+	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.smoke_tests_id_seq'),
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	passed			boolean NOT NULL,
+	details			jsonb,
+	recorded_at		timestamptz NOT NULL,
+	recorded_by		text NOT NULL
+);
+ALTER SEQUENCE modelgov.smoke_tests_id_seq OWNED BY modelgov.smoke_tests.id;
+COMMENT ON TABLE modelgov.smoke_tests IS 'smoke test results recorded against staged versions';
+
+SELECT pg_catalog.pg_extension_config_dump('modelgov.proposals', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.reviews', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.approvals', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.versions', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.environments', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.smoke_tests', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.smoke_tests_id_seq', '');
+
+GRANT SELECT ON modelgov.proposals, modelgov.reviews, modelgov.approvals, modelgov.versions,
+	modelgov.environments, modelgov.deployments, modelgov.smoke_tests TO PUBLIC;
+
+CREATE FUNCTION modelgov._proposal_for_update(id text) RETURNS modelgov.proposals
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	p modelgov.proposals;
+BEGIN
+	SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'proposal "%" does not exist', id
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION modelgov._proposal_for_update(text) IS 'internal: lock a proposal, or 42704';
+
+CREATE FUNCTION modelgov._wrong_state(what text, p modelgov.proposals, expected text) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION 'cannot % proposal %', what, p.proposal_id
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			  DETAIL = pg_catalog.format('The proposal is %s; it must be %s.', p.status, expected);
+END
+$$;
+COMMENT ON FUNCTION modelgov._wrong_state(text, modelgov.proposals, text) IS 'internal: raise 55000 for a step out of order';
+
+--
+-- The process
+--
+
+CREATE FUNCTION modelgov._active_changed() RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_active_changed'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov._active_changed() IS
+	'internal: at commit, tell every backend (and hot standbys) that the active version changed';
+REVOKE ALL ON FUNCTION modelgov._active_changed() FROM PUBLIC;
+
+CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_column
+DECLARE
+	v modelgov.semver;
+	cfg jsonb;
+	now timestamptz := modelgov.clock_now();
+	seq bigint;
+BEGIN
+	PERFORM modelgov._require_admin('initialize the model');
+	IF config IS NULL THEN
+		RAISE EXCEPTION 'config must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	LOCK TABLE modelgov.versions IN EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM modelgov.versions) THEN
+		RAISE EXCEPTION 'the model is already initialized'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('Version %s exists; later versions come from proposals.',
+											 (SELECT pg_catalog.min(x.version::text) FROM modelgov.versions x)),
+				  HINT = 'Use modelgov.propose().';
+	END IF;
+	IF pg_catalog.jsonb_typeof(init_model.config OPERATOR(pg_catalog.->) 'version') IS DISTINCT FROM 'string'
+	   AND init_model.config OPERATOR(pg_catalog.?) 'version' THEN
+		PERFORM modelgov._config_error('invalid model configuration', '"version" must be a string such as "1.0.0".');
+	END IF;
+	v := COALESCE(init_model.config OPERATOR(pg_catalog.->>) 'version', '1.0.0')::modelgov.semver;
+	cfg := modelgov._normalize_config(init_model.config OPERATOR(pg_catalog.-) 'version' OPERATOR(pg_catalog.-) 'released_at');
+
+	INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
+		VALUES (v, cfg, now, now, 'active');
+	INSERT INTO modelgov.environments VALUES ('staging', v, now), ('production', v, now);
+	seq := modelgov._audit('init', version => v, status => 'active',
+						   details => pg_catalog.jsonb_build_object(
+							   'new_values', modelgov._config_values(cfg),
+							   'deployed_by', (SELECT m.identity FROM modelgov.members m
+												WHERE m.role_name OPERATOR(pg_catalog.=) modelgov._actor())));
+	INSERT INTO modelgov.deployments (env, kind, version, deployed_at, deployed_by, reason, audit_seq)
+		VALUES ('staging', 'init', v, now, modelgov._actor(), 'initial version', seq),
+			   ('production', 'init', v, now, modelgov._actor(), 'initial version', seq);
+	PERFORM modelgov._active_changed();
+	RETURN v;
+END
+$$;
+COMMENT ON FUNCTION modelgov.init_model(jsonb) IS
+	'create the first version (its "version" key, default 1.0.0), active at once (administrators only)';
+
+CREATE FUNCTION modelgov.active_version(env modelgov.environment DEFAULT 'production')
+	RETURNS modelgov.semver
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT e.version FROM modelgov.environments e WHERE e.env OPERATOR(pg_catalog.=) $1
+$$;
+COMMENT ON FUNCTION modelgov.active_version(modelgov.environment) IS
+	'the version an environment runs now (NULL before init_model)';
+
+CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	v modelgov.versions;
+	want modelgov.semver := COALESCE(model_config.version, modelgov.active_version('production'));
+BEGIN
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) want;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', COALESCE(want::text, '(none active)')
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN pg_catalog.jsonb_build_object('version', v.version::text,
+										 'released_at', pg_catalog.to_char(pg_catalog.timezone('UTC', v.released_at),
+																		   'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+		   OPERATOR(pg_catalog.||) v.config;
+END
+$$;
+COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
+	'the configuration file of a version (the active one by default), as in the governance process';
+
+CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description text, new_values jsonb,
+								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
+								 monitoring_plan text DEFAULT NULL)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('propose changes');
+	now timestamptz := modelgov.clock_now();
+	base modelgov.versions;
+	merged jsonb;
+	cfg jsonb;
+	k text;
+	found_types modelgov.change_type[];
+	feature_bump modelgov.bump_level;
+	bump modelgov.bump_level;
+	target modelgov.semver;
+	id text;
+	month text;
+	n int;
+	old_vals jsonb := '{}';
+	new_vals jsonb := '{}';
+BEGIN
+	IF change_type IS NULL OR description IS NULL OR new_values IS NULL THEN
+		RAISE EXCEPTION 'change_type, description and new_values must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF pg_catalog.jsonb_typeof(new_values) OPERATOR(pg_catalog.<>) 'object' THEN
+		PERFORM modelgov._config_error('invalid new_values',
+			'new_values is a JSON object holding the configuration keys that change.');
+	END IF;
+	IF impact_analysis IS NOT NULL AND pg_catalog.jsonb_typeof(impact_analysis) OPERATOR(pg_catalog.<>) 'object' THEN
+		PERFORM modelgov._config_error('invalid impact_analysis', 'impact_analysis is a JSON object.');
+	END IF;
+
+	SELECT v.* INTO base FROM modelgov.environments e
+	  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version
+	 WHERE e.env OPERATOR(pg_catalog.=) 'production';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'there is no active version to change'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'An administrator creates the first version with modelgov.init_model().';
+	END IF;
+
+	-- old values come from the active version, never from the caller
+	merged := modelgov._config_values(base.config) OPERATOR(pg_catalog.-) 'threshold_auto' OPERATOR(pg_catalog.-) 'threshold_escalate';
+	merged := merged OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+		'thresholds', base.config OPERATOR(pg_catalog.->) 'thresholds');
+	FOR k IN SELECT pg_catalog.jsonb_object_keys(new_values) LOOP
+		IF k OPERATOR(pg_catalog.=) ANY (ARRAY['threshold_auto', 'threshold_escalate']) THEN
+			merged := pg_catalog.jsonb_set(merged, ARRAY['thresholds', pg_catalog.substr(k, 11)],
+										   new_values OPERATOR(pg_catalog.->) k);
+		ELSIF k OPERATOR(pg_catalog.=) 'thresholds' AND pg_catalog.jsonb_typeof(new_values OPERATOR(pg_catalog.->) k) OPERATOR(pg_catalog.=) 'object' THEN
+			merged := pg_catalog.jsonb_set(merged, '{thresholds}',
+										   (merged OPERATOR(pg_catalog.->) 'thresholds') OPERATOR(pg_catalog.||) (new_values OPERATOR(pg_catalog.->) k));
+		ELSE
+			merged := merged OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(k, new_values OPERATOR(pg_catalog.->) k);
+		END IF;
+	END LOOP;
+	cfg := modelgov._normalize_config(merged);
+
+	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
+	  FROM modelgov._config_changes(base.config, cfg) c;
+	IF pg_catalog.cardinality(found_types) OPERATOR(pg_catalog.=) 0
+	   AND NOT change_type OPERATOR(pg_catalog.=) ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[]) THEN
+		RAISE EXCEPTION 'proposal changes nothing'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('new_values leave the configuration of %s as it is.', base.version),
+				  HINT = 'Only bug_fix and performance_fix proposals may keep the configuration unchanged.';
+	END IF;
+	IF NOT found_types OPERATOR(pg_catalog.<@) ARRAY[change_type] THEN
+		RAISE EXCEPTION 'declared change type % does not cover the change', change_type
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The change from %s contains: %s.', base.version,
+											 pg_catalog.array_to_string(found_types, ', ')),
+				  HINT = 'Declare the change type the change really is, or split it into several proposals.';
+	END IF;
+
+	-- the target version follows from the policy; compatibility rules then
+	-- bound what the feature list may do at that level
+	SELECT pg_catalog.max(modelgov.required_bump(t)) INTO bump
+	  FROM pg_catalog.unnest(found_types OPERATOR(pg_catalog.||) change_type) AS t;
+	IF feature_bump OPERATOR(pg_catalog.>) bump THEN
+		RAISE EXCEPTION 'a % version cannot make this feature change', bump
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = CASE WHEN bump OPERATOR(pg_catalog.=) 'patch'
+								THEN 'A patch version keeps the feature list unchanged.'
+								ELSE 'A minor version may only append features that have defaults; removing, reordering or redefining features, or adding one without a default, needs a major version.' END,
+				  HINT = 'Declare the change type that requires the bump, or give appended features a "default".';
+	END IF;
+	target := modelgov.semver_bump(base.version, bump);
+
+	-- ids like PROP_202402_001: month of the proposal, then a sequence
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.proposals'));
+	month := pg_catalog.to_char(pg_catalog.timezone('UTC', now), 'YYYYMM');
+	SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1 INTO n FROM modelgov.proposals p
+	 WHERE p.proposal_id OPERATOR(pg_catalog.~~) ('PROP_' OPERATOR(pg_catalog.||) month OPERATOR(pg_catalog.||) '\_%');
+	id := pg_catalog.format('PROP_%s_%s', month, pg_catalog.lpad(n::text, 3, '0'));
+
+	-- old and new values of the keys that change, in the seed's form
+	SELECT COALESCE(pg_catalog.jsonb_object_agg(o.key, o.value), '{}'),
+		   COALESCE(pg_catalog.jsonb_object_agg(o.key, nv.value), '{}')
+	  INTO old_vals, new_vals
+	  FROM pg_catalog.jsonb_each(modelgov._config_values(base.config)) o
+	  JOIN pg_catalog.jsonb_each(modelgov._config_values(cfg)) nv ON nv.key OPERATOR(pg_catalog.=) o.key
+	 WHERE o.value OPERATOR(pg_catalog.<>) nv.value;
+
+	INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
+									description, base_version, target_version, old_values, new_values,
+									config, impact_analysis, rollback_plan, monitoring_plan)
+		VALUES (id, now, m.role_name, m.identity, change_type, description, base.version, target,
+				old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan);
+	PERFORM modelgov._audit('proposal', version => target, proposal_id => id,
+							change_type => change_type, status => 'proposed',
+							details => pg_catalog.jsonb_build_object(
+								'proposer', m.identity, 'description', description,
+								'base_version', base.version::text,
+								'old_values', old_vals, 'new_values', new_vals,
+								'impact_analysis', impact_analysis));
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
+	'propose a change to the active version; returns the proposal id (members only)';
+
+CREATE FUNCTION modelgov.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('review proposals');
+	p modelgov.proposals := modelgov._proposal_for_update(proposal_id);
+	items text[] := ARRAY['aligns_with_business_goals', 'data_quality_sufficient', 'impact_analysis_completed',
+						  'no_regressions_observed', 'rollback_plan_documented', 'monitoring_plan_documented'];
+	k text;
+	good int;
+	sample numeric;
+BEGIN
+	IF checklist IS NULL OR approve IS NULL THEN
+		RAISE EXCEPTION 'checklist and approve must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
+		PERFORM modelgov._wrong_state('review', p, 'proposed or in review');
+	END IF;
+	IF p.proposer OPERATOR(pg_catalog.=) m.role_name THEN
+		RAISE EXCEPTION 'permission denied to review proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Reviews must be independent: the proposer cannot review their own proposal.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.reviews r WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+				  AND r.reviewer OPERATOR(pg_catalog.=) m.role_name) THEN
+		RAISE EXCEPTION '% has already reviewed proposal %', m.identity, p.proposal_id
+			USING ERRCODE = 'unique_violation';
+	END IF;
+
+	-- the six items of the checklist, as booleans, nothing else
+	IF pg_catalog.jsonb_typeof(checklist) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'The checklist is a JSON object of six booleans.';
+	END IF;
+	FOR k IN SELECT pg_catalog.jsonb_object_keys(checklist) LOOP
+		IF NOT k OPERATOR(pg_catalog.=) ANY (items) THEN
+			RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = pg_catalog.format('Unknown checklist item "%s".', k),
+				HINT = 'The items are ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(items, ', ') OPERATOR(pg_catalog.||) '.';
+		END IF;
+	END LOOP;
+	FOREACH k IN ARRAY items LOOP
+		IF pg_catalog.jsonb_typeof(checklist OPERATOR(pg_catalog.->) k) IS DISTINCT FROM 'boolean' THEN
+			RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = pg_catalog.format('Checklist item "%s" must be true or false.', k);
+		END IF;
+	END LOOP;
+	IF approve THEN
+		FOREACH k IN ARRAY items LOOP
+			IF NOT (checklist OPERATOR(pg_catalog.->) k)::boolean THEN
+				RAISE EXCEPTION 'an approving review needs every checklist item' USING ERRCODE = 'invalid_parameter_value',
+					DETAIL = pg_catalog.format('Checklist item "%s" is false.', k),
+					HINT = 'Record a review with approve => false instead.';
+			END IF;
+		END LOOP;
+	END IF;
+
+	-- items the database can check itself
+	IF (checklist OPERATOR(pg_catalog.->) 'data_quality_sufficient')::boolean THEN
+		IF pg_catalog.jsonb_typeof(p.impact_analysis OPERATOR(pg_catalog.->) 'sample_size') IS DISTINCT FROM 'number' THEN
+			sample := NULL;
+		ELSE
+			sample := (p.impact_analysis OPERATOR(pg_catalog.->>) 'sample_size')::numeric;
+		END IF;
+		IF sample IS NULL OR sample OPERATOR(pg_catalog.<=) 1000 THEN
+			RAISE EXCEPTION 'data quality is not sufficient' USING ERRCODE = 'check_violation',
+				DETAIL = pg_catalog.format('The impact analysis has sample_size %s; more than 1000 is required.',
+										   COALESCE(sample::text, 'missing'));
+		END IF;
+	END IF;
+	IF (checklist OPERATOR(pg_catalog.->) 'impact_analysis_completed')::boolean AND p.impact_analysis IS NULL THEN
+		RAISE EXCEPTION 'the impact analysis is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no impact_analysis.';
+	END IF;
+	IF (checklist OPERATOR(pg_catalog.->) 'rollback_plan_documented')::boolean
+	   AND COALESCE(pg_catalog.btrim(p.rollback_plan), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'the rollback plan is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no rollback_plan.';
+	END IF;
+	IF (checklist OPERATOR(pg_catalog.->) 'monitoring_plan_documented')::boolean
+	   AND COALESCE(pg_catalog.btrim(p.monitoring_plan), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'the monitoring plan is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no monitoring_plan.';
+	END IF;
+
+	INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
+										 comment, modelgov.clock_now());
+	SELECT pg_catalog.count(*) INTO good FROM modelgov.reviews r
+	 WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id AND r.approve;
+	UPDATE modelgov.proposals x
+	   SET status = CASE WHEN good OPERATOR(pg_catalog.>=) 2 THEN 'reviewed' ELSE 'in_review' END
+	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	PERFORM modelgov._audit('review', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type,
+							status => CASE WHEN good OPERATOR(pg_catalog.>=) 2 THEN 'reviewed' ELSE 'in_review' END,
+							details => pg_catalog.jsonb_build_object('reviewer', m.identity, 'approve', approve,
+																	 'checklist', checklist, 'comment', comment));
+END
+$$;
+COMMENT ON FUNCTION modelgov.review(text, jsonb, boolean, text) IS
+	'record an independent review with the six-item checklist (members other than the proposer)';
+
+CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
+								 scheduled_deployment timestamptz DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members;
+	p modelgov.proposals;
+	now timestamptz := modelgov.clock_now();
+	required modelgov.member_role[] := ARRAY['model_science_lead', 'product_manager', 'engineering_lead'];
+	approved_by jsonb;
+	schedule timestamptz;
+BEGIN
+	IF as_role IS NULL OR as_role OPERATOR(pg_catalog.=) 'deployer' THEN
+		RAISE EXCEPTION 'cannot approve as %', COALESCE(as_role::text, 'no role')
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Approvals are given in a committee role: model_science_lead, product_manager, engineering_lead or customer_success_lead.';
+	END IF;
+	m := modelgov._require_duty(as_role, pg_catalog.format('approve as %s', as_role));
+	p := modelgov._proposal_for_update(proposal_id);
+	IF p.status OPERATOR(pg_catalog.<>) 'reviewed' THEN
+		PERFORM modelgov._wrong_state('approve', p, 'reviewed by at least two members');
+	END IF;
+	IF p.proposer OPERATOR(pg_catalog.=) m.role_name THEN
+		RAISE EXCEPTION 'permission denied to approve proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The proposer cannot approve their own proposal.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+				  AND a.as_role OPERATOR(pg_catalog.=) as_role) THEN
+		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
+			USING ERRCODE = 'unique_violation';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+				  AND a.member OPERATOR(pg_catalog.=) m.role_name) THEN
+		RAISE EXCEPTION '% has already approved proposal %', m.identity, p.proposal_id
+			USING ERRCODE = 'unique_violation',
+				  DETAIL = 'Each committee role is approved by a different member.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.reviews r WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+				  AND NOT r.approve) THEN
+		RAISE EXCEPTION 'cannot approve proposal % over a negative review', p.proposal_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
+	END IF;
+
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment);
+	PERFORM modelgov._audit('approval', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'reviewed',
+							details => pg_catalog.jsonb_build_object('approver', m.identity, 'as_role', as_role,
+																	 'scheduled_deployment', scheduled_deployment));
+
+	-- consensus: every required role has approved
+	IF (SELECT pg_catalog.count(*) FROM modelgov.approvals a
+		 WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+		   AND a.as_role OPERATOR(pg_catalog.=) ANY (required)) OPERATOR(pg_catalog.<) pg_catalog.cardinality(required) THEN
+		RETURN;
+	END IF;
+	SELECT pg_catalog.jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role),
+		   COALESCE(pg_catalog.max(a.scheduled_deployment), now)
+	  INTO approved_by, schedule
+	  FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
+		RAISE EXCEPTION 'version % already exists', p.target_version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('Proposal %s targets %s, which another proposal created first.',
+											 p.proposal_id, p.target_version),
+				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+	END IF;
+	INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status)
+		VALUES (p.target_version, p.config, p.proposal_id, now, 'approved');
+	UPDATE modelgov.proposals x SET status = 'approved', approved_at = now, scheduled_deployment = schedule
+	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	PERFORM modelgov._audit('approved', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'approved',
+							details => pg_catalog.jsonb_build_object('approved_by', approved_by,
+																	 'approved_at', now,
+																	 'scheduled_deployment', schedule));
+END
+$$;
+COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
+	'approve a reviewed proposal in a committee role; the last required role freezes it as a version';
+
+CREATE FUNCTION modelgov.reject(proposal_id text, reason text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('reject proposals');
+	p modelgov.proposals := modelgov._proposal_for_update(proposal_id);
+BEGIN
+	IF COALESCE(pg_catalog.btrim(reason), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT m.roles OPERATOR(pg_catalog.&&) ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
+												  'customer_success_lead']::modelgov.member_role[] THEN
+		RAISE EXCEPTION 'permission denied to reject proposals' USING ERRCODE = 'insufficient_privilege',
+			DETAIL = pg_catalog.format('Member %s holds no committee role.', m.identity);
+	END IF;
+	IF p.proposer OPERATOR(pg_catalog.=) m.role_name THEN
+		RAISE EXCEPTION 'permission denied to reject proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The proposer cannot reject their own proposal.', HINT = 'Use modelgov.withdraw().';
+	END IF;
+	IF NOT p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
+		PERFORM modelgov._wrong_state('reject', p, 'proposed, in review or reviewed');
+	END IF;
+	UPDATE modelgov.proposals x SET status = 'rejected', closed_at = modelgov.clock_now(), closed_reason = reason
+	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	PERFORM modelgov._audit('rejected', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'rejected',
+							details => pg_catalog.jsonb_build_object('rejected_by', m.identity, 'reason', reason));
+END
+$$;
+COMMENT ON FUNCTION modelgov.reject(text, text) IS
+	'reject a proposal as a committee member; a rejection ends it';
+
+CREATE FUNCTION modelgov.withdraw(proposal_id text, reason text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('withdraw proposals');
+	p modelgov.proposals := modelgov._proposal_for_update(proposal_id);
+BEGIN
+	IF COALESCE(pg_catalog.btrim(reason), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p.proposer OPERATOR(pg_catalog.<>) m.role_name THEN
+		RAISE EXCEPTION 'permission denied to withdraw proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = pg_catalog.format('Only the proposer, %s, can withdraw it.', p.proposer_identity);
+	END IF;
+	IF NOT p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']) THEN
+		PERFORM modelgov._wrong_state('withdraw', p, 'not yet deployed to production, rejected or withdrawn');
+	END IF;
+	UPDATE modelgov.proposals x SET status = 'withdrawn', closed_at = modelgov.clock_now(), closed_reason = reason
+	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	UPDATE modelgov.versions v SET status = 'withdrawn'
+	 WHERE v.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	PERFORM modelgov._audit('withdrawn', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'withdrawn',
+							details => pg_catalog.jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
+END
+$$;
+COMMENT ON FUNCTION modelgov.withdraw(text, text) IS
+	'withdraw one''s own proposal before it reaches production';
+
+CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_duty('deployer', 'record smoke tests');
+	v modelgov.versions;
+BEGIN
+	IF version IS NULL OR passed IS NULL THEN
+		RAISE EXCEPTION 'version and passed must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF v.status OPERATOR(pg_catalog.<>) 'staged' THEN
+		RAISE EXCEPTION 'cannot record a smoke test for version %', version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('Version %s is %s; smoke tests run on a version in staging.', version, v.status);
+	END IF;
+	INSERT INTO modelgov.smoke_tests (version, passed, details, recorded_at, recorded_by)
+		VALUES (v.version, passed, details, modelgov.clock_now(), m.role_name);
+	PERFORM modelgov._audit('smoke_test', version => v.version, proposal_id => v.proposal_id,
+							status => CASE WHEN passed THEN 'passed' ELSE 'failed' END,
+							details => pg_catalog.jsonb_build_object('recorded_by', m.identity, 'details', details));
+END
+$$;
+COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) IS
+	'record a smoke test of a staged version (deployers only)';
+
+/*
+ * Make a version the active production version, in this transaction:
+ * the old one becomes superseded (deploy) or rolled_back (rollback).
+ */
+CREATE FUNCTION modelgov._promote(target modelgov.versions, kind text, proposal_id text, reason text,
+								  actor_identity text, audit_details jsonb)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	now timestamptz := modelgov.clock_now();
+	old modelgov.semver;
+	seq bigint;
+BEGIN
+	SELECT e.version INTO old FROM modelgov.environments e
+	 WHERE e.env OPERATOR(pg_catalog.=) 'production' FOR UPDATE;
+	UPDATE modelgov.versions v
+	   SET status = CASE WHEN kind OPERATOR(pg_catalog.=) 'rollback' THEN 'rolled_back' ELSE 'superseded' END,
+		   superseded_by = CASE WHEN kind OPERATOR(pg_catalog.=) 'rollback' THEN v.superseded_by ELSE target.version END
+	 WHERE v.version OPERATOR(modelgov.=) old;
+	UPDATE modelgov.versions v
+	   SET status = 'active', released_at = COALESCE(v.released_at, now),
+		   superseded_by = NULL
+	 WHERE v.version OPERATOR(modelgov.=) target.version;
+	UPDATE modelgov.environments e SET version = target.version, since = now
+	 WHERE e.env OPERATOR(pg_catalog.=) 'production';
+	seq := modelgov._audit(CASE WHEN kind OPERATOR(pg_catalog.=) 'rollback' THEN 'rollback' ELSE 'deployment' END,
+						   version => target.version, proposal_id => proposal_id,
+						   change_type => (SELECT p.change_type FROM modelgov.proposals p
+											WHERE p.proposal_id OPERATOR(pg_catalog.=) proposal_id),
+						   status => CASE WHEN kind OPERATOR(pg_catalog.=) 'rollback' THEN 'completed' ELSE 'active' END,
+						   details => audit_details OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+							   'environment', 'production', 'from_version', old::text,
+							   'to_version', target.version::text));
+	INSERT INTO modelgov.deployments (env, kind, version, from_version, proposal_id, deployed_at,
+									  deployed_by, reason, audit_seq)
+		VALUES ('production', kind, target.version, old, proposal_id, now, modelgov._actor(), reason, seq);
+	PERFORM modelgov._active_changed();
+	RETURN seq;
+END
+$$;
+COMMENT ON FUNCTION modelgov._promote(modelgov.versions, text, text, text, text, jsonb) IS
+	'internal: switch the active production version and record it';
+
+CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_duty('deployer', 'deploy');
+	p modelgov.proposals;
+	v modelgov.versions;
+	now timestamptz := modelgov.clock_now();
+	active modelgov.semver;
+	smoke modelgov.smoke_tests;
+	seq bigint;
+BEGIN
+	IF env IS NULL THEN
+		RAISE EXCEPTION 'env must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	p := modelgov._proposal_for_update(proposal_id);
+	SELECT * INTO v FROM modelgov.versions x WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id FOR UPDATE;
+
+	IF env OPERATOR(pg_catalog.=) 'staging' THEN
+		IF p.status OPERATOR(pg_catalog.<>) 'approved' THEN
+			PERFORM modelgov._wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
+		END IF;
+		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
+		 WHERE x.version OPERATOR(modelgov.=) v.version;
+		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+		UPDATE modelgov.environments e SET version = v.version, since = now
+		 WHERE e.env OPERATOR(pg_catalog.=) 'staging';
+		seq := modelgov._audit('deployment', version => v.version, proposal_id => p.proposal_id,
+							   change_type => p.change_type, status => 'staged',
+							   details => pg_catalog.jsonb_build_object('environment', 'staging',
+																		'deployed_by', m.identity));
+		INSERT INTO modelgov.deployments (env, kind, version, proposal_id, deployed_at, deployed_by, audit_seq)
+			VALUES ('staging', 'deploy', v.version, p.proposal_id, now, m.role_name, seq);
+		RETURN v.version;
+	END IF;
+
+	-- production
+	IF p.status OPERATOR(pg_catalog.<>) 'staged' THEN
+		PERFORM modelgov._wrong_state('deploy to production', p, 'staged');
+	END IF;
+	SELECT * INTO smoke FROM modelgov.smoke_tests s
+	 WHERE s.version OPERATOR(modelgov.=) v.version ORDER BY s.id DESC LIMIT 1;
+	IF NOT FOUND OR NOT smoke.passed THEN
+		RAISE EXCEPTION 'cannot deploy % to production without a passing smoke test', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = CASE WHEN smoke.id IS NULL THEN 'No smoke test is recorded for it.'
+								ELSE pg_catalog.format('The last smoke test, recorded at %s, failed.', smoke.recorded_at) END,
+				  HINT = 'Record one with modelgov.record_smoke_test().';
+	END IF;
+	IF now OPERATOR(pg_catalog.<) p.scheduled_deployment THEN
+		RAISE EXCEPTION 'cannot deploy % before its scheduled deployment', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('It is scheduled for %s.', p.scheduled_deployment);
+	END IF;
+	SELECT e.version INTO active FROM modelgov.environments e
+	 WHERE e.env OPERATOR(pg_catalog.=) 'production' FOR UPDATE;
+	IF active OPERATOR(modelgov.<>) p.base_version THEN
+		RAISE EXCEPTION 'cannot deploy % over %', v.version, active
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('Proposal %s changes %s, but %s is active in production%s.',
+											 p.proposal_id, p.base_version, active,
+											 CASE WHEN active OPERATOR(modelgov.>) v.version
+												  THEN ', a newer version' ELSE '' END),
+				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+	END IF;
+
+	PERFORM modelgov._promote(v, 'deploy', p.proposal_id, p.description, m.identity,
+		pg_catalog.jsonb_build_object(
+			'old_values', p.old_values, 'new_values', p.new_values,
+			'approved_by', (SELECT pg_catalog.jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role)
+							  FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id),
+			'deployed_by', m.identity, 'reason', p.description, 'metrics_before', NULL));
+	UPDATE modelgov.proposals x SET status = 'deployed', closed_at = now
+	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+	RETURN v.version;
+END
+$$;
+COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
+	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
+
+/*
+ * Roll back production.  rolled_back_by is the identity recorded: the
+ * member for rollback(), "automation" for the monitor.
+ */
+CREATE FUNCTION modelgov._rollback(reason text, to_version modelgov.semver, rolled_back_by text)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	active modelgov.semver;
+	target modelgov.versions;
+BEGIN
+	IF COALESCE(pg_catalog.btrim(reason), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT e.version INTO active FROM modelgov.environments e
+	 WHERE e.env OPERATOR(pg_catalog.=) 'production' FOR UPDATE;
+	IF active IS NULL THEN
+		RAISE EXCEPTION 'there is no active version to roll back' USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF to_version IS NULL THEN
+		-- the version the active one replaced when it was last deployed
+		SELECT d.from_version INTO to_version FROM modelgov.deployments d
+		 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.kind OPERATOR(pg_catalog.=) 'deploy'
+		   AND d.version OPERATOR(modelgov.=) active
+		 ORDER BY d.id DESC LIMIT 1;
+		IF to_version IS NULL THEN
+			RAISE EXCEPTION 'version % has no previous version to roll back to', active
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Name the version with the to_version argument.';
+		END IF;
+	END IF;
+	SELECT * INTO target FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) to_version FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', to_version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF target.version OPERATOR(modelgov.=) active THEN
+		RAISE EXCEPTION 'version % is already active', active USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF target.released_at IS NULL THEN
+		RAISE EXCEPTION 'cannot roll back to version %', target.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'It has never run in production; a rollback only returns to a version with a known record.';
+	END IF;
+	PERFORM modelgov._promote(target, 'rollback', NULL, reason, rolled_back_by,
+		pg_catalog.jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
+									  'root_cause', 'TBD'));
+	RETURN target.version;
+END
+$$;
+COMMENT ON FUNCTION modelgov._rollback(text, modelgov.semver, text) IS
+	'internal: roll production back, recording who or what did it';
+
+CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members := modelgov._require_duty('deployer', 'roll back');
+BEGIN
+	RETURN modelgov._rollback(reason, to_version, m.identity);
+END
+$$;
+COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
+	'roll production back to the version the active one replaced, or to a named earlier version (deployers only)';
+
+CREATE VIEW modelgov.version_history AS
+	SELECT v.version, v.status, v.released_at,
+		   v.config OPERATOR(pg_catalog.->) 'weights' AS weights,
+		   v.config OPERATOR(pg_catalog.->) 'thresholds' AS thresholds,
+		   NULL::jsonb AS performance,
+		   v.superseded_by,
+		   v.proposal_id AS proposal,
+		   p.change_type,
+		   v.created_at,
+		   v.staged_at
+	  FROM modelgov.versions v
+	  LEFT JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+COMMENT ON VIEW modelgov.version_history IS
+	'one row per version: the historical record of the governance process';
+GRANT SELECT ON modelgov.version_history TO PUBLIC;
+
+REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov._promote(modelgov.versions, text, text, text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov._rollback(text, modelgov.semver, text) FROM PUBLIC;
+
+--
+-- Comments on what PostgreSQL generates for the objects above
+--
+COMMENT ON FUNCTION modelgov.semverrange(modelgov.semver, modelgov.semver) IS 'semverrange constructor, [) bounds';
+COMMENT ON FUNCTION modelgov.semverrange(modelgov.semver, modelgov.semver, text) IS 'semverrange constructor with explicit bounds';
+COMMENT ON TYPE modelgov.semvermultirange IS 'multirange of semver values';
+COMMENT ON FUNCTION modelgov.semvermultirange() IS 'empty semvermultirange';
+COMMENT ON FUNCTION modelgov.semvermultirange(modelgov.semverrange) IS 'semvermultirange of one range';
+COMMENT ON FUNCTION modelgov.semvermultirange(VARIADIC modelgov.semverrange[]) IS 'semvermultirange of several ranges';
+COMMENT ON CAST (modelgov.semverrange AS modelgov.semvermultirange) IS 'a range as a multirange';
+COMMENT ON OPERATOR FAMILY modelgov.semver_ops USING btree IS 'SemVer 2.0.0 precedence order';
+COMMENT ON OPERATOR FAMILY modelgov.semver_ops USING hash IS 'hashing consistent with semver equality';
+COMMENT ON SEQUENCE modelgov.bump_policy_history_id_seq IS 'ids of bump policy rows';
+COMMENT ON SEQUENCE modelgov.deployments_id_seq IS 'ids of deployments';
+COMMENT ON SEQUENCE modelgov.smoke_tests_id_seq IS 'ids of smoke tests';

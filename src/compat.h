@@ -44,4 +44,9 @@
 	make_range((typcache), (lower), (upper), (empty))
 #endif
 
+/* MarkGUCPrefixReserved() was EmitWarningsOnPlaceholders() before 15. */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
 #endif							/* MODELGOV_COMPAT_H */

@@ -9,7 +9,9 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
+#include "compat.h"
 #include "modelgov.h"
 
 PG_MODULE_MAGIC;
@@ -17,6 +19,8 @@ PG_MODULE_MAGIC;
 void
 _PG_init(void)
 {
+	mg_clock_init();
+	MarkGUCPrefixReserved("modelgov");
 }
 
 /*

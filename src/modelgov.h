@@ -20,6 +20,9 @@ typedef enum MgBumpLevel
 
 extern MgBumpLevel mg_bump_level_from_datum(Datum level);
 
+extern void mg_clock_init(void);
+extern Oid	mg_environments_relid(void);
+
 extern void _PG_init(void);
 
 #endif							/* MODELGOV_H */

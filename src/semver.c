@@ -11,7 +11,7 @@
  * never packed or compressed, and ALIGNMENT = double), two 16-bit lengths,
  * the three numbers, then the prerelease and build bytes, unterminated.
  * Because the text form is canonical, two versions are equal exactly when
- * their numbers and prerelease bytes are equal, which the hash relies on.
+ * their numbers and prerelease bytes are equal, which the hashes rely on.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bswap.h"
 #include "utils/builtins.h"
 #include "utils/typcache.h"
 
@@ -40,9 +41,6 @@ typedef struct SemVer
 	int64		patch;
 	char		data[FLEXIBLE_ARRAY_MEMBER];	/* prerelease, then build */
 } SemVer;
-
-#define SEMVER_HASHED_BYTES(v) \
-	(offsetof(SemVer, data) - offsetof(SemVer, major) + (v)->prelen)
 
 #define DatumGetSemVerP(X)		((SemVer *) PG_DETOAST_DATUM(X))
 #define PG_GETARG_SEMVER_P(n)	DatumGetSemVerP(PG_GETARG_DATUM(n))
@@ -246,16 +244,32 @@ mg_semver_larger(PG_FUNCTION_ARGS)
 
 /*
  * Hashes cover the numbers and the prerelease, never the build metadata, so
- * that values equal under "=" hash alike.
+ * that values equal under "=" hash alike.  The numbers are hashed in
+ * big-endian byte order, so that hash values (and so hash partitions) are
+ * the same on every platform.
  */
+static Size
+semver_hash_key(const SemVer *sv, unsigned char *key)
+{
+	uint64		n[3];
+
+	n[0] = pg_hton64((uint64) sv->major);
+	n[1] = pg_hton64((uint64) sv->minor);
+	n[2] = pg_hton64((uint64) sv->patch);
+	memcpy(key, n, sizeof(n));
+	memcpy(key + sizeof(n), sv->data, sv->prelen);
+	return sizeof(n) + sv->prelen;
+}
+
 PG_FUNCTION_INFO_V1(mg_semver_hash);
 Datum
 mg_semver_hash(PG_FUNCTION_ARGS)
 {
 	SemVer	   *sv = PG_GETARG_SEMVER_P(0);
+	unsigned char key[3 * sizeof(uint64) + MG_SEMVER_MAX_LEN];
 	Datum		h;
 
-	h = hash_any((const unsigned char *) &sv->major, SEMVER_HASHED_BYTES(sv));
+	h = hash_any(key, semver_hash_key(sv, key));
 	PG_FREE_IF_COPY(sv, 0);
 	return h;
 }
@@ -266,10 +280,10 @@ mg_semver_hash_extended(PG_FUNCTION_ARGS)
 {
 	SemVer	   *sv = PG_GETARG_SEMVER_P(0);
 	uint64		seed = PG_GETARG_INT64(1);
+	unsigned char key[3 * sizeof(uint64) + MG_SEMVER_MAX_LEN];
 	Datum		h;
 
-	h = hash_any_extended((const unsigned char *) &sv->major,
-						  SEMVER_HASHED_BYTES(sv), seed);
+	h = hash_any_extended(key, semver_hash_key(sv, key), seed);
 	PG_FREE_IF_COPY(sv, 0);
 	return h;
 }

@@ -24,7 +24,7 @@ SELECT max(required_bump(t)) AS bump,
 
 -- an administrator changes the policy; the history keeps both
 SELECT set_bump_policy('bias_update', 'minor');
-SELECT set_bump_policy('bias_update', 'minor');	-- no change, no new row
+SELECT set_bump_policy('bias_update', 'minor');	-- restated: recorded again
 SELECT required_bump('bias_update');
 SELECT change_type, bump, is_default, set_by IS NOT NULL AS has_actor
   FROM bump_policy WHERE change_type = 'bias_update';

@@ -2,7 +2,7 @@
 -- semver ordering: SemVer 2.0.0 precedence, a total order that btree
 -- indexes can trust, and hashing consistent with equality
 --
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 -- The precedence chain of semver.org, item 11
 WITH chain(n, v) AS (VALUES

@@ -1,0 +1,301 @@
+--
+-- privileges.sql
+--		Who may do what: PUBLIC reads the policy and uses the semver type;
+--		only superusers and members of the extension owner change the bump
+--		policy, whatever EXECUTE grants say; the history records the calling
+--		role (the SET ROLE role, not the session user); and a hostile
+--		search_path cannot change what the functions do.
+--
+-- The roles and the schema made here are rolled back with the transaction.
+-- Run as a superuser (pg_prove connects as postgres).
+--
+BEGIN;
+SELECT plan(61);
+
+--
+-- Setup: a plain role, a role granted EXECUTE on set_bump_policy, a member
+-- of the extension owner, a second superuser; the owner's name; a helper
+-- that returns the SQLSTATE, message and detail of a failing statement.
+--
+CREATE ROLE mg_tap_plain NOLOGIN;
+CREATE ROLE mg_tap_granted NOLOGIN;
+CREATE ROLE mg_tap_admin NOLOGIN;
+CREATE ROLE mg_tap_super NOLOGIN SUPERUSER;
+GRANT EXECUTE ON FUNCTION modelgov.set_bump_policy(modelgov.change_type, modelgov.bump_level)
+	TO mg_tap_granted;
+
+CREATE TEMP TABLE ext_owner ON COMMIT DROP AS
+	SELECT r.rolname::text AS name
+	  FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
+	 WHERE e.extname = 'modelgov';
+GRANT SELECT ON ext_owner TO PUBLIC;
+DO $$
+BEGIN
+	EXECUTE pg_catalog.format('GRANT %I TO mg_tap_admin', (SELECT name FROM ext_owner));
+END
+$$;
+
+CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
+	LANGUAGE plpgsql AS $$
+DECLARE
+	st text;
+	msg text;
+	det text;
+BEGIN
+	EXECUTE query;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+							det = PG_EXCEPTION_DETAIL;
+	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
+END
+$$;
+
+-- sanity of the setup: the owner role exists and is the one we joined
+SELECT isnt((SELECT name FROM ext_owner), NULL, 'the extension owner is known');
+SELECT ok(pg_catalog.pg_has_role('mg_tap_admin', (SELECT name FROM ext_owner), 'MEMBER')
+		  AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = 'mg_tap_admin'),
+		  'mg_tap_admin is a member of the extension owner but no superuser');
+
+--
+-- Privileges in the catalogs.  "public" stands for PUBLIC.
+--
+SELECT schema_privs_are('modelgov', 'public', ARRAY['USAGE']);
+SELECT is_empty(
+	$$SELECT m.objid::regtype::text FROM pg_catalog.pg_depend m
+	   WHERE m.refclassid = 'pg_catalog.pg_extension'::regclass AND m.deptype = 'e'
+		 AND m.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov')
+		 AND m.classid = 'pg_catalog.pg_type'::regclass
+		 AND NOT pg_catalog.has_type_privilege('public', m.objid, 'USAGE')$$,
+	'PUBLIC may use every type of the extension');
+SELECT table_privs_are('modelgov', 'bump_policy', 'public', ARRAY['SELECT']);
+SELECT table_privs_are('modelgov', 'bump_policy_history', 'public', ARRAY['SELECT']);
+SELECT sequence_privs_are('modelgov', 'bump_policy_history_id_seq', 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov', 'set_bump_policy',
+						  ARRAY['modelgov.change_type', 'modelgov.bump_level'], 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov', '_actor', '{}'::name[], 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov', '_require_admin', ARRAY['text'], 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov', 'required_bump', ARRAY['modelgov.change_type'],
+						  'public', ARRAY['EXECUTE']);
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov'::regnamespace
+		 AND (p.proname LIKE 'semver%' OR p.proname IN ('is_semver', 'required_bump', 'min', 'max'))
+		 AND NOT pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')$$,
+	'PUBLIC may execute every semver function, the aggregates and required_bump');
+-- nobody but the owner holds a write privilege on the policy relations
+SELECT is_empty(
+	$$SELECT c.relname, a.privilege_type, a.grantee::regrole
+		FROM pg_catalog.pg_class c,
+			 pg_catalog.aclexplode(coalesce(c.relacl, pg_catalog.acldefault(
+				CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))) a
+	   WHERE c.oid IN ('modelgov.bump_policy_history'::regclass, 'modelgov.bump_policy'::regclass,
+					   'modelgov.bump_policy_history_id_seq'::regclass)
+		 AND a.grantee <> c.relowner
+		 AND a.privilege_type <> 'SELECT'$$,
+	'only the owner may write to bump_policy_history, bump_policy or the id sequence');
+SELECT table_privs_are('modelgov', 'bump_policy_history', 'mg_tap_granted', ARRAY['SELECT'],
+					   'EXECUTE on set_bump_policy gives no write privilege on the history');
+
+--
+-- A plain role: uses semver, reads the policy, calls required_bump, and is
+-- refused everything else with 42501.
+--
+SET ROLE mg_tap_plain;
+SELECT is(current_user::text, 'mg_tap_plain', 'now acting as mg_tap_plain');
+SELECT lives_ok($$CREATE TEMP TABLE plain_versions (v modelgov.semver)$$,
+				'a plain role may declare a semver column');
+SELECT lives_ok($$INSERT INTO plain_versions VALUES ('1.2.3'), ('1.10.0'), ('1.9.0+b')$$,
+				'a plain role may store semver values');
+SELECT is((SELECT modelgov.max(v)::text FROM plain_versions), '1.10.0',
+		  'a plain role may compare and aggregate semver values');
+SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy),
+		  (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::modelgov.change_type))),
+		  'a plain role reads bump_policy, one row per change type');
+SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE set_by IS NULL),
+		  (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::modelgov.change_type))),
+		  'a plain role reads bump_policy_history, one default per change type');
+SELECT is(modelgov.required_bump('feature_removal')::text, 'major',
+		  'a plain role calls required_bump');
+SELECT throws_ok($$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$,
+				 '42501', 'permission denied for function set_bump_policy',
+				 'a plain role may not execute set_bump_policy');
+SELECT throws_ok($$SELECT modelgov._actor()$$,
+				 '42501', 'permission denied for function _actor',
+				 'a plain role may not execute _actor');
+SELECT throws_ok($$SELECT modelgov._require_admin('x')$$,
+				 '42501', 'permission denied for function _require_admin',
+				 'a plain role may not execute _require_admin');
+SELECT throws_ok($$INSERT INTO modelgov.bump_policy_history (change_type, bump, set_by)
+				   VALUES ('bias_update', 'major', 'mg_tap_plain')$$,
+				 '42501', 'permission denied for table bump_policy_history',
+				 'a plain role may not INSERT into bump_policy_history');
+SELECT throws_ok($$UPDATE modelgov.bump_policy_history SET bump = 'major'$$,
+				 '42501', 'permission denied for table bump_policy_history',
+				 'a plain role may not UPDATE bump_policy_history');
+SELECT throws_ok($$DELETE FROM modelgov.bump_policy_history$$,
+				 '42501', 'permission denied for table bump_policy_history',
+				 'a plain role may not DELETE from bump_policy_history');
+SELECT throws_ok($$TRUNCATE modelgov.bump_policy_history$$,
+				 '42501', 'permission denied for table bump_policy_history',
+				 'a plain role may not TRUNCATE bump_policy_history');
+SELECT throws_ok($$SELECT pg_catalog.nextval('modelgov.bump_policy_history_id_seq')$$,
+				 '42501', 'permission denied for sequence bump_policy_history_id_seq',
+				 'a plain role may not advance the id sequence');
+RESET ROLE;
+
+--
+-- EXECUTE is not enough: a granted non-admin reaches set_bump_policy and is
+-- refused by its own check, which names the calling role, not the owner the
+-- function runs as.
+--
+SET ROLE mg_tap_granted;
+SELECT throws_ok($$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$,
+				 '42501', 'permission denied to set the bump policy',
+				 'a non-admin granted EXECUTE still gets 42501 from set_bump_policy');
+SELECT is(pg_temp.error_of($$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$),
+		  pg_catalog.format('42501 permission denied to set the bump policy | '
+							'Role mg_tap_granted is neither a superuser nor a member of the extension owner %s.',
+							(SELECT name FROM ext_owner)),
+		  'the refusal names the calling role');
+SELECT throws_ok($$INSERT INTO modelgov.bump_policy_history (change_type, bump, set_by)
+				   VALUES ('bias_update', 'major', 'mg_tap_granted')$$,
+				 '42501', 'permission denied for table bump_policy_history',
+				 'the granted role may not INSERT into bump_policy_history either');
+RESET ROLE;
+SELECT is(modelgov.required_bump('bias_update')::text, 'patch',
+		  'the refused calls changed nothing');
+SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE set_by IS NOT NULL), 0::bigint,
+		  'the refused calls recorded nothing');
+
+--
+-- A superuser sets the policy; the history records the calling role.
+--
+SELECT lives_ok($$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$,
+				'the session superuser sets bias_update to minor');
+SELECT results_eq(
+	$$SELECT bump::text, set_by, set_at = pg_catalog.now()
+		FROM modelgov.bump_policy_history WHERE change_type = 'bias_update'
+	   ORDER BY id DESC LIMIT 1$$,
+	$$SELECT 'minor', session_user::text COLLATE "default", true$$,
+	'the new row records the session user and the transaction time');
+SELECT is(modelgov.required_bump('bias_update')::text, 'minor', 'required_bump follows the change');
+SELECT results_eq(
+	$$SELECT bump::text, is_default, set_by FROM modelgov.bump_policy WHERE change_type = 'bias_update'$$,
+	$$SELECT 'minor', false, session_user::text COLLATE "default"$$,
+	'bump_policy shows the change as not the default');
+
+SET ROLE mg_tap_super;
+SELECT lives_ok($$SELECT modelgov.set_bump_policy('bias_update', 'major')$$,
+				'another superuser, through SET ROLE, sets bias_update to major');
+RESET ROLE;
+SELECT is((SELECT set_by FROM modelgov.bump_policy_history WHERE change_type = 'bias_update'
+			ORDER BY id DESC LIMIT 1),
+		  'mg_tap_super', 'the row records the SET ROLE superuser');
+
+--
+-- A member of the extension owner (not a superuser) acting through SET ROLE
+-- is an administrator, and is the actor rather than the session user.
+--
+SET ROLE mg_tap_admin;
+SELECT is(modelgov._actor(), 'mg_tap_admin', '_actor is the SET ROLE role');
+SELECT lives_ok($$SELECT modelgov.set_bump_policy('threshold_change', 'minor')$$,
+				'a member of the extension owner sets threshold_change to minor');
+RESET ROLE;
+SELECT is((SELECT set_by FROM modelgov.bump_policy_history WHERE change_type = 'threshold_change'
+			ORDER BY id DESC LIMIT 1),
+		  'mg_tap_admin', 'the row records the SET ROLE role');
+SELECT isnt((SELECT set_by FROM modelgov.bump_policy_history WHERE change_type = 'threshold_change'
+			  ORDER BY id DESC LIMIT 1),
+			session_user::text, 'the row does not record the session user');
+SELECT is(modelgov.required_bump('threshold_change')::text, 'minor', 'required_bump follows the change');
+SELECT is(modelgov._actor(), session_user::text, 'after RESET ROLE, _actor is the session user');
+
+--
+-- A hostile search_path.  Schema evil holds look-alikes of what the
+-- functions use: now(), current_setting() (claiming the caller is the
+-- owner), pg_has_role() (always true) and = operators on change_type and
+-- bump_level that are always true; pg_temp holds a pg_roles view that makes
+-- everybody a superuser and a bump_policy_history table with a bogus row.
+-- Both are put before pg_catalog.  pgTAP itself compares only text here,
+-- which evil does not touch.
+--
+CREATE SCHEMA evil;
+GRANT USAGE ON SCHEMA evil TO PUBLIC;
+CREATE FUNCTION evil.now() RETURNS timestamptz
+	LANGUAGE sql AS $$SELECT '2000-01-01 00:00:00+00'::timestamptz$$;
+DO $$
+BEGIN
+	EXECUTE pg_catalog.format(
+		'CREATE FUNCTION evil.current_setting(text) RETURNS text LANGUAGE sql AS %L',
+		pg_catalog.format('SELECT %L::text', (SELECT name FROM ext_owner)));
+END
+$$;
+CREATE FUNCTION evil.pg_has_role(oid, oid, text) RETURNS boolean
+	LANGUAGE sql AS $$SELECT true$$;
+CREATE FUNCTION evil.same_change(modelgov.change_type, modelgov.change_type) RETURNS boolean
+	LANGUAGE sql AS $$SELECT true$$;
+CREATE OPERATOR evil.= (LEFTARG = modelgov.change_type, RIGHTARG = modelgov.change_type,
+						FUNCTION = evil.same_change);
+CREATE FUNCTION evil.same_bump(modelgov.bump_level, modelgov.bump_level) RETURNS boolean
+	LANGUAGE sql AS $$SELECT true$$;
+CREATE OPERATOR evil.= (LEFTARG = modelgov.bump_level, RIGHTARG = modelgov.bump_level,
+						FUNCTION = evil.same_bump);
+CREATE TEMP VIEW pg_roles AS
+	SELECT r.oid, r.rolname, true AS rolsuper FROM pg_catalog.pg_roles r;
+CREATE TEMP TABLE bump_policy_history ON COMMIT DROP AS
+	SELECT 999999::bigint AS id, 'bug_fix'::modelgov.change_type AS change_type,
+		   'major'::modelgov.bump_level AS bump,
+		   pg_catalog.now() AS set_at, 'evil'::text AS set_by;
+GRANT SELECT ON pg_roles, bump_policy_history TO PUBLIC;
+
+SET search_path = pg_temp, evil, pg_catalog, public;
+
+-- the traps are armed: unqualified names reach them
+SELECT ok(now() = '2000-01-01 00:00:00+00', 'now() resolves to evil.now');
+SELECT is(current_setting('role'), (SELECT name FROM ext_owner), 'current_setting resolves to evil');
+SELECT ok('bug_fix'::modelgov.change_type = 'weights_update'::modelgov.change_type,
+		  '= on change_type resolves to the always-true evil operator');
+SELECT ok('patch'::modelgov.bump_level = 'major'::modelgov.bump_level,
+		  '= on bump_level resolves to the always-true evil operator');
+SELECT ok((SELECT rolsuper FROM pg_roles WHERE rolname::text = 'mg_tap_plain'),
+		  'pg_roles resolves to the temporary view');
+
+-- an administrator changes the policy under the hostile path
+SET ROLE mg_tap_admin;
+SELECT lives_ok($$SELECT modelgov.set_bump_policy('weights_update', 'major')$$,
+				'set_bump_policy works under a hostile search_path');
+SELECT is(modelgov.required_bump('weights_update')::text, 'major',
+		  'required_bump sees the change under a hostile search_path');
+SELECT is(modelgov.required_bump('bug_fix')::text, 'patch',
+		  'required_bump keeps change types apart under a hostile search_path');
+SELECT is((SELECT p.bump::text FROM modelgov.bump_policy p WHERE p.change_type::text = 'bug_fix'), 'patch',
+		  'bump_policy is right under a hostile search_path');
+RESET ROLE;
+
+-- a non-admin cannot use the traps to pass the admin check
+SET ROLE mg_tap_granted;
+SELECT is(current_setting('role'), (SELECT name FROM ext_owner),
+		  'the granted role sees the evil current_setting too');
+SELECT throws_ok($$SELECT modelgov.set_bump_policy('bug_fix', 'major')$$,
+				 '42501', 'permission denied to set the bump policy',
+				 'a hostile search_path does not make a non-admin an administrator');
+SELECT is(modelgov.required_bump('bug_fix')::text, 'patch',
+		  'required_bump ignores the temporary bump_policy_history');
+RESET ROLE;
+
+-- with the path restored, the recorded row is exactly what it should be
+RESET search_path;
+SELECT results_eq(
+	$$SELECT bump::text, set_by, set_at = pg_catalog.now()
+		FROM modelgov.bump_policy_history WHERE change_type = 'weights_update'
+	   ORDER BY id DESC LIMIT 1$$,
+	$$SELECT 'major', 'mg_tap_admin', true$$,
+	'the row set under the hostile path has the right bump, actor and time');
+SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE change_type = 'bug_fix'),
+		  1::bigint, 'bug_fix still has only its default row');
+SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE set_by IS NOT NULL),
+		  4::bigint, 'the history holds exactly the four changes made in this file');
+
+SELECT * FROM finish();
+ROLLBACK;
