@@ -45,5 +45,13 @@ SELECT semver_caret('1.0.1') AS compatible_with_1_0_1,
 	   '1.4.0'::semver <@ semver_caret('1.0.1') AS "1.4.0 compatible";
 
 \echo
-\echo 'Later issues add the governance process (proposals, reviews, committee'
-\echo 'approval, deployment, rollback, audit log) and in-query scoring.'
+\echo '== 7. The governance process: the seed''s PROP_202402_001, replayed'
+\echo '   Some steps are refused on purpose: each error is the database'
+\echo '   enforcing a rule of the process.'
+\set ON_ERROR_STOP 0
+SET TimeZone = 'UTC';
+\i scripts/seed_story.sql
+\set ON_ERROR_STOP 1
+
+\echo
+\echo 'In-query scoring of the active version comes in a later release.'

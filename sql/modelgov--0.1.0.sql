@@ -1364,8 +1364,9 @@ BEGIN
 	seq := modelgov._audit('init', version => v, status => 'active',
 						   details => pg_catalog.jsonb_build_object(
 							   'new_values', modelgov._config_values(cfg),
-							   'deployed_by', (SELECT m.identity FROM modelgov.members m
-												WHERE m.role_name OPERATOR(pg_catalog.=) modelgov._actor())));
+							   'deployed_by', COALESCE((SELECT m.identity FROM modelgov.members m
+														 WHERE m.role_name OPERATOR(pg_catalog.=) modelgov._actor()),
+													   modelgov._actor())));
 	INSERT INTO modelgov.deployments (env, kind, version, deployed_at, deployed_by, reason, audit_seq)
 		VALUES ('staging', 'init', v, now, modelgov._actor(), 'initial version', seq),
 			   ('production', 'init', v, now, modelgov._actor(), 'initial version', seq);
