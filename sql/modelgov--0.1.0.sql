@@ -1231,7 +1231,7 @@ CREATE TABLE modelgov.versions (
 	status			text NOT NULL
 					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged', 'active', 'superseded',
 																	 'rolled_back', 'withdrawn'])),
-	superseded_by	modelgov.semver REFERENCES modelgov.versions
+	superseded_by	modelgov.semver
 );
 COMMENT ON TABLE modelgov.versions IS
 	'every version of the model, its frozen configuration and its state';
@@ -2065,3 +2065,56 @@ COMMENT ON OPERATOR FAMILY modelgov.semver_ops USING hash IS 'hashing consistent
 COMMENT ON SEQUENCE modelgov.bump_policy_history_id_seq IS 'ids of bump policy rows';
 COMMENT ON SEQUENCE modelgov.deployments_id_seq IS 'ids of deployments';
 COMMENT ON SEQUENCE modelgov.smoke_tests_id_seq IS 'ids of smoke tests';
+
+/*
+ * A version's configuration never changes once approved, nor does what a
+ * proposal proposed; not even the extension's own functions may change
+ * them, so scoring can compile a version once and keep it.
+ */
+CREATE FUNCTION modelgov._version_frozen() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NEW.config OPERATOR(pg_catalog.<>) OLD.config
+	   OR NEW.version::text OPERATOR(pg_catalog.<>) OLD.version::text THEN
+		RAISE EXCEPTION 'version % is frozen', OLD.version
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'An approved version and its configuration never change; propose a new version instead.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION modelgov._version_frozen() IS
+	'internal: refuses changes to an approved version''s number or configuration';
+
+CREATE FUNCTION modelgov._proposal_frozen() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NEW.config OPERATOR(pg_catalog.<>) OLD.config
+	   OR NEW.new_values OPERATOR(pg_catalog.<>) OLD.new_values
+	   OR NEW.old_values OPERATOR(pg_catalog.<>) OLD.old_values
+	   OR NEW.change_type OPERATOR(pg_catalog.<>) OLD.change_type
+	   OR NEW.proposer OPERATOR(pg_catalog.<>) OLD.proposer
+	   OR NEW.target_version::text OPERATOR(pg_catalog.<>) OLD.target_version::text
+	   OR NEW.base_version::text OPERATOR(pg_catalog.<>) OLD.base_version::text THEN
+		RAISE EXCEPTION 'proposal % cannot be edited', OLD.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'What a proposal proposes never changes; withdraw it and propose again.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION modelgov._proposal_frozen() IS
+	'internal: refuses changes to what a proposal proposes';
+REVOKE ALL ON FUNCTION modelgov._version_frozen() FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov._proposal_frozen() FROM PUBLIC;
+
+CREATE TRIGGER versions_frozen BEFORE UPDATE ON modelgov.versions
+	FOR EACH ROW EXECUTE FUNCTION modelgov._version_frozen();
+CREATE TRIGGER proposals_frozen BEFORE UPDATE ON modelgov.proposals
+	FOR EACH ROW EXECUTE FUNCTION modelgov._proposal_frozen();
+ALTER TABLE modelgov.versions ENABLE ALWAYS TRIGGER versions_frozen;
+ALTER TABLE modelgov.proposals ENABLE ALWAYS TRIGGER proposals_frozen;
