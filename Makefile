@@ -15,18 +15,20 @@ OBJS = \
 	src/active.o \
 	src/clock.o \
 	src/semver_core.o \
-	src/semver.o
+	src/semver.o \
+	src/model_core.o \
+	src/scoring.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress: inputs in test/sql, expected output in ./expected.
-REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance
+REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring scoring_oracle
 REGRESS_OPTS = --inputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
-ISOLATION = bump_policy_concurrency audit_chain deploy_race
+ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

@@ -21,6 +21,8 @@ typedef enum MgBumpLevel
 extern MgBumpLevel mg_bump_level_from_datum(Datum level);
 
 extern void mg_clock_init(void);
+extern void mg_scoring_init(void);
+extern void mg_semver_key(Datum d, char *buf);
 extern Oid	mg_environments_relid(void);
 
 extern void _PG_init(void);

@@ -288,6 +288,24 @@ mg_semver_hash_extended(PG_FUNCTION_ARGS)
 	return h;
 }
 
+/*
+ * The canonical text of a semver Datum without its build metadata, which
+ * is what identifies a version: scoring keys its cache with it.  buf must
+ * hold MG_SEMVER_MAX_LEN + 1 bytes.
+ */
+void
+mg_semver_key(Datum d, char *buf)
+{
+	SemVer	   *sv = DatumGetSemVerP(d);
+	MgSemver	v;
+
+	semver_view(sv, &v);
+	v.buildlen = 0;
+	mg_semver_format(&v, buf, MG_SEMVER_MAX_LEN + 1);
+	if ((Pointer) sv != DatumGetPointer(d))
+		pfree(sv);
+}
+
 /* Accessors */
 
 PG_FUNCTION_INFO_V1(mg_semver_major);

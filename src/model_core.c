@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * model_core.c
+ *		Evaluation of a compiled decision model.
+ *
+ * For features x of a candidate c (DESIGN.md, "The decision model"):
+ *
+ *	1. z = sum(w_i * x_i) + bias(c), bias(c) = biases[c], else biases.default
+ *	2. p = clamp(z, 0, 1)								(none)
+ *	   p = sigmoid(logit(clamp(z, eps, 1 - eps)) / T)	(temperature)
+ *	   p = sigmoid(a * z + b)							(platt)
+ *	3. p < auto: AUTO; p >= escalate: ESCALATE; otherwise ASK
+ *	4. the final decision is the most cautious of that and of every safety
+ *	   rule that fires
+ *	5. with a feature missing (NULL, NaN, infinite) there is no p, and the
+ *	   decision is the most cautious of missing_feature_decision and every
+ *	   rule that fires on the features that are present.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "model_core.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MG_EPS 1e-9
+
+/* FNV-1a: small, fast for short candidate names, no allocation */
+uint32_t
+mg_bias_hash(const char *key, size_t len)
+{
+	uint32_t	h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+double
+mg_model_bias(const MgModel *m, const char *candidate, size_t len)
+{
+	uint32_t	h,
+				i;
+
+	if (candidate == NULL || m->nbiases == 0)
+		return m->bias_default;
+	h = mg_bias_hash(candidate, len);
+	for (i = h & m->bias_mask;; i = (i + 1) & m->bias_mask)
+	{
+		const MgBias *b = &m->biases[i];
+
+		if (b->key == NULL)
+			return m->bias_default;
+		if (b->hash == h && b->keylen == len && memcmp(b->key, candidate, len) == 0)
+			return b->value;
+	}
+}
+
+static double
+sigmoid(double t)
+{
+	return 1.0 / (1.0 + exp(-t));
+}
+
+double
+mg_model_calibrate(const MgModel *m, double z)
+{
+	double		q;
+
+	switch (m->calibration)
+	{
+		case MG_CAL_TEMPERATURE:
+			q = z < MG_EPS ? MG_EPS : z > 1.0 - MG_EPS ? 1.0 - MG_EPS : z;
+			return sigmoid(log(q / (1.0 - q)) / m->cal_t);
+		case MG_CAL_PLATT:
+			return sigmoid(m->cal_a * z + m->cal_b);
+		case MG_CAL_NONE:
+		default:
+			return z < 0.0 ? 0.0 : z > 1.0 ? 1.0 : z;
+	}
+}
+
+static bool
+rule_fires(const MgRule *r, double x)
+{
+	switch (r->op)
+	{
+		case MG_OP_LT:
+			return x < r->value;
+		case MG_OP_LE:
+			return x <= r->value;
+		case MG_OP_GT:
+			return x > r->value;
+		case MG_OP_GE:
+		default:
+			return x >= r->value;
+	}
+}
+
+MgDecision
+mg_model_evaluate(const MgModel *m, const double *x, const bool *present,
+				  const char *candidate, size_t candlen,
+				  double *p, MgTrace *trace)
+{
+	bool		complete = true;
+	double		z = 0.0;
+	double		bias;
+	double		prob = NAN;
+	MgDecision	decision;
+	MgDecision	threshold = MG_ASK;
+	uint64_t	fired = 0;
+
+	for (int i = 0; i < m->nfeatures; i++)
+	{
+		if (!present[i] || !isfinite(x[i]))
+			complete = false;
+		else
+			z += m->weights[i] * x[i];
+	}
+
+	bias = mg_model_bias(m, candidate, candlen);
+	if (complete)
+	{
+		z += bias;
+		prob = mg_model_calibrate(m, z);
+		threshold = prob < m->threshold_auto ? MG_AUTO
+			: prob >= m->threshold_escalate ? MG_ESCALATE : MG_ASK;
+		decision = threshold;
+	}
+	else
+		decision = m->missing_decision;
+
+	for (int r = 0; r < m->nrules; r++)
+	{
+		const MgRule *rule = &m->rules[r];
+		int			f = rule->feature;
+
+		if (present[f] && isfinite(x[f]) && rule_fires(rule, x[f]))
+		{
+			if (rule->decision > decision)
+				decision = rule->decision;
+			if (r < 64)
+				fired |= UINT64_C(1) << r;
+		}
+	}
+
+	if (p)
+		*p = prob;
+	if (trace)
+	{
+		trace->bias = bias;
+		trace->z = complete ? z : NAN;
+		trace->p = prob;
+		trace->complete = complete;
+		trace->threshold_decision = threshold;
+		trace->decision = decision;
+		trace->rules_fired = fired;
+	}
+	return decision;
+}

@@ -1,0 +1,881 @@
+/*-------------------------------------------------------------------------
+ *
+ * scoring.c
+ *		score(), decide() and explain(): the model evaluated inside queries.
+ *
+ * Versions are immutable, so each is compiled once per backend into an
+ * MgModel (model_core.h) kept in a hash table for the life of the backend.
+ * Only "which version is active" changes; that pointer is cached too, and
+ * marked stale by the relcache invalidation of modelgov.environments that
+ * every deployment and rollback queues (active.c).  The invalidation is
+ * sent at commit, and replayed by hot standbys.
+ *
+ * Each call site pins the model it resolved on its first call in
+ * fn_extra, so one statement (and one cursor, across FETCHes) evaluates
+ * every row with one version even if a deployment commits meanwhile; all
+ * call sites of one statement resolve the same version.  On the warm path
+ * a row costs no catalog access, no SPI and no allocation.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "model_core.h"
+#include "modelgov.h"
+#include "semver_core.h"
+
+typedef struct ModelEntry
+{
+	char		key[MG_SEMVER_MAX_LEN + 1];	/* version without build */
+	MgModel    *model;
+} ModelEntry;
+
+/* backend state */
+static MemoryContext model_cxt = NULL;
+static HTAB *model_cache = NULL;
+static Oid	cached_env_relid = InvalidOid;
+static MgModel *active_model = NULL;
+static bool active_valid = false;
+static Oid	decision_oids[3];
+static bool decision_oids_valid = false;
+
+/* the version resolved for the current statement */
+static LocalTransactionId stmt_lxid = InvalidLocalTransactionId;
+static TimestampTz stmt_start = 0;
+static MgModel *stmt_model = NULL;
+
+/* statistics, for cache_stats() */
+static int64 stat_loads = 0;
+static int64 stat_hits = 0;
+static int64 stat_invalidations = 0;
+
+/* per call site state, in fn_mcxt */
+typedef struct CallState
+{
+	MgModel    *model;			/* pinned model (active functions) */
+	int			nbuf;
+	double	   *x;
+	bool	   *present;
+} CallState;
+
+static void
+scoring_relcache_callback(Datum arg, Oid relid)
+{
+	/* only mark state stale here: no catalog access, no errors */
+	if (relid == InvalidOid || (OidIsValid(cached_env_relid) && relid == cached_env_relid))
+	{
+		active_valid = false;
+		stat_invalidations++;
+	}
+}
+
+void
+mg_scoring_init(void)
+{
+	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
+}
+
+/*
+ * Forget every compiled version when the extension was dropped and created
+ * again: the same version number may then hold another configuration.
+ */
+static void
+check_extension_identity(void)
+{
+	Oid			relid = mg_environments_relid();
+	HASHCTL		ctl;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("modelgov is not installed in this database")));
+	if (relid == cached_env_relid && model_cache != NULL)
+		return;
+
+	if (model_cxt == NULL)
+		model_cxt = AllocSetContextCreate(TopMemoryContext, "modelgov models",
+										  ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(model_cxt);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MG_SEMVER_MAX_LEN + 1;
+	ctl.entrysize = sizeof(ModelEntry);
+	ctl.hcxt = model_cxt;
+	model_cache = hash_create("modelgov compiled versions", 16, &ctl,
+							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	cached_env_relid = relid;
+	active_model = NULL;
+	active_valid = false;
+	decision_oids_valid = false;
+	stmt_model = NULL;
+}
+
+/* ---- compiling a configuration ------------------------------------- */
+
+static JsonbValue *
+json_key(JsonbContainer *c, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	return findJsonbValueFromContainer(c, JB_FOBJECT, &k);
+}
+
+static JsonbContainer *
+json_container(JsonbValue *v, const char *what, const char *version)
+{
+	if (v == NULL || v->type != jbvBinary)
+		elog(ERROR, "configuration of version %s has no valid \"%s\"", version, what);
+	return v->val.binary.data;
+}
+
+static double
+json_number(JsonbValue *v, const char *what, const char *version)
+{
+	if (v == NULL || v->type != jbvNumeric)
+		elog(ERROR, "configuration of version %s: \"%s\" is not a number", version, what);
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+}
+
+static char *
+json_string(JsonbValue *v, const char *what, const char *version)
+{
+	if (v == NULL || v->type != jbvString)
+		elog(ERROR, "configuration of version %s: \"%s\" is not a string", version, what);
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static MgDecision
+decision_from_label(const char *label)
+{
+	if (strcmp(label, "AUTO") == 0)
+		return MG_AUTO;
+	if (strcmp(label, "ASK") == 0)
+		return MG_ASK;
+	return MG_ESCALATE;
+}
+
+/*
+ * Compile the normalized configuration of a version (validated by
+ * modelgov._normalize_config when it was created) into model_cxt.
+ */
+static MgModel *
+compile_model(const char *version, Jsonb *config)
+{
+	MemoryContext old = MemoryContextSwitchTo(model_cxt);
+	JsonbContainer *root = &config->root;
+	JsonbContainer *features,
+			   *weights,
+			   *biases,
+			   *thresholds,
+			   *calibration,
+			   *rules;
+	MgModel    *m = palloc0(sizeof(MgModel));
+	char	   *method;
+	int			n;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			slots;
+
+	strlcpy(m->version, version, sizeof(m->version));
+
+	features = json_container(json_key(root, "features"), "features", version);
+	weights = json_container(json_key(root, "weights"), "weights", version);
+	n = JsonContainerSize(features);
+	if (n <= 0 || n != (int) JsonContainerSize(weights))
+		elog(ERROR, "configuration of version %s has mismatched features and weights", version);
+	m->nfeatures = n;
+	m->feature_names = palloc(sizeof(char *) * n);
+	m->weights = palloc(sizeof(double) * n);
+	m->defaults = palloc0(sizeof(double) * n);
+	m->has_default = palloc0(sizeof(bool) * n);
+	m->nrequired = 0;
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *f = getIthJsonbValueFromContainer(features, i);
+		JsonbContainer *fc = json_container(f, "features[]", version);
+		JsonbValue *d = json_key(fc, "default");
+
+		m->feature_names[i] = json_string(json_key(fc, "name"), "features[].name", version);
+		m->weights[i] = json_number(getIthJsonbValueFromContainer(weights, i), "weights[]", version);
+		if (d != NULL)
+		{
+			m->has_default[i] = true;
+			m->defaults[i] = json_number(d, "features[].default", version);
+		}
+		else
+			m->nrequired = i + 1;
+	}
+
+	/* biases: default, and an open-addressing table of the others */
+	biases = json_container(json_key(root, "biases"), "biases", version);
+	m->nbiases = 0;
+	for (slots = 8; slots < 2 * (int) JsonContainerSize(biases) + 2; slots *= 2)
+		;
+	m->biases = palloc0(sizeof(MgBias) * slots);
+	m->bias_mask = slots - 1;
+	it = JsonbIteratorInit(biases);
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		char	   *key;
+		size_t		keylen;
+		JsonbValue	val;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		keylen = v.val.string.len;
+		tok = JsonbIteratorNext(&it, &val, true);
+		if (strcmp(key, "default") == 0)
+			m->bias_default = json_number(&val, "biases.default", version);
+		else
+		{
+			uint32		h = mg_bias_hash(key, keylen);
+			uint32		i;
+
+			for (i = h & m->bias_mask; m->biases[i].key != NULL; i = (i + 1) & m->bias_mask)
+				;
+			m->biases[i].key = key;
+			m->biases[i].keylen = keylen;
+			m->biases[i].hash = h;
+			m->biases[i].value = json_number(&val, "biases[]", version);
+			m->nbiases++;
+		}
+	}
+
+	thresholds = json_container(json_key(root, "thresholds"), "thresholds", version);
+	m->threshold_auto = json_number(json_key(thresholds, "auto"), "thresholds.auto", version);
+	m->threshold_escalate = json_number(json_key(thresholds, "escalate"), "thresholds.escalate", version);
+
+	calibration = json_container(json_key(root, "calibration"), "calibration", version);
+	method = json_string(json_key(calibration, "method"), "calibration.method", version);
+	if (strcmp(method, "temperature") == 0)
+	{
+		m->calibration = MG_CAL_TEMPERATURE;
+		m->cal_t = json_number(json_key(calibration, "T"), "calibration.T", version);
+	}
+	else if (strcmp(method, "platt") == 0)
+	{
+		m->calibration = MG_CAL_PLATT;
+		m->cal_a = json_number(json_key(calibration, "a"), "calibration.a", version);
+		m->cal_b = json_number(json_key(calibration, "b"), "calibration.b", version);
+	}
+	else
+		m->calibration = MG_CAL_NONE;
+
+	rules = json_container(json_key(root, "safety_rules"), "safety_rules", version);
+	m->nrules = JsonContainerSize(rules);
+	m->rules = palloc0(sizeof(MgRule) * (m->nrules > 0 ? m->nrules : 1));
+	for (int r = 0; r < m->nrules; r++)
+	{
+		JsonbContainer *rc = json_container(getIthJsonbValueFromContainer(rules, r),
+											"safety_rules[]", version);
+		char	   *feature = json_string(json_key(rc, "feature"), "safety_rules[].feature", version);
+		char	   *op = json_string(json_key(rc, "op"), "safety_rules[].op", version);
+		MgRule	   *rule = &m->rules[r];
+
+		rule->name = json_string(json_key(rc, "name"), "safety_rules[].name", version);
+		rule->feature = -1;
+		for (int i = 0; i < n; i++)
+			if (strcmp(m->feature_names[i], feature) == 0)
+				rule->feature = i;
+		if (rule->feature < 0)
+			elog(ERROR, "configuration of version %s: rule on unknown feature \"%s\"", version, feature);
+		rule->op = strcmp(op, "<") == 0 ? MG_OP_LT : strcmp(op, "<=") == 0 ? MG_OP_LE
+			: strcmp(op, ">") == 0 ? MG_OP_GT : MG_OP_GE;
+		rule->value = json_number(json_key(rc, "value"), "safety_rules[].value", version);
+		rule->decision = decision_from_label(json_string(json_key(rc, "decision"),
+														 "safety_rules[].decision", version));
+	}
+	m->missing_decision = decision_from_label(json_string(json_key(root, "missing_feature_decision"),
+														  "missing_feature_decision", version));
+
+	MemoryContextSwitchTo(old);
+	return m;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+/*
+ * Run a one-row query returning (version text, config jsonb) and compile
+ * the result, unless that version is compiled already.  The leader reads
+ * with the latest snapshot, so that once an invalidation was processed the
+ * reload sees the commit that sent it; a parallel worker reads with the
+ * leader's snapshot (it may not take a new one).
+ */
+static MgModel *
+load_model(const char *sql, int nargs, Oid *argtypes, Datum *values, bool *found)
+{
+	MgModel    *model = NULL;
+	bool		pushed = false;
+	int			rc;
+
+	*found = false;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!IsParallelWorker() && !IsInParallelMode())
+	{
+		PushActiveSnapshot(GetLatestSnapshot());
+		pushed = true;
+	}
+	PG_TRY();
+	{
+		rc = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_with_args failed: %d", rc);
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			char	   *version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			Datum		config = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+			ModelEntry *entry;
+			bool		exists;
+
+			entry = hash_search(model_cache, version, HASH_ENTER, &exists);
+			if (!exists)
+			{
+				entry->model = NULL;
+				PG_TRY();
+				{
+					entry->model = compile_model(version, DatumGetJsonbP(config));
+				}
+				PG_CATCH();
+				{
+					hash_search(model_cache, version, HASH_REMOVE, NULL);
+					PG_RE_THROW();
+				}
+				PG_END_TRY();
+			}
+			model = entry->model;
+			*found = true;
+		}
+	}
+	PG_FINALLY();
+	{
+		if (pushed)
+			PopActiveSnapshot();
+	}
+	PG_END_TRY();
+	SPI_finish();
+	stat_loads++;
+	return model;
+}
+
+static MgModel *
+load_active(void)
+{
+	bool		found;
+	MgModel    *model;
+
+	model = load_model("SELECT e.version::pg_catalog.text, v.config"
+					   "  FROM modelgov.environments e"
+					   "  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version"
+					   " WHERE e.env OPERATOR(pg_catalog.=) 'production'",
+					   0, NULL, NULL, &found);
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("there is no active model version"),
+				 errhint("An administrator creates the first version with modelgov.init_model().")));
+	return model;
+}
+
+static MgModel *
+model_for_version(const char *key)
+{
+	ModelEntry *entry;
+	bool		found;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	MgModel    *model;
+
+	check_extension_identity();
+	entry = hash_search(model_cache, key, HASH_FIND, NULL);
+	if (entry != NULL && entry->model != NULL)
+		return entry->model;
+
+	values[0] = CStringGetTextDatum(key);
+	model = load_model("SELECT v.version::pg_catalog.text, v.config FROM modelgov.versions v"
+					   " WHERE v.version OPERATOR(modelgov.=) $1::modelgov.semver",
+					   1, argtypes, values, &found);
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("version %s does not exist", key)));
+	/* the stored text may carry build metadata; file it under the key too */
+	entry = hash_search(model_cache, key, HASH_ENTER, NULL);
+	entry->model = model;
+	return model;
+}
+
+/*
+ * The active version for this statement: the same for every call site of
+ * one statement, from the backend cache unless an invalidation arrived.
+ */
+static MgModel *
+active_for_statement(void)
+{
+	LocalTransactionId lxid = MyProc->lxid;
+	TimestampTz start = GetCurrentStatementStartTimestamp();
+
+	if (stmt_model != NULL && stmt_lxid == lxid && stmt_start == start)
+		return stmt_model;
+
+	/*
+	 * A new statement: take in the invalidations that arrived since the last
+	 * one (cheap when there are none), so that it sees every deployment
+	 * committed before it, even if it locks no table.
+	 */
+	AcceptInvalidationMessages();
+	check_extension_identity();
+	if (active_valid && active_model != NULL)
+		stat_hits++;
+	else
+	{
+		/* mark valid first: an invalidation during the load wins */
+		active_valid = true;
+		active_model = NULL;
+		PG_TRY();
+		{
+			active_model = load_active();
+		}
+		PG_CATCH();
+		{
+			active_valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		/*
+		 * In parallel mode the load read with the statement's snapshot, which
+		 * may predate an invalidation already processed: use it for this
+		 * statement only.
+		 */
+		if (IsParallelWorker() || IsInParallelMode())
+			active_valid = false;
+	}
+	stmt_model = active_model;
+	stmt_lxid = lxid;
+	stmt_start = start;
+	return stmt_model;
+}
+
+static Datum
+decision_datum(FunctionCallInfo fcinfo, MgDecision d)
+{
+	if (!decision_oids_valid)
+	{
+		Oid			typoid = get_fn_expr_rettype(fcinfo->flinfo);
+		static const char *const labels[3] = {"AUTO", "ASK", "ESCALATE"};
+
+		for (int i = 0; i < 3; i++)
+		{
+			decision_oids[i] = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+											   ObjectIdGetDatum(typoid),
+											   CStringGetDatum(labels[i]));
+			if (!OidIsValid(decision_oids[i]))
+				elog(ERROR, "modelgov.decision has no label %s", labels[i]);
+		}
+		decision_oids_valid = true;
+	}
+	return ObjectIdGetDatum(decision_oids[d]);
+}
+
+/* ---- per call ------------------------------------------------------------ */
+
+static CallState *
+call_state(FunctionCallInfo fcinfo, MgModel *model)
+{
+	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallState));
+		fcinfo->flinfo->fn_extra = st;
+	}
+	if (model != NULL && st->nbuf < model->nfeatures)
+	{
+		st->x = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * model->nfeatures);
+		st->present = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool) * model->nfeatures);
+		st->nbuf = model->nfeatures;
+	}
+	return st;
+}
+
+/* the model of a call site of an active-version function, pinned */
+static MgModel *
+pinned_active(FunctionCallInfo fcinfo, CallState **stp)
+{
+	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+
+	if (st == NULL || st->model == NULL)
+	{
+		MgModel    *model = active_for_statement();
+
+		st = call_state(fcinfo, model);
+		st->model = model;
+	}
+	*stp = st;
+	return st->model;
+}
+
+static MgModel *
+given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
+{
+	char		key[MG_SEMVER_MAX_LEN + 1];
+	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+	MgModel    *model;
+
+	mg_semver_key(PG_GETARG_DATUM(argno), key);
+	if (st != NULL && st->model != NULL && strcmp(st->model->version, key) == 0)
+	{
+		*stp = st;
+		return st->model;
+	}
+	model = model_for_version(key);
+	st = call_state(fcinfo, model);
+	st->model = model;
+	*stp = st;
+	return model;
+}
+
+static void
+too_many_features(const MgModel *m, int n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("too many features for model version %s", m->version),
+			 errdetail("Version %s has %d features; %d were given.", m->version, m->nfeatures, n)));
+}
+
+/* Fill st->x/present from the given features and the declared defaults. */
+static void
+complete_features(const MgModel *m, CallState *st, int n)
+{
+	if (n > m->nfeatures)
+		too_many_features(m, n);
+	if (n < m->nrequired)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("too few features for model version %s", m->version),
+				 errdetail("Version %s needs at least %d of its %d features; %d were given, and feature \"%s\" has no default.",
+						   m->version, m->nrequired, m->nfeatures, n, m->feature_names[n])));
+	for (int i = n; i < m->nfeatures; i++)
+	{
+		st->x[i] = m->defaults[i];
+		st->present[i] = true;
+	}
+}
+
+static void
+features_from_array(FunctionCallInfo fcinfo, int argno, const MgModel *m, CallState *st)
+{
+	ArrayType  *a;
+	int			n;
+	double	   *data;
+	bits8	   *nulls;
+
+	if (PG_ARGISNULL(argno))
+	{
+		for (int i = 0; i < m->nfeatures; i++)
+			st->present[i] = false;
+		return;
+	}
+	a = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(a) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("features must be a one-dimensional array"),
+				 errdetail("The array has %d dimensions; version %s takes a list of %d features.",
+						   ARR_NDIM(a), m->version, m->nfeatures)));
+	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
+	complete_features(m, st, n);
+	data = (double *) ARR_DATA_PTR(a);
+	nulls = ARR_NULLBITMAP(a);
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
+			st->present[i] = false;
+		else
+		{
+			st->present[i] = true;
+			st->x[i] = data[k++];
+		}
+	}
+}
+
+static void
+features_from_args(FunctionCallInfo fcinfo, const MgModel *m, CallState *st)
+{
+	complete_features(m, st, 4);
+	for (int i = 0; i < 4; i++)
+	{
+		st->present[i] = !PG_ARGISNULL(i);
+		if (st->present[i])
+			st->x[i] = PG_GETARG_FLOAT8(i);
+	}
+}
+
+static MgDecision
+evaluate(FunctionCallInfo fcinfo, int candarg, const MgModel *m, CallState *st, double *p)
+{
+	const char *cand = NULL;
+	size_t		candlen = 0;
+
+	if (!PG_ARGISNULL(candarg))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(candarg);
+
+		cand = VARDATA_ANY(t);
+		candlen = VARSIZE_ANY_EXHDR(t);
+	}
+	return mg_model_evaluate(m, st->x, st->present, cand, candlen, p, NULL);
+}
+
+/* score(features float8[], candidate text) -> float8, active version */
+PG_FUNCTION_INFO_V1(mg_score);
+Datum
+mg_score(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m = pinned_active(fcinfo, &st);
+	double		p;
+
+	features_from_array(fcinfo, 0, m, st);
+	evaluate(fcinfo, 1, m, st, &p);
+	if (isnan(p))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide);
+Datum
+mg_decide(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m = pinned_active(fcinfo, &st);
+
+	features_from_array(fcinfo, 0, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 1, m, st, NULL));
+}
+
+/* score(f1, f2, f3, f4, candidate) and decide(...): no array per row */
+PG_FUNCTION_INFO_V1(mg_score4);
+Datum
+mg_score4(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m = pinned_active(fcinfo, &st);
+	double		p;
+
+	features_from_args(fcinfo, m, st);
+	evaluate(fcinfo, 4, m, st, &p);
+	if (isnan(p))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide4);
+Datum
+mg_decide4(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m = pinned_active(fcinfo, &st);
+
+	features_from_args(fcinfo, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 4, m, st, NULL));
+}
+
+/* score(version, features, candidate) and decide(...): a given version */
+PG_FUNCTION_INFO_V1(mg_score_version);
+Datum
+mg_score_version(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+	double		p;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = given_version(fcinfo, 0, &st);
+	features_from_array(fcinfo, 1, m, st);
+	evaluate(fcinfo, 2, m, st, &p);
+	if (isnan(p))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide_version);
+Datum
+mg_decide_version(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = given_version(fcinfo, 0, &st);
+	features_from_array(fcinfo, 1, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 2, m, st, NULL));
+}
+
+static const char *
+decision_label(MgDecision d)
+{
+	return d == MG_AUTO ? "AUTO" : d == MG_ASK ? "ASK" : "ESCALATE";
+}
+
+static void
+append_number(StringInfo buf, double v)
+{
+	if (isnan(v) || isinf(v))
+		appendStringInfoString(buf, "null");
+	else
+		appendStringInfoString(buf, float8out_internal(v));
+}
+
+static void
+append_json_string(StringInfo buf, const char *s)
+{
+	escape_json(buf, s);
+}
+
+/* explain(features, candidate, version) -> jsonb */
+PG_FUNCTION_INFO_V1(mg_explain);
+Datum
+mg_explain(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+	MgTrace		trace;
+	StringInfoData buf;
+	const char *cand = NULL;
+	size_t		candlen = 0;
+	int			given;
+
+	if (PG_ARGISNULL(2))
+		m = pinned_active(fcinfo, &st);
+	else
+		m = given_version(fcinfo, 2, &st);
+	features_from_array(fcinfo, 0, m, st);
+	given = PG_ARGISNULL(0) ? 0 : (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(0)) == 0 ? 0
+								   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(0))[0]);
+	if (!PG_ARGISNULL(1))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(1);
+
+		cand = VARDATA_ANY(t);
+		candlen = VARSIZE_ANY_EXHDR(t);
+	}
+	mg_model_evaluate(m, st->x, st->present, cand, candlen, NULL, &trace);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"version\": ");
+	append_json_string(&buf, m->version);
+	appendStringInfoString(&buf, ", \"candidate\": ");
+	if (cand)
+		append_json_string(&buf, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	else
+		appendStringInfoString(&buf, "null");
+	appendStringInfoString(&buf, ", \"features\": [");
+	for (int i = 0; i < m->nfeatures; i++)
+	{
+		bool		ok = st->present[i] && isfinite(st->x[i]);
+
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, "{\"name\": ");
+		append_json_string(&buf, m->feature_names[i]);
+		appendStringInfoString(&buf, ", \"value\": ");
+		append_number(&buf, st->present[i] ? st->x[i] : NAN);
+		appendStringInfo(&buf, ", \"missing\": %s, \"default_used\": %s, \"weight\": ",
+						 ok ? "false" : "true", i >= given ? "true" : "false");
+		append_number(&buf, m->weights[i]);
+		appendStringInfoString(&buf, ", \"contribution\": ");
+		append_number(&buf, ok ? m->weights[i] * st->x[i] : NAN);
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoString(&buf, "], \"bias\": ");
+	append_number(&buf, trace.bias);
+	appendStringInfoString(&buf, ", \"z\": ");
+	append_number(&buf, trace.z);
+	appendStringInfo(&buf, ", \"calibration\": \"%s\", \"p\": ",
+					 m->calibration == MG_CAL_TEMPERATURE ? "temperature"
+					 : m->calibration == MG_CAL_PLATT ? "platt" : "none");
+	append_number(&buf, trace.p);
+	appendStringInfoString(&buf, ", \"thresholds\": {\"auto\": ");
+	append_number(&buf, m->threshold_auto);
+	appendStringInfoString(&buf, ", \"escalate\": ");
+	append_number(&buf, m->threshold_escalate);
+	appendStringInfoString(&buf, "}, \"threshold_decision\": ");
+	if (trace.complete)
+		appendStringInfo(&buf, "\"%s\"", decision_label(trace.threshold_decision));
+	else
+		appendStringInfoString(&buf, "null");
+	appendStringInfoString(&buf, ", \"missing_feature_decision\": ");
+	if (trace.complete)
+		appendStringInfoString(&buf, "null");
+	else
+		appendStringInfo(&buf, "\"%s\"", decision_label(m->missing_decision));
+	appendStringInfoString(&buf, ", \"rules_fired\": [");
+	for (int r = 0, k = 0; r < m->nrules && r < 64; r++)
+	{
+		if (!(trace.rules_fired & (UINT64_C(1) << r)))
+			continue;
+		if (k++ > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, "{\"name\": ");
+		append_json_string(&buf, m->rules[r].name);
+		appendStringInfo(&buf, ", \"decision\": \"%s\"}", decision_label(m->rules[r].decision));
+	}
+	appendStringInfo(&buf, "], \"decision\": \"%s\"}", decision_label(trace.decision));
+
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+}
+
+/* cache_stats() -> (loads, hits, invalidations, compiled_versions, active_version) */
+PG_FUNCTION_INFO_V1(mg_cache_stats);
+Datum
+mg_cache_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	values[0] = Int64GetDatum(stat_loads);
+	values[1] = Int64GetDatum(stat_hits);
+	values[2] = Int64GetDatum(stat_invalidations);
+	values[3] = Int32GetDatum(model_cache ? (int32) hash_get_num_entries(model_cache) : 0);
+	if (active_valid && active_model != NULL)
+		values[4] = CStringGetTextDatum(active_model->version);
+	else
+		nulls[4] = true;
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
