@@ -1,0 +1,94 @@
+#!/bin/bash
+# Read scaling: a streaming hot standby scores with the version that is
+# active on the primary.  A standby session scores with 1.0.0 and keeps its
+# compiled model cached; the primary deploys 1.1.0; once the standby has
+# replayed the commit, the same session scores with 1.1.0, because the
+# relcache invalidation travels in the commit record.  Nothing is written
+# on the standby (it could not be).
+#
+# Builds its own primary and standby on free ports, as the postgres user.
+set -euo pipefail
+
+if [ "$(id -u)" -eq 0 ]; then
+	# initdb refuses to run as root
+	work=$(mktemp -d)
+	chown postgres: "$work"
+	cp "$0" "$work/hot_standby.sh"
+	chmod 755 "$work/hot_standby.sh"
+	trap 'rm -rf "$work"' EXIT
+	runuser -u postgres -- env WORK="$work" bash "$work/hot_standby.sh"
+	exit $?
+fi
+
+PG_MAJOR=${PG_MAJOR:-15}
+bin=/usr/lib/postgresql/$PG_MAJOR/bin
+work=${WORK:-$(mktemp -d)}
+primary=$work/primary
+standby=$work/standby
+sock=$work
+p1=$((20000 + RANDOM % 10000))
+p2=$((p1 + 1))
+
+fail() { echo "hot_standby: FAIL: $*" >&2; exit 1; }
+cleanup() {
+	"$bin/pg_ctl" -D "$standby" -m immediate stop >/dev/null 2>&1 || true
+	"$bin/pg_ctl" -D "$primary" -m immediate stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$1" -d postgres -c "$2"; }
+
+"$bin/initdb" -D "$primary" -A trust -U postgres >/dev/null
+cat >> "$primary/postgresql.conf" <<EOF
+port = $p1
+unix_socket_directories = '$sock'
+listen_addresses = ''
+wal_level = replica
+max_wal_senders = 4
+EOF
+"$bin/pg_ctl" -D "$primary" -l "$work/primary.log" -w start >/dev/null
+
+q $p1 "CREATE EXTENSION modelgov" >/dev/null
+q $p1 "SELECT modelgov.init_model('{\"weights\": [0.25, 0.25, 0.25, 0.25], \"thresholds\": {\"auto\": 0.5, \"escalate\": 0.9}}')" >/dev/null
+q $p1 "INSERT INTO modelgov.versions (version, config, created_at, status)
+	   VALUES ('1.1.0', modelgov._normalize_config('{\"weights\": [0.25, 0.25, 0.25, 0.25], \"thresholds\": {\"auto\": 0.05, \"escalate\": 0.1}}'), now(), 'approved')"
+
+"$bin/pg_basebackup" -h "$sock" -p $p1 -U postgres -D "$standby" -R -X stream -c fast >/dev/null
+sed -i "s/^port = $p1/port = $p2/" "$standby/postgresql.conf"
+"$bin/pg_ctl" -D "$standby" -l "$work/standby.log" -w start >/dev/null
+[ "$(q $p2 "SELECT pg_is_in_recovery()")" = t ] || fail "the standby is not in recovery"
+
+# One standby session: score (1.0.0 compiled and cached), wait until the
+# primary's deployment is replayed, score again, report its cache.
+psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p $p2 -d postgres > "$work/standby.out" 2>&1 <<'EOF' &
+SELECT 'before', modelgov.decide(0.3, 0.3, 0.3, 0.3), modelgov.active_version();
+DO $$
+BEGIN
+	FOR i IN 1 .. 300 LOOP
+		EXIT WHEN (SELECT version::text FROM modelgov.environments WHERE env = 'production') = '1.1.0';
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END
+$$;
+SELECT 'after', modelgov.decide(0.3, 0.3, 0.3, 0.3), modelgov.active_version();
+SELECT 'stats', loads, invalidations > 0, active_version FROM modelgov.cache_stats();
+SELECT 'read_only', current_setting('transaction_read_only');
+EOF
+reader=$!
+
+# let the standby session compile and cache 1.0.0 first
+for i in $(seq 1 100); do
+	grep -q '^before' "$work/standby.out" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q '^before|AUTO|1.0.0$' "$work/standby.out" || fail "standby did not score with 1.0.0: $(cat "$work/standby.out")"
+
+# deploy 1.1.0 on the primary, as the process does
+q $p1 "SELECT modelgov._promote(v, 'deploy', NULL, 'standby test', 'test', '{}') FROM modelgov.versions v WHERE v.version::text = '1.1.0'" >/dev/null
+wait $reader || fail "standby session failed: $(cat "$work/standby.out")"
+
+out=$(cat "$work/standby.out")
+echo "$out" | grep -q '^after|ESCALATE|1.1.0$' || fail "standby did not switch to 1.1.0: $out"
+echo "$out" | grep -q '^stats|2|t|1.1.0$' || fail "standby cache did not reload exactly once: $out"
+echo "$out" | grep -q '^read_only|on$' || fail "standby session was not read-only: $out"
+echo "hot_standby: ok (the standby session switched from 1.0.0 to 1.1.0 after replay, with one reload)"
