@@ -1,0 +1,43 @@
+-- The measured queries, and their ratios.  JIT off, no parallel workers
+-- unless stated.
+SET jit = off;
+SET max_parallel_workers_per_gather = 0;
+
+\set B 'SELECT count(*) FILTER (WHERE f1 + f2 + f3 + f4 > 2 AND candidate IS NOT NULL) FROM t'
+\set S 'SELECT count(*) FILTER (WHERE d = 0) FROM (SELECT CASE WHEN t.f3 >= 0.95 THEN 2 WHEN p >= 0.75 THEN 2 WHEN t.f1 < 0.02 THEN 1 WHEN p < 0.35 THEN 0 ELSE 1 END AS d FROM t LEFT JOIN biases b ON b.candidate = t.candidate CROSS JOIN LATERAL (SELECT 1 / (1 + exp(-(ln(greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))) / (1 - greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))))) / 1.5))) AS p) c) s'
+\set M4 'SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
+\set MA 'SELECT count(*) FILTER (WHERE modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = ''AUTO'') FROM t'
+
+-- the SQL and C decisions agree on every row (a benchmark of a wrong
+-- answer is worth nothing)
+SELECT 'check: C and hand-written SQL decide alike on ' || count(*) || ' rows: ' ||
+	   CASE WHEN count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate)::text <> plpgsql_decide(f1, f2, f3, f4, candidate)) = 0
+			THEN 'yes' ELSE 'NO' END
+  FROM (SELECT * FROM t LIMIT :subset) s;
+
+SELECT bench(:'B', :runs) AS b \gset
+SELECT bench(:'S', :runs) AS s \gset
+SELECT bench(:'M4', :runs) AS m4 \gset
+SELECT bench(:'MA', :runs) AS ma \gset
+SELECT bench('SELECT count(*) FILTER (WHERE plpgsql_decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM (SELECT * FROM t LIMIT ' || :subset || ') s', 3)
+	   * (:rows::float8 / :subset) AS p \gset
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SELECT bench(:'M4', :runs) AS m4par \gset
+RESET max_parallel_workers_per_gather;
+
+SELECT format('rows %s, median of %s runs, JIT off', :rows, :runs);
+SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
+  FROM (VALUES ('B  scan touching the same columns', :b, ''),
+			   ('S  the decision in hand-written SQL', :s, ''),
+			   ('P  PL/pgSQL reading the active version', :p, ' (scaled from ' || :subset || ' rows)'),
+			   ('M4 decide(f1, f2, f3, f4, candidate)', :m4, ''),
+			   ('MA decide(ARRAY[f1, f2, f3, f4], candidate)', :ma, ''),
+			   ('M4 with 2 parallel workers', :m4par, '')) AS t(label, ms, note);
+SELECT rpad(label, 30) || lpad(round(r::numeric, 2)::text, 8) || '   target ' || target
+  FROM (VALUES ('M4 / B', :m4 / :b, '<= 1.3'),
+			   ('MA / B', :ma / :b, '<= 2.5'),
+			   ('S / M4', :s / :m4, '>= 3'),
+			   ('P / M4', :p / :m4, '>= 50'),
+			   ('M4 / M4 with 2 workers', :m4 / :m4par, '>= 1.6')) AS t(label, r, target);

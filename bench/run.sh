@@ -1,0 +1,35 @@
+#!/bin/bash
+# make bench: scoring benchmark, run under pg_virtualenv.  Prints median
+# times of each query and every ratio against baselines measured in the
+# same run.  Never part of make test's pass/fail.
+#
+#   BENCH_ROWS (default 2000000)   rows in the generated table
+#   BENCH_RUNS (default 5)         runs per query; the median is reported
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rows=${BENCH_ROWS:-2000000}
+runs=${BENCH_RUNS:-5}
+db=modelgov_bench
+subset=20000
+
+dropdb --if-exists $db >/dev/null 2>&1 || true
+createdb $db
+psql -X -q -v ON_ERROR_STOP=1 -d $db -v rows="$rows" -f bench/setup.sql
+
+psql -X -q -At -v ON_ERROR_STOP=1 -d $db -v runs="$runs" -v subset="$subset" -v rows="$rows" -f bench/queries.sql
+
+# one-row latency through the protocol, prepared, against SELECT 1
+echo 'SELECT 1;' > /tmp/modelgov_bench_select1.sql
+echo "SELECT modelgov.decide(0.1, 0.2, 0.3, 0.4, 'c17');" > /tmp/modelgov_bench_decide.sql
+lat() {
+	pgbench -n -M prepared -T "${BENCH_PGBENCH_SECONDS:-5}" -f "$1" $db 2>/dev/null |
+		sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
+}
+l1=$(lat /tmp/modelgov_bench_select1.sql)
+l2=$(lat /tmp/modelgov_bench_decide.sql)
+rm -f /tmp/modelgov_bench_select1.sql /tmp/modelgov_bench_decide.sql
+awk -v a="$l1" -v b="$l2" 'BEGIN {
+	printf "pgbench -M prepared, one row: SELECT 1 %.1f us, decide() %.1f us, difference %.1f us (target <= 10 us)\n",
+		a * 1000, b * 1000, (b - a) * 1000 }'
+dropdb $db
