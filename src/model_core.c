@@ -83,6 +83,66 @@ mg_model_calibrate(const MgModel *m, double z)
 	}
 }
 
+/* logit and sigmoid inverses of the increasing calibrations */
+static double
+calibration_inverse(const MgModel *m, double t, bool *ok)
+{
+	double		q;
+
+	*ok = false;
+	if (!(t > 1e-12 && t < 1.0 - 1e-12))
+		return 0.0;
+	switch (m->calibration)
+	{
+		case MG_CAL_TEMPERATURE:
+			q = sigmoid(m->cal_t * log(t / (1.0 - t)));
+			/* inside the clamp only; beyond it p is flat */
+			if (!(q > 2 * MG_EPS && q < 1.0 - 2 * MG_EPS))
+				return 0.0;
+			*ok = true;
+			return q;
+		case MG_CAL_PLATT:
+			if (!(m->cal_a > 0.0))
+				return 0.0;		/* decreasing or flat: no bands */
+			*ok = isfinite((log(t / (1.0 - t)) - m->cal_b) / m->cal_a);
+			return (log(t / (1.0 - t)) - m->cal_b) / m->cal_a;
+		case MG_CAL_NONE:
+		default:
+			return 0.0;			/* clamping is cheaper than a band */
+	}
+}
+
+/*
+ * Compute the z bands of a compiled model.  The calibrations are monotonic
+ * and their inverses accurate to a few ulps, so a band of 1e-7 relative
+ * leaves a wide margin on either side of the exact boundary.
+ */
+void
+mg_model_prepare(MgModel *m)
+{
+	bool		ok;
+	double		z,
+				d;
+
+	m->z_auto_lo = m->z_escalate_lo = -INFINITY;
+	m->z_auto_hi = m->z_escalate_hi = INFINITY;
+
+	z = calibration_inverse(m, m->threshold_auto, &ok);
+	if (ok)
+	{
+		d = 1e-7 * (1.0 + fabs(z));
+		m->z_auto_lo = z - d;
+		m->z_auto_hi = z + d;
+	}
+	z = calibration_inverse(m, m->threshold_escalate, &ok);
+	if (ok)
+	{
+		d = 1e-7 * (1.0 + fabs(z));
+		m->z_escalate_lo = z - d;
+		m->z_escalate_hi = z + d;
+	}
+}
+
 static bool
 rule_fires(const MgRule *r, double x)
 {
@@ -124,10 +184,23 @@ mg_model_evaluate(const MgModel *m, const double *x, const bool *present,
 	bias = mg_model_bias(m, candidate, candlen);
 	if (complete)
 	{
+		bool		fast;
+
 		z += bias;
-		prob = mg_model_calibrate(m, z);
-		threshold = prob < m->threshold_auto ? MG_AUTO
-			: prob >= m->threshold_escalate ? MG_ESCALATE : MG_ASK;
+		fast = p == NULL && trace == NULL && isfinite(z);
+
+		if (fast && z < m->z_auto_lo)
+			threshold = MG_AUTO;
+		else if (fast && z >= m->z_escalate_hi)
+			threshold = MG_ESCALATE;
+		else if (fast && z >= m->z_auto_hi && z < m->z_escalate_lo)
+			threshold = MG_ASK;
+		else
+		{
+			prob = mg_model_calibrate(m, z);
+			threshold = prob < m->threshold_auto ? MG_AUTO
+				: prob >= m->threshold_escalate ? MG_ESCALATE : MG_ASK;
+		}
 		decision = threshold;
 	}
 	else

@@ -80,6 +80,17 @@ typedef struct MgModel
 	int			nrules;
 	MgRule	   *rules;
 	MgDecision	missing_decision;
+
+	/*
+	 * Bands in z around each threshold (mg_model_prepare): below *_lo the
+	 * calibrated p is certainly under the threshold, from *_hi on certainly
+	 * at or over it, so decide() needs no calibration there.  -inf/+inf
+	 * disable a band.
+	 */
+	double		z_auto_lo;
+	double		z_auto_hi;
+	double		z_escalate_lo;
+	double		z_escalate_hi;
 } MgModel;
 
 /* What one evaluation found, for explain(). */
@@ -94,6 +105,7 @@ typedef struct MgTrace
 	uint64_t	rules_fired;	/* bit i: rule i fired (first 64 rules) */
 } MgTrace;
 
+extern void mg_model_prepare(MgModel *m);
 extern uint32_t mg_bias_hash(const char *key, size_t len);
 extern double mg_model_bias(const MgModel *m, const char *candidate, size_t len);
 extern double mg_model_calibrate(const MgModel *m, double z);
@@ -102,7 +114,9 @@ extern double mg_model_calibrate(const MgModel *m, double z);
  * Evaluate a model on x[0..nfeatures-1]; present[i] false (or a NaN or
  * infinite x[i]) means the feature is missing.  candidate may be NULL.
  * Returns the final decision; *p is the calibrated risk, or NaN when a
- * feature is missing.  trace may be NULL.
+ * feature is missing.  p and trace may be NULL; when both are, the
+ * calibration is skipped wherever z is clearly on one side of the
+ * thresholds, with the same result.
  */
 extern MgDecision mg_model_evaluate(const MgModel *m, const double *x,
 									const bool *present,

@@ -316,6 +316,7 @@ compile_model(const char *version, Jsonb *config)
 	m->missing_decision = decision_from_label(json_string(json_key(root, "missing_feature_decision"),
 														  "missing_feature_decision", version));
 
+	mg_model_prepare(m);
 	MemoryContextSwitchTo(old);
 	return m;
 }

@@ -150,5 +150,35 @@ SELECT count(*) AS compared,
   FROM rows r JOIN expected e USING (id)
  WHERE r.version = '1.0.0' AND cardinality(r.x) = 4;
 
+-- decide() skips the calibration when z is clearly on one side of a
+-- threshold; right at the thresholds it must still agree with the
+-- decision taken from score().  Sweep z in steps of 1e-12 and of 1e-8
+-- across each threshold of the temperature (1.1.0) and Platt (2.0.0)
+-- versions, with features that fire no rule.
+CREATE TABLE sweep AS
+SELECT c.version, t.name, t.threshold, k, step,
+	   CASE WHEN c.method = 'temperature'
+			THEN 1 / (1 + exp(-(c.t * ln(t.threshold / (1 - t.threshold)))))	-- z where p = threshold
+			ELSE (ln(t.threshold / (1 - t.threshold)) - c.b) / c.a END AS z
+  FROM cfg c
+ CROSS JOIN LATERAL (VALUES ('auto', c.t_auto), ('escalate', c.t_esc)) AS t(name, threshold)
+ CROSS JOIN generate_series(-2000, 2000) AS k
+ CROSS JOIN (VALUES (1e-12), (1e-8)) AS s(step)
+ WHERE c.method <> 'none';
+-- 1.1.0: z = 0.45 f1 - 0.4 * 0.25 (f5 default), no bias for candidate NULL
+-- 2.0.0: z = 1.5 f1 - 0.7 * 0.5 - 0.3 (default bias); f2 = 0.5 keeps its rule quiet
+SELECT version, name, count(*) AS points,
+	   count(*) FILTER (WHERE d <> expected) AS mismatches,
+	   count(DISTINCT expected) AS decisions_seen
+  FROM (SELECT s.version, s.name,
+			   modelgov.decide(s.version, x)::text AS d,
+			   CASE WHEN p < c.t_auto THEN 'AUTO' WHEN p >= c.t_esc THEN 'ESCALATE' ELSE 'ASK' END AS expected
+		  FROM sweep s JOIN cfg c USING (version),
+			   LATERAL (SELECT CASE WHEN s.version = '1.1.0'
+									THEN ARRAY[(s.z + k * step + 0.1) / 0.45, 0, 0, 0]
+									ELSE ARRAY[(s.z + k * step + 0.65) / 1.5, 0.5, 0, 0] END::float8[] AS x) xx,
+			   LATERAL (SELECT modelgov.score(s.version, xx.x) AS p) pp) r
+ GROUP BY version, name ORDER BY version, name;
+
 \c contrib_regression
 DROP DATABASE modelgov_oracle_regress;
