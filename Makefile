@@ -63,3 +63,4 @@ fuzz:
 bench: deps
 	@scripts/build-install.sh
 	@pg_virtualenv -v $(PG_MAJOR) bench/run.sh
+	@bench/callgrind.sh
