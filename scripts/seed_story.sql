@@ -4,6 +4,7 @@
 --
 -- Time comes from modelgov.clock, never from sleeping.
 
+\set SHOW_CONTEXT never
 \echo '== The committee and the first version (2024-01-15)'
 SET modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE alice;

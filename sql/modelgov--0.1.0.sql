@@ -691,7 +691,8 @@ CREATE FUNCTION modelgov.add_member(member regrole, identity text,
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	name text := member::text;
+	-- the role's name as current_setting('role') gives it: never quoted
+	name text := (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) member);
 	old modelgov.members;
 BEGIN
 	PERFORM modelgov._require_admin('add members');
@@ -741,7 +742,9 @@ DECLARE
 	old modelgov.members;
 BEGIN
 	PERFORM modelgov._require_admin('remove members');
-	DELETE FROM modelgov.members m WHERE m.role_name OPERATOR(pg_catalog.=) member::text
+	DELETE FROM modelgov.members m
+	 WHERE m.role_name OPERATOR(pg_catalog.=) (SELECT r.rolname FROM pg_catalog.pg_roles r
+												 WHERE r.oid OPERATOR(pg_catalog.=) member)
 	RETURNING * INTO old;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role % is not a modelgov member', member::text
@@ -1096,55 +1099,60 @@ CREATE FUNCTION modelgov._config_changes(old jsonb, new jsonb,
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	of jsonb := old OPERATOR(pg_catalog.->) 'features';
-	nf jsonb := new OPERATOR(pg_catalog.->) 'features';
-	ow jsonb := old OPERATOR(pg_catalog.->) 'weights';
-	nw jsonb := new OPERATOR(pg_catalog.->) 'weights';
-	olen int := pg_catalog.jsonb_array_length(of);
-	nlen int := pg_catalog.jsonb_array_length(nf);
-	common int := 0;
 	onames text[];
 	nnames text[];
+	kept_old text[];
+	kept_new text[];
+	appended_with_defaults boolean;
 BEGIN
 	change_types := '{}';
 	feature_bump := 'patch';
 	SELECT pg_catalog.array_agg(e OPERATOR(pg_catalog.->>) 'name' ORDER BY i) INTO onames
-	  FROM pg_catalog.jsonb_array_elements(of) WITH ORDINALITY AS x(e, i);
+	  FROM pg_catalog.jsonb_array_elements(old OPERATOR(pg_catalog.->) 'features') WITH ORDINALITY AS x(e, i);
 	SELECT pg_catalog.array_agg(e OPERATOR(pg_catalog.->>) 'name' ORDER BY i) INTO nnames
-	  FROM pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS x(e, i);
+	  FROM pg_catalog.jsonb_array_elements(new OPERATOR(pg_catalog.->) 'features') WITH ORDINALITY AS x(e, i);
+	-- the features both lists keep, each in its own list's order
+	kept_old := ARRAY(SELECT n FROM pg_catalog.unnest(onames) WITH ORDINALITY AS u(n, i)
+					   WHERE n OPERATOR(pg_catalog.=) ANY (nnames) ORDER BY i);
+	kept_new := ARRAY(SELECT n FROM pg_catalog.unnest(nnames) WITH ORDINALITY AS u(n, i)
+					   WHERE n OPERATOR(pg_catalog.=) ANY (onames) ORDER BY i);
 
-	-- the features both keep in the same place, unchanged
-	WHILE common OPERATOR(pg_catalog.<) LEAST(olen, nlen)
-		  AND (of OPERATOR(pg_catalog.->) common) OPERATOR(pg_catalog.=) (nf OPERATOR(pg_catalog.->) common) LOOP
-		common := common OPERATOR(pg_catalog.+) 1;
-	END LOOP;
-	IF common OPERATOR(pg_catalog.=) olen AND nlen OPERATOR(pg_catalog.>) olen THEN
+	IF pg_catalog.cardinality(kept_old) OPERATOR(pg_catalog.<) pg_catalog.cardinality(onames) THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'feature_removal'::modelgov.change_type;
+	END IF;
+	IF pg_catalog.cardinality(kept_new) OPERATOR(pg_catalog.<) pg_catalog.cardinality(nnames) THEN
 		change_types := change_types OPERATOR(pg_catalog.||) 'feature_addition'::modelgov.change_type;
-		-- appended features keep old inputs working only with defaults
-		feature_bump := CASE WHEN (SELECT pg_catalog.bool_and(e OPERATOR(pg_catalog.?) 'default')
-									 FROM pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS x(e, i)
-									WHERE i OPERATOR(pg_catalog.>) olen)
+	END IF;
+	-- a kept feature redefined (its default), or the kept ones reordered
+	IF kept_old OPERATOR(pg_catalog.<>) kept_new
+	   OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(old OPERATOR(pg_catalog.->) 'features') AS o(e)
+				  JOIN pg_catalog.jsonb_array_elements(new OPERATOR(pg_catalog.->) 'features') AS n(e)
+					ON (o.e OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) (n.e OPERATOR(pg_catalog.->>) 'name')
+				  WHERE o.e OPERATOR(pg_catalog.<>) n.e) THEN
+		change_types := change_types OPERATOR(pg_catalog.||) 'feature_modification'::modelgov.change_type;
+	END IF;
+
+	-- Compatibility: old inputs keep working only when the old list is a
+	-- prefix of the new one and every appended feature has a default.
+	IF onames OPERATOR(pg_catalog.<>) nnames THEN
+		SELECT COALESCE(pg_catalog.bool_and(e OPERATOR(pg_catalog.?) 'default'), true) INTO appended_with_defaults
+		  FROM pg_catalog.jsonb_array_elements(new OPERATOR(pg_catalog.->) 'features') WITH ORDINALITY AS x(e, i)
+		 WHERE i OPERATOR(pg_catalog.>) pg_catalog.cardinality(onames);
+		feature_bump := CASE WHEN nnames[1:pg_catalog.cardinality(onames)] OPERATOR(pg_catalog.=) onames
+								  AND NOT 'feature_modification'::modelgov.change_type OPERATOR(pg_catalog.=) ANY (change_types)
+								  AND appended_with_defaults
 							 THEN 'minor' ELSE 'major' END;
-	ELSIF common OPERATOR(pg_catalog.<) olen OR nlen OPERATOR(pg_catalog.<>) olen THEN
-		IF NOT onames OPERATOR(pg_catalog.<@) nnames THEN
-			change_types := change_types OPERATOR(pg_catalog.||) 'feature_removal'::modelgov.change_type;
-		END IF;
-		IF NOT nnames OPERATOR(pg_catalog.<@) onames THEN
-			change_types := change_types OPERATOR(pg_catalog.||) 'feature_addition'::modelgov.change_type;
-		END IF;
-		-- kept features that moved or changed their default
-		IF EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(of) WITH ORDINALITY AS o(e, i)
-					 JOIN pg_catalog.jsonb_array_elements(nf) WITH ORDINALITY AS n(e, i)
-					   ON (o.e OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) (n.e OPERATOR(pg_catalog.->>) 'name')
-					WHERE o.e OPERATOR(pg_catalog.<>) n.e OR o.i OPERATOR(pg_catalog.<>) n.i) THEN
-			change_types := change_types OPERATOR(pg_catalog.||) 'feature_modification'::modelgov.change_type;
-		END IF;
+	ELSIF 'feature_modification'::modelgov.change_type OPERATOR(pg_catalog.=) ANY (change_types) THEN
 		feature_bump := 'major';
 	END IF;
 
-	-- weights of the features kept in place
-	IF EXISTS (SELECT 1 FROM pg_catalog.generate_series(0, common OPERATOR(pg_catalog.-) 1) AS i
-				WHERE (ow OPERATOR(pg_catalog.->) i) OPERATOR(pg_catalog.<>) (nw OPERATOR(pg_catalog.->) i)) THEN
+	-- weights of the kept features, compared by name
+	IF EXISTS (SELECT 1 FROM pg_catalog.unnest(onames) WITH ORDINALITY AS o(name, i)
+				 JOIN pg_catalog.unnest(nnames) WITH ORDINALITY AS n(name, i)
+				   ON n.name OPERATOR(pg_catalog.=) o.name
+				WHERE (old OPERATOR(pg_catalog.->) 'weights' OPERATOR(pg_catalog.->) (o.i::int OPERATOR(pg_catalog.-) 1))
+					  OPERATOR(pg_catalog.<>)
+					  (new OPERATOR(pg_catalog.->) 'weights' OPERATOR(pg_catalog.->) (n.i::int OPERATOR(pg_catalog.-) 1))) THEN
 		change_types := change_types OPERATOR(pg_catalog.||) 'weights_update'::modelgov.change_type;
 	END IF;
 	IF (old OPERATOR(pg_catalog.->) 'thresholds') OPERATOR(pg_catalog.<>) (new OPERATOR(pg_catalog.->) 'thresholds') THEN
@@ -1501,14 +1509,20 @@ BEGIN
 								ELSE 'A minor version may only append features that have defaults; removing, reordering or redefining features, or adding one without a default, needs a major version.' END,
 				  HINT = 'Declare the change type that requires the bump, or give appended features a "default".';
 	END IF;
+	-- the next version at that level that does not exist yet (a rolled
+	-- back or withdrawn version keeps its number)
 	target := modelgov.semver_bump(base.version, bump);
+	WHILE EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) target) LOOP
+		target := modelgov.semver_bump(target, bump);
+	END LOOP;
 
 	-- ids like PROP_202402_001: month of the proposal, then a sequence
 	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.proposals'));
 	month := pg_catalog.to_char(pg_catalog.timezone('UTC', now), 'YYYYMM');
 	SELECT pg_catalog.count(*) OPERATOR(pg_catalog.+) 1 INTO n FROM modelgov.proposals p
 	 WHERE p.proposal_id OPERATOR(pg_catalog.~~) ('PROP_' OPERATOR(pg_catalog.||) month OPERATOR(pg_catalog.||) '\_%');
-	id := pg_catalog.format('PROP_%s_%s', month, pg_catalog.lpad(n::text, 3, '0'));
+	id := pg_catalog.format('PROP_%s_%s', month,
+							CASE WHEN n OPERATOR(pg_catalog.<) 1000 THEN pg_catalog.lpad(n::text, 3, '0') ELSE n::text END);
 
 	-- old and new values of the keys that change, in the seed's form
 	SELECT COALESCE(pg_catalog.jsonb_object_agg(o.key, o.value), '{}'),

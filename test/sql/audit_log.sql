@@ -5,6 +5,7 @@
 CREATE DATABASE modelgov_audit_regress;
 \c modelgov_audit_regress
 CREATE EXTENSION modelgov;
+\set SHOW_CONTEXT never
 SET search_path = modelgov, public;
 
 CREATE ROLE mg_alice;

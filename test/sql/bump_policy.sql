@@ -1,6 +1,7 @@
 --
 -- change types, bump levels, decisions and the bump policy
 --
+\set SHOW_CONTEXT never
 SET search_path = modelgov, public;
 
 SELECT enum_range(NULL::change_type);

@@ -7,6 +7,7 @@ CREATE DATABASE modelgov_scoring_regress;
 SET client_min_messages = warning;
 CREATE EXTENSION modelgov;
 RESET client_min_messages;
+\set SHOW_CONTEXT never
 SET search_path = public, modelgov;
 
 -- before any version exists
