@@ -26,10 +26,19 @@ lat() {
 	pgbench -n -M prepared -T "${BENCH_PGBENCH_SECONDS:-5}" -f "$1" $db 2>/dev/null |
 		sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
 }
-l1=$(lat /tmp/modelgov_bench_select1.sql)
-l2=$(lat /tmp/modelgov_bench_decide.sql)
+# alternate the two, three rounds each, and compare the medians
+l1s=()
+l2s=()
+for round in 1 2 3; do
+	l1s+=("$(lat /tmp/modelgov_bench_select1.sql)")
+	l2s+=("$(lat /tmp/modelgov_bench_decide.sql)")
+done
 rm -f /tmp/modelgov_bench_select1.sql /tmp/modelgov_bench_decide.sql
-awk -v a="$l1" -v b="$l2" 'BEGIN {
-	printf "pgbench -M prepared, one row: SELECT 1 %.1f us, decide() %.1f us, difference %.1f us (target <= 10 us)\n",
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+l1=$(median "${l1s[@]}")
+l2=$(median "${l2s[@]}")
+awk -v a="$l1" -v b="$l2" -v r1="${l1s[*]}" -v r2="${l2s[*]}" 'BEGIN {
+	printf "pgbench -M prepared, one row, median of 3 rounds (ms: %s / %s):\n", r1, r2
+	printf "  SELECT 1 %.0f us, decide() %.0f us, difference %.0f us (target <= 10 us)\n",
 		a * 1000, b * 1000, (b - a) * 1000 }'
 dropdb $db
