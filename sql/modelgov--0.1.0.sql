@@ -635,24 +635,30 @@ COMMENT ON FUNCTION modelgov.verify_audit_log() IS
 	'recompute the hash chain; name the first altered, removed or reordered entry';
 
 CREATE FUNCTION modelgov.audit_digest(OUT seq bigint, OUT hash text, OUT recorded_at timestamptz)
-	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURNS SETOF record
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT a.seq, pg_catalog.encode(a.hash, 'hex'), a.recorded_at
 	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION modelgov.audit_digest() IS
-	'the head of the audit chain (position, hash, time), to keep outside the database';
+	'the head of the audit chain (position, hash, time), to keep outside the database; no row for an empty log';
 
 CREATE FUNCTION modelgov.verify_audit_log(digest_seq bigint, digest_hash text,
 										  OUT ok boolean, OUT entries bigint,
 										  OUT first_bad_seq bigint, OUT detail text)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	anchored bytea;
 BEGIN
+	IF digest_hash OPERATOR(pg_catalog.!~) '^[0-9A-Fa-f]{64}$' THEN
+		RAISE EXCEPTION 'invalid audit digest hash "%"', digest_hash
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A digest hash is 64 hexadecimal digits, as modelgov.audit_digest() returns it.';
+	END IF;
 	SELECT v.ok, v.entries, v.first_bad_seq, v.detail
 	  INTO ok, entries, first_bad_seq, detail
 	  FROM modelgov.verify_audit_log() v;
@@ -725,9 +731,19 @@ BEGIN
 												   ELSE pg_catalog.jsonb_build_object('identity', old.identity,
 																					  'roles', pg_catalog.to_jsonb(old.roles)) END));
 EXCEPTION WHEN unique_violation THEN
-	RAISE EXCEPTION 'identity "%" already belongs to another member', identity
-		USING ERRCODE = 'unique_violation',
-			  HINT = 'Each member has an identity of their own.';
+	DECLARE
+		conflict text;
+	BEGIN
+		GET STACKED DIAGNOSTICS conflict = CONSTRAINT_NAME;
+		IF conflict OPERATOR(pg_catalog.=) 'members_identity_key' THEN
+			RAISE EXCEPTION 'identity "%" already belongs to another member', identity
+				USING ERRCODE = 'unique_violation',
+					  HINT = 'Each member has an identity of their own.';
+		END IF;
+		RAISE EXCEPTION 'role % was added as a member concurrently', name
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
 END
 $$;
 COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
@@ -747,7 +763,8 @@ BEGIN
 												 WHERE r.oid OPERATOR(pg_catalog.=) member)
 	RETURNING * INTO old;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'role % is not a modelgov member', member::text
+		RAISE EXCEPTION 'role % is not a modelgov member',
+			(SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) member)
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM modelgov._audit('member_removed',
@@ -848,11 +865,12 @@ BEGIN
 		PERFORM modelgov._config_error('invalid model configuration',
 			pg_catalog.format('%s must be a number, not %s.', what, COALESCE(v::text, 'missing')));
 	END IF;
-	x := v::text::float8;
-	IF x OPERATOR(pg_catalog.=) 'Infinity'::float8 OR x OPERATOR(pg_catalog.=) '-Infinity'::float8 THEN
+	-- JSON numbers are exact; the model computes in float8
+	IF pg_catalog.abs(v::text::numeric) OPERATOR(pg_catalog.>) 1e300 THEN
 		PERFORM modelgov._config_error('invalid model configuration',
-			pg_catalog.format('%s is too large: %s.', what, v::text));
+			pg_catalog.format('%s is too large: %s.', what, pg_catalog.left(v::text, 40)));
 	END IF;
+	x := v::text::float8;
 	IF (lo IS NOT NULL AND x OPERATOR(pg_catalog.<) lo) OR (hi IS NOT NULL AND x OPERATOR(pg_catalog.>) hi) THEN
 		PERFORM modelgov._config_error('invalid model configuration',
 			pg_catalog.format('%s must be between %s and %s, not %s.', what, lo, hi, v::text));
@@ -1058,8 +1076,9 @@ BEGIN
 		END LOOP;
 	END IF;
 
-	missing := COALESCE(cfg OPERATOR(pg_catalog.->>) 'missing_feature_decision', 'ASK');
-	IF NOT missing OPERATOR(pg_catalog.=) ANY (ARRAY['ASK', 'ESCALATE']) THEN
+	missing := CASE WHEN cfg OPERATOR(pg_catalog.?) 'missing_feature_decision'
+					THEN cfg OPERATOR(pg_catalog.->>) 'missing_feature_decision' ELSE 'ASK' END;
+	IF missing IS NULL OR NOT missing OPERATOR(pg_catalog.=) ANY (ARRAY['ASK', 'ESCALATE']) THEN
 		PERFORM modelgov._config_error('invalid model configuration',
 			pg_catalog.format('"missing_feature_decision" is %s; it must be ASK or ESCALATE.',
 							  cfg OPERATOR(pg_catalog.->) 'missing_feature_decision'));
@@ -1176,7 +1195,8 @@ COMMENT ON FUNCTION modelgov._config_changes(jsonb, jsonb) IS
 
 --
 -- Governance tables.  Written only by the functions below; readable by
--- everybody with USAGE on the schema.
+-- everybody with USAGE on the schema (members, which holds identities, is
+-- not).
 --
 
 CREATE TABLE modelgov.proposals (
@@ -1356,7 +1376,7 @@ BEGIN
 		RAISE EXCEPTION 'the model is already initialized'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = pg_catalog.format('Version %s exists; later versions come from proposals.',
-											 (SELECT pg_catalog.min(x.version::text) FROM modelgov.versions x)),
+											 (SELECT modelgov.min(x.version) FROM modelgov.versions x)),
 				  HINT = 'Use modelgov.propose().';
 	END IF;
 	IF pg_catalog.jsonb_typeof(init_model.config OPERATOR(pg_catalog.->) 'version') IS DISTINCT FROM 'string'
@@ -1507,7 +1527,7 @@ BEGIN
 				  DETAIL = CASE WHEN bump OPERATOR(pg_catalog.=) 'patch'
 								THEN 'A patch version keeps the feature list unchanged.'
 								ELSE 'A minor version may only append features that have defaults; removing, reordering or redefining features, or adding one without a default, needs a major version.' END,
-				  HINT = 'Declare the change type that requires the bump, or give appended features a "default".';
+				  HINT = 'Give appended features a "default"; other feature changes need a change type whose policy bump is major.';
 	END IF;
 	-- the next version at that level that does not exist yet (a rolled
 	-- back or withdrawn version keeps its number)
@@ -1532,11 +1552,19 @@ BEGIN
 	  JOIN pg_catalog.jsonb_each(modelgov._config_values(cfg)) nv ON nv.key OPERATOR(pg_catalog.=) o.key
 	 WHERE o.value OPERATOR(pg_catalog.<>) nv.value;
 
-	INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
-									description, base_version, target_version, old_values, new_values,
-									config, impact_analysis, rollback_plan, monitoring_plan)
-		VALUES (id, now, m.role_name, m.identity, change_type, description, base.version, target,
-				old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan);
+	BEGIN
+		INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
+										description, base_version, target_version, old_values, new_values,
+										config, impact_analysis, rollback_plan, monitoring_plan)
+			VALUES (id, now, m.role_name, m.identity, change_type, description, base.version, target,
+					old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan);
+	EXCEPTION WHEN unique_violation THEN
+		-- under REPEATABLE READ the count above may miss a proposal that
+		-- committed while this transaction waited for the lock
+		RAISE EXCEPTION 'could not assign a proposal id: another proposal took %', id
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
 	PERFORM modelgov._audit('proposal', version => target, proposal_id => id,
 							change_type => change_type, status => 'proposed',
 							details => pg_catalog.jsonb_build_object(
@@ -1569,7 +1597,7 @@ BEGIN
 		RAISE EXCEPTION 'checklist and approve must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF NOT p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
-		PERFORM modelgov._wrong_state('review', p, 'proposed or in review');
+		PERFORM modelgov._wrong_state('review', p, 'proposed, in review or reviewed');
 	END IF;
 	IF p.proposer OPERATOR(pg_catalog.=) m.role_name THEN
 		RAISE EXCEPTION 'permission denied to review proposal %', p.proposal_id
@@ -1793,7 +1821,7 @@ BEGIN
 				  DETAIL = pg_catalog.format('Only the proposer, %s, can withdraw it.', p.proposer_identity);
 	END IF;
 	IF NOT p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']) THEN
-		PERFORM modelgov._wrong_state('withdraw', p, 'not yet deployed to production, rejected or withdrawn');
+		PERFORM modelgov._wrong_state('withdraw', p, 'proposed, in review, reviewed, approved or staged');
 	END IF;
 	UPDATE modelgov.proposals x SET status = 'withdrawn', closed_at = modelgov.clock_now(), closed_reason = reason
 	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;

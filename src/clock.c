@@ -47,12 +47,20 @@ PG_FUNCTION_INFO_V1(mg_clock_now);
 Datum
 mg_clock_now(PG_FUNCTION_ARGS)
 {
+	TimestampTz t;
+
 	if (!clock_overridden())
 		PG_RETURN_TIMESTAMPTZ(GetCurrentTransactionStartTimestamp());
-	return DirectFunctionCall3(timestamptz_in,
-							   CStringGetDatum(mg_clock_setting),
-							   ObjectIdGetDatum(InvalidOid),
-							   Int32GetDatum(-1));
+	t = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+												CStringGetDatum(mg_clock_setting),
+												ObjectIdGetDatum(InvalidOid),
+												Int32GetDatum(-1)));
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("modelgov.clock must be a finite time, not \"%s\"", mg_clock_setting),
+				 errhint("RESET modelgov.clock to use the current time.")));
+	PG_RETURN_TIMESTAMPTZ(t);
 }
 
 /* modelgov.clock_overridden() -> boolean */

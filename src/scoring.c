@@ -784,8 +784,10 @@ mg_explain(PG_FUNCTION_ARGS)
 	else
 		m = given_version(fcinfo, 2, &st);
 	features_from_array(fcinfo, 0, m, st);
-	given = PG_ARGISNULL(0) ? 0 : (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(0)) == 0 ? 0
-								   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(0))[0]);
+	/* a NULL array gives no features, so none of them is a default */
+	given = PG_ARGISNULL(0) ? m->nfeatures
+		: (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(0)) == 0 ? 0
+		   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(0))[0]);
 	if (!PG_ARGISNULL(1))
 	{
 		text	   *t = PG_GETARG_TEXT_PP(1);

@@ -244,9 +244,11 @@ mg_semver_larger(PG_FUNCTION_ARGS)
 
 /*
  * Hashes cover the numbers and the prerelease, never the build metadata, so
- * that values equal under "=" hash alike.  The numbers are hashed in
- * big-endian byte order, so that hash values (and so hash partitions) are
- * the same on every platform.
+ * that values equal under "=" hash alike.  The numbers go into the key in
+ * big-endian order, so the key's bytes are the same on every platform;
+ * hash_any() itself, like every core hash, still depends on the byte order
+ * of the machine, so hash partitions move between platforms only through
+ * pg_dump --load-via-partition-root.
  */
 static Size
 semver_hash_key(const SemVer *sv, unsigned char *key)

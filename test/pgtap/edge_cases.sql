@@ -1,0 +1,69 @@
+--
+-- edge_cases.sql
+--		Corners found in review: numbers beyond float8 in a configuration,
+--		a null missing_feature_decision, an infinite clock, the audit digest
+--		of an empty log and malformed digests, explain() of a NULL array,
+--		role names that need quoting in error messages.
+--
+BEGIN;
+SELECT plan(17);
+
+-- the audit log is empty in a fresh database: no digest row at all
+SELECT is((SELECT count(*) FROM modelgov.audit_digest()), 0::bigint,
+		  'audit_digest() of an empty log returns no row');
+
+-- a malformed digest is an error, a NULL one gives NULL
+SELECT throws_ok($$SELECT * FROM modelgov.verify_audit_log(1, 'not-a-hash')$$,
+				 '22023', 'invalid audit digest hash "not-a-hash"',
+				 'verify_audit_log refuses a digest hash that is not 64 hex digits');
+SELECT is((SELECT ok FROM modelgov.verify_audit_log(NULL, NULL)), NULL,
+		  'verify_audit_log with a NULL digest is NULL (STRICT)');
+
+-- numbers a float8 cannot hold are a configuration error, not 22003
+SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [1e400, 0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+				 '22023', 'invalid model configuration',
+				 'a weight of 1e400 is refused as an invalid configuration');
+SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [0.1], "biases": {"x": -1e301}, "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+				 '22023', 'invalid model configuration',
+				 'a bias of -1e301 is refused as an invalid configuration');
+SELECT lives_ok($$SELECT modelgov._normalize_config('{"weights": [1e300, 1e-300], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+				'1e300 and 1e-300 are accepted');
+
+-- missing_feature_decision: absent means ASK, null is an error
+SELECT is(modelgov._normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')
+		  ->> 'missing_feature_decision', 'ASK', 'an absent missing_feature_decision is ASK');
+SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}, "missing_feature_decision": null}')$$,
+				 '22023', 'invalid model configuration',
+				 'a null missing_feature_decision is refused');
+
+-- the clock takes finite times only
+SET LOCAL modelgov.clock = 'infinity';
+SELECT throws_ok($$SELECT modelgov.clock_now()$$, '22023',
+				 'modelgov.clock must be a finite time, not "infinity"',
+				 'an infinite modelgov.clock is refused when read');
+RESET modelgov.clock;
+
+-- explain() of a NULL array: every feature missing, none a default
+SELECT is(modelgov.init_model('{"weights": [0.5, 0.5], "features": [{"name": "a"}, {"name": "b", "default": 0.1}],
+								"thresholds": {"auto": 0.2, "escalate": 0.8}}')::text, '1.0.0', 'a model to explain');
+SELECT is((SELECT count(*) FROM jsonb_array_elements(modelgov.explain(NULL) -> 'features') f
+			WHERE (f ->> 'default_used')::boolean), 0::bigint,
+		  'explain(NULL) uses no default');
+SELECT is((SELECT count(*) FROM jsonb_array_elements(modelgov.explain(NULL) -> 'features') f
+			WHERE (f ->> 'missing')::boolean), 2::bigint,
+		  'explain(NULL) reports every feature missing');
+SELECT is(modelgov.explain(ARRAY[0.3]) -> 'features' -> 1 ->> 'default_used', 'true',
+		  'explain() of a short array reports the default it used');
+
+-- a role whose name needs quoting: stored and reported unquoted
+CREATE ROLE "Mg Edge Role";
+SELECT lives_ok($$SELECT modelgov.add_member('"Mg Edge Role"', 'edge@company.com')$$, 'add a member whose role name needs quoting');
+SELECT is((SELECT role_name FROM modelgov.members WHERE identity = 'edge@company.com'), 'Mg Edge Role',
+		  'the member''s role name is stored unquoted');
+SELECT lives_ok($$SELECT modelgov.remove_member('"Mg Edge Role"')$$, 'remove that member');
+SELECT throws_ok($$SELECT modelgov.remove_member('"Mg Edge Role"')$$, '42704',
+				 'role Mg Edge Role is not a modelgov member',
+				 'remove_member names the role as it is stored');
+
+SELECT * FROM finish();
+ROLLBACK;
