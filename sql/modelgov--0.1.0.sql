@@ -2200,7 +2200,8 @@ CREATE FUNCTION modelgov.explain(features float8[], candidate text DEFAULT NULL,
 	AS 'MODULE_PATHNAME', 'mg_explain'
 	LANGUAGE C STABLE PARALLEL SAFE COST 100;
 CREATE FUNCTION modelgov.cache_stats(OUT loads bigint, OUT hits bigint, OUT invalidations bigint,
-									 OUT compiled_versions integer, OUT active_version text)
+									 OUT compiled_versions integer, OUT active_version text,
+									 OUT last_load_ms float8)
 	AS 'MODULE_PATHNAME', 'mg_cache_stats'
 	LANGUAGE C VOLATILE PARALLEL SAFE;
 
@@ -2219,4 +2220,4 @@ COMMENT ON FUNCTION modelgov.decide(modelgov.semver, float8[], text) IS
 COMMENT ON FUNCTION modelgov.explain(float8[], text, modelgov.semver) IS
 	'how a decision was reached: contributions, bias, z, p, thresholds, rules fired';
 COMMENT ON FUNCTION modelgov.cache_stats() IS
-	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version';
+	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version, duration of the last load';

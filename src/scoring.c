@@ -26,16 +26,22 @@
 #include "access/xact.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "portability/instr_time.h"
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -70,6 +76,7 @@ static MgModel *stmt_model = NULL;
 static int64 stat_loads = 0;
 static int64 stat_hits = 0;
 static int64 stat_invalidations = 0;
+static double stat_last_load_ms = 0.0;	/* read and compile, wall clock */
 
 /* per call site state, in fn_mcxt */
 typedef struct CallState
@@ -323,116 +330,193 @@ compile_model(const char *version, Jsonb *config)
 
 /* ---- loading ----------------------------------------------------------- */
 
+/* count a load and note how long it took */
+static void
+note_load(instr_time start)
+{
+	instr_time	duration;
+
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	stat_last_load_ms = INSTR_TIME_GET_MILLISEC(duration);
+	stat_loads++;
+}
+
+static AttrNumber
+attnum_of(Relation rel, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
+	return InvalidAttrNumber;	/* keep compiler quiet */
+}
+
 /*
- * Run a one-row query returning (version text, config jsonb) and compile
- * the result, unless that version is compiled already.  The leader reads
- * with the latest snapshot, so that once an invalidation was processed the
- * reload sees the commit that sent it; a parallel worker reads with the
- * leader's snapshot (it may not take a new one).
+ * Read the version to score with, and compile it unless it is compiled
+ * already: the active production version when key is NULL, else the one
+ * named by key.  The tables are read directly (a handful of rows), with no
+ * SPI and no planning, so a cold load stays well under a millisecond.
+ *
+ * The leader reads with the latest snapshot, so that once an invalidation
+ * was processed the reload sees the commit that sent it; in parallel mode
+ * no new snapshot may be taken, and the statement's snapshot is used.
  */
 static MgModel *
-load_model(const char *sql, int nargs, Oid *argtypes, Datum *values, bool *found)
+load_model(const char *key)
 {
-	MgModel    *model = NULL;
-	bool		pushed = false;
-	int			rc;
+	Oid			nsp = get_namespace_oid("modelgov", false);
+	Oid			env_relid = get_relname_relid("environments", nsp);
+	Oid			ver_relid = get_relname_relid("versions", nsp);
+	Snapshot	snap;
+	char		want[MG_SEMVER_MAX_LEN + 1];
+	bool		found = false;
+	Jsonb	   *config = NULL;
+	ModelEntry *entry;
+	bool		exists;
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	instr_time	start;
 
-	*found = false;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (!IsParallelWorker() && !IsInParallelMode())
+	INSTR_TIME_SET_CURRENT(start);
+	if (!OidIsValid(env_relid) || !OidIsValid(ver_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("modelgov is not installed in this database")));
+	snap = RegisterSnapshot(IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot());
+
+	if (key == NULL)
 	{
-		PushActiveSnapshot(GetLatestSnapshot());
-		pushed = true;
-	}
-	PG_TRY();
-	{
-		rc = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, true, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %d", rc);
-		if (SPI_processed == 1)
+		AttrNumber	att_env,
+					att_version;
+		Oid			production;
+
+		rel = table_open(env_relid, AccessShareLock);
+		att_env = attnum_of(rel, "env");
+		att_version = attnum_of(rel, "version");
+		production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
+									 CStringGetDatum("production"));
+		slot = table_slot_create(rel, NULL);
+		scan = table_beginscan(rel, snap, 0, NULL);
+		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
-			char	   *version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-			Datum		config = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-			ModelEntry *entry;
-			bool		exists;
+			Datum		env = slot_getattr(slot, att_env, &isnull);
 
-			entry = hash_search(model_cache, version, HASH_ENTER, &exists);
-			if (!exists)
+			if (!isnull && DatumGetObjectId(env) == production)
 			{
-				entry->model = NULL;
-				PG_TRY();
+				Datum		v = slot_getattr(slot, att_version, &isnull);
+
+				if (!isnull)
 				{
-					entry->model = compile_model(version, DatumGetJsonbP(config));
+					mg_semver_key(v, want);
+					found = true;
 				}
-				PG_CATCH();
-				{
-					hash_search(model_cache, version, HASH_REMOVE, NULL);
-					PG_RE_THROW();
-				}
-				PG_END_TRY();
 			}
-			model = entry->model;
-			*found = true;
+		}
+		table_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		table_close(rel, AccessShareLock);
+		if (!found)
+		{
+			UnregisterSnapshot(snap);
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("there is no active model version"),
+					 errhint("An administrator creates the first version with modelgov.init_model().")));
 		}
 	}
-	PG_FINALLY();
+	else
+		strlcpy(want, key, sizeof(want));
+
+	entry = hash_search(model_cache, want, HASH_FIND, NULL);
+	if (entry != NULL && entry->model != NULL)
 	{
-		if (pushed)
-			PopActiveSnapshot();
+		UnregisterSnapshot(snap);
+		note_load(start);
+		return entry->model;
+	}
+
+	/* find the configuration of that version */
+	found = false;
+	rel = table_open(ver_relid, AccessShareLock);
+	{
+		AttrNumber	att_version = attnum_of(rel, "version");
+		AttrNumber	att_config = attnum_of(rel, "config");
+
+		slot = table_slot_create(rel, NULL);
+		scan = table_beginscan(rel, snap, 0, NULL);
+		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			Datum		v = slot_getattr(slot, att_version, &isnull);
+			char		k[MG_SEMVER_MAX_LEN + 1];
+
+			if (isnull)
+				continue;
+			mg_semver_key(v, k);
+			if (strcmp(k, want) == 0)
+			{
+				Datum		c = slot_getattr(slot, att_config, &isnull);
+
+				if (!isnull)
+				{
+					config = DatumGetJsonbPCopy(c);
+					found = true;
+				}
+			}
+		}
+		table_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+	}
+	table_close(rel, AccessShareLock);
+	UnregisterSnapshot(snap);
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("version %s does not exist", want)));
+
+	entry = hash_search(model_cache, want, HASH_ENTER, &exists);
+	entry->model = NULL;
+	PG_TRY();
+	{
+		entry->model = compile_model(want, config);
+	}
+	PG_CATCH();
+	{
+		hash_search(model_cache, want, HASH_REMOVE, NULL);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	SPI_finish();
-	stat_loads++;
-	return model;
+	pfree(config);
+	note_load(start);
+	return entry->model;
 }
 
 static MgModel *
 load_active(void)
 {
-	bool		found;
-	MgModel    *model;
-
-	model = load_model("SELECT e.version::pg_catalog.text, v.config"
-					   "  FROM modelgov.environments e"
-					   "  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version"
-					   " WHERE e.env OPERATOR(pg_catalog.=) 'production'",
-					   0, NULL, NULL, &found);
-	if (!found)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("there is no active model version"),
-				 errhint("An administrator creates the first version with modelgov.init_model().")));
-	return model;
+	return load_model(NULL);
 }
 
 static MgModel *
 model_for_version(const char *key)
 {
 	ModelEntry *entry;
-	bool		found;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	MgModel    *model;
 
 	check_extension_identity();
 	entry = hash_search(model_cache, key, HASH_FIND, NULL);
 	if (entry != NULL && entry->model != NULL)
 		return entry->model;
-
-	values[0] = CStringGetTextDatum(key);
-	model = load_model("SELECT v.version::pg_catalog.text, v.config FROM modelgov.versions v"
-					   " WHERE v.version OPERATOR(modelgov.=) $1::modelgov.semver",
-					   1, argtypes, values, &found);
-	if (!found)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("version %s does not exist", key)));
-	/* the stored text may carry build metadata; file it under the key too */
-	entry = hash_search(model_cache, key, HASH_ENTER, NULL);
-	entry->model = model;
-	return model;
+	return load_model(key);
 }
 
 /*
@@ -861,14 +945,14 @@ mg_explain(PG_FUNCTION_ARGS)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
 }
 
-/* cache_stats() -> (loads, hits, invalidations, compiled_versions, active_version) */
+/* cache_stats() -> (loads, hits, invalidations, compiled_versions, active_version, last_load_ms) */
 PG_FUNCTION_INFO_V1(mg_cache_stats);
 Datum
 mg_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -880,5 +964,7 @@ mg_cache_stats(PG_FUNCTION_ARGS)
 		values[4] = CStringGetTextDatum(active_model->version);
 	else
 		nulls[4] = true;
+	values[5] = Float8GetDatum(stat_last_load_ms);
+	nulls[5] = stat_loads == 0;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

@@ -71,7 +71,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstr
 
 -- The warm path does no look-ups: no load, and one cache hit per
 -- statement, however many rows.
-SELECT compiled_versions, active_version FROM modelgov.cache_stats();
+SELECT compiled_versions, active_version, last_load_ms IS NOT NULL AS load_timed FROM modelgov.cache_stats();
 SELECT hits AS hits_before, loads AS loads_before, invalidations AS inval_before FROM modelgov.cache_stats() \gset
 SELECT count(*) FILTER (WHERE modelgov.decide(g / 1e5, 0.2, 0.1, 0.3, 'c' || g % 200) = 'AUTO') AS auto,
 	   count(*) FILTER (WHERE modelgov.score(ARRAY[g / 1e5, 0.2, 0.1, 0.3]) >= 0.48) AS escalate
