@@ -19,7 +19,9 @@ OBJS = \
 	src/model_core.o \
 	src/scoring.o
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The install script is assembled from its parts, in this order.
+SQL_PARTS = sql/core.sql sql/monitoring.sql sql/release.sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress: inputs in test/sql, expected output in ./expected.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring scoring_oracle
@@ -43,6 +45,9 @@ EXTRA_CLEAN = results test/results test/regression.diffs test/regression.out \
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $(SQL_PARTS) > $@
 
 .PHONY: deps demo test fuzz bench
 

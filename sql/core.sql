@@ -1,4 +1,4 @@
-/* modelgov--0.1.0.sql */
+/* modelgov install script, assembled by the Makefile from sql/core.sql, sql/monitoring.sql and sql/release.sql */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION modelgov" to load this file. \quit

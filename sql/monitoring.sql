@@ -1,0 +1,3 @@
+--
+-- Lifecycle: monitoring (part of the install script, see the Makefile)
+--

@@ -1,0 +1,4 @@
+--
+-- Lifecycle: releases, support windows and the changelog (part of the
+-- install script, see the Makefile)
+--
