@@ -1986,7 +1986,10 @@ BEGIN
 			'old_values', p.old_values, 'new_values', p.new_values,
 			'approved_by', (SELECT pg_catalog.jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role)
 							  FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id),
-			'deployed_by', m.identity, 'reason', p.description, 'metrics_before', NULL));
+			'deployed_by', m.identity, 'reason', p.description,
+			-- the replaced version's measured performance, as the seed records it
+			'metrics_before', (SELECT h.performance OPERATOR(pg_catalog.-) 'days' FROM modelgov.version_history h
+								WHERE h.version OPERATOR(modelgov.=) p.base_version)));
 	UPDATE modelgov.proposals x SET status = 'deployed', closed_at = now
 	 WHERE x.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
 	RETURN v.version;
@@ -2064,21 +2067,7 @@ $$;
 COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
 	'roll production back to the version the active one replaced, or to a named earlier version (deployers only)';
 
-CREATE VIEW modelgov.version_history AS
-	SELECT v.version, v.status, v.released_at,
-		   v.config OPERATOR(pg_catalog.->) 'weights' AS weights,
-		   v.config OPERATOR(pg_catalog.->) 'thresholds' AS thresholds,
-		   NULL::jsonb AS performance,
-		   v.superseded_by,
-		   v.proposal_id AS proposal,
-		   p.change_type,
-		   v.created_at,
-		   v.staged_at
-	  FROM modelgov.versions v
-	  LEFT JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
-COMMENT ON VIEW modelgov.version_history IS
-	'one row per version: the historical record of the governance process';
-GRANT SELECT ON modelgov.version_history TO PUBLIC;
+-- modelgov.version_history is defined in sql/monitoring.sql, with performance.
 
 REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;

@@ -200,3 +200,450 @@ CREATE AGGREGATE modelgov.decision_counts(d modelgov.decision) (
 );
 COMMENT ON AGGREGATE modelgov.decision_counts(modelgov.decision) IS
 	'the counts record_metrics takes, in one pass: decisions, auto, ask, escalate, and errors (NULL decisions)';
+
+--
+-- The historical record: one row per version, with its measured performance
+--
+
+CREATE VIEW modelgov.version_history AS
+	SELECT v.version, v.status, v.released_at,
+		   v.config OPERATOR(pg_catalog.->) 'weights' AS weights,
+		   v.config OPERATOR(pg_catalog.->) 'thresholds' AS thresholds,
+		   perf.performance,
+		   v.superseded_by,
+		   v.proposal_id AS proposal,
+		   p.change_type,
+		   v.created_at,
+		   v.staged_at
+	  FROM modelgov.versions v
+	  LEFT JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) v.proposal_id
+	  LEFT JOIN LATERAL (
+		SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+				   'days', pg_catalog.count(*),
+				   'correct_auto', pg_catalog.round(pg_catalog.avg((m.metrics OPERATOR(pg_catalog.->>) 'correct_auto')::numeric), 4),
+				   'auto_rate', pg_catalog.round(pg_catalog.avg((m.metrics OPERATOR(pg_catalog.->>) 'auto')::numeric
+											  OPERATOR(pg_catalog./) NULLIF((m.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)), 4),
+				   'escalate_rate', pg_catalog.round(pg_catalog.avg((m.metrics OPERATOR(pg_catalog.->>) 'escalate')::numeric
+												  OPERATOR(pg_catalog./) NULLIF((m.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)), 4)))
+				   AS performance
+		  FROM modelgov.metrics m
+		 WHERE m.version OPERATOR(modelgov.=) v.version
+		HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0) perf ON true;
+COMMENT ON VIEW modelgov.version_history IS
+	'one row per version: the historical record, with averages of its daily metrics as performance';
+GRANT SELECT ON modelgov.version_history TO PUBLIC;
+
+--
+-- Monitoring policy: defaults in _monitoring_setting(), overrides in a
+-- table that holds only what an administrator changed (so a restore adds
+-- them to a fresh install without conflicts).
+--
+
+CREATE TABLE modelgov.monitoring_settings (
+	name		text PRIMARY KEY
+				CHECK (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max',
+															 'feature_availability_min', 'latency_p99_max_ms',
+															 'sigma', 'monitoring_days'])),
+	value		float8 NOT NULL,
+	set_at		timestamptz NOT NULL,
+	set_by		text NOT NULL
+);
+COMMENT ON TABLE modelgov.monitoring_settings IS
+	'monitoring thresholds an administrator changed; modelgov.monitoring_policy shows all of them';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.monitoring_settings', '');
+GRANT SELECT ON modelgov.monitoring_settings TO PUBLIC;
+
+CREATE VIEW modelgov.monitoring_policy AS
+	SELECT d.name, COALESCE(s.value, d.value) AS value, s.value IS NULL AS is_default, d.meaning
+	  FROM (VALUES ('rate_tolerance', 0.03::float8,
+					'largest distance of the daily AUTO and ESCALATE rates from the proposal''s expected rates'),
+				   ('error_rate_max', 0.05, 'errors / decisions must stay below this'),
+				   ('feature_availability_min', 0.99, 'feature_availability must stay above this'),
+				   ('latency_p99_max_ms', 100, 'latency_p99_ms must stay below this'),
+				   ('sigma', 2, 'the rollback trigger: a metric this many standard deviations from its mean'),
+				   ('monitoring_days', 7, 'days after a deployment that monitor() checks')) AS d(name, value, meaning)
+	  LEFT JOIN modelgov.monitoring_settings s ON s.name OPERATOR(pg_catalog.=) d.name;
+COMMENT ON VIEW modelgov.monitoring_policy IS 'the monitoring thresholds in force, defaults included';
+GRANT SELECT ON modelgov.monitoring_policy TO PUBLIC;
+
+CREATE FUNCTION modelgov._monitoring_setting(name text) RETURNS float8
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT p.value FROM modelgov.monitoring_policy p WHERE p.name OPERATOR(pg_catalog.=) $1
+$$;
+COMMENT ON FUNCTION modelgov._monitoring_setting(text) IS 'internal: a monitoring threshold in force';
+
+CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	old float8;
+BEGIN
+	PERFORM modelgov._require_admin('change the monitoring policy');
+	old := modelgov._monitoring_setting(name);
+	IF old IS NULL THEN
+		RAISE EXCEPTION 'unknown monitoring setting "%"', name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'modelgov.monitoring_policy lists the settings.';
+	END IF;
+	IF value OPERATOR(pg_catalog.<) 0 OR value OPERATOR(pg_catalog.=) 'Infinity'::float8 OR value OPERATOR(pg_catalog.<>) value
+	   OR (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max', 'feature_availability_min'])
+		   AND value OPERATOR(pg_catalog.>) 1)
+	   OR (name OPERATOR(pg_catalog.=) 'monitoring_days' AND (value OPERATOR(pg_catalog.<) 1 OR value OPERATOR(pg_catalog.<>) pg_catalog.trunc(value))) THEN
+		RAISE EXCEPTION 'invalid value % for monitoring setting "%"', value, name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Rates are between 0 and 1, monitoring_days a whole number of days from 1, the others not negative.';
+	END IF;
+	INSERT INTO modelgov.monitoring_settings VALUES (name, value, modelgov.clock_now(), modelgov._actor())
+	ON CONFLICT ON CONSTRAINT monitoring_settings_pkey
+	DO UPDATE SET value = EXCLUDED.value, set_at = EXCLUDED.set_at, set_by = EXCLUDED.set_by;
+	PERFORM modelgov._audit('monitoring_policy_changed',
+							details => pg_catalog.jsonb_build_object('setting', name,
+								'old_values', pg_catalog.jsonb_build_object(name, old),
+								'new_values', pg_catalog.jsonb_build_object(name, value)));
+END
+$$;
+COMMENT ON FUNCTION modelgov.set_monitoring_setting(text, float8) IS
+	'change a monitoring threshold (administrators only; audited)';
+REVOKE ALL ON FUNCTION modelgov.set_monitoring_setting(text, float8) FROM PUBLIC;
+
+--
+-- Daily checks and the rollback trigger
+--
+
+/* A metric of a day: counts as a fraction of decisions, others as they are. */
+CREATE FUNCTION modelgov._metric(metrics jsonb, name text) RETURNS float8
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE WHEN name OPERATOR(pg_catalog.=) ANY (ARRAY['auto_rate', 'ask_rate', 'escalate_rate', 'error_rate'])
+				THEN (metrics OPERATOR(pg_catalog.->>) pg_catalog.replace(pg_catalog.replace(name, '_rate', ''), 'error', 'errors'))::float8
+					 OPERATOR(pg_catalog./) NULLIF((metrics OPERATOR(pg_catalog.->>) 'decisions')::float8, 0)
+				ELSE (metrics OPERATOR(pg_catalog.->>) name)::float8 END
+$$;
+COMMENT ON FUNCTION modelgov._metric(jsonb, text) IS
+	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
+
+/* The production deployment that made a version active most recently. */
+CREATE FUNCTION modelgov._active_since(version modelgov.semver) RETURNS timestamptz
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT d.deployed_at FROM modelgov.deployments d
+	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.version OPERATOR(modelgov.=) $1
+	 ORDER BY d.id DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION modelgov._active_since(modelgov.semver) IS
+	'internal: when a version last became active in production';
+
+/*
+ * Mean and standard deviation of a metric over the days recorded before a
+ * date (of any version): the history the 2 sigma rule compares with.
+ */
+CREATE FUNCTION modelgov._history(name text, before date, OUT days bigint, OUT mean float8, OUT sigma float8)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT pg_catalog.count(x), pg_catalog.avg(x), pg_catalog.stddev_samp(x)
+	  FROM (SELECT modelgov._metric(m.metrics, $1) AS x
+			  FROM modelgov.metrics m WHERE m.day OPERATOR(pg_catalog.<) $2) h
+	 WHERE x IS NOT NULL
+$$;
+COMMENT ON FUNCTION modelgov._history(text, date) IS
+	'internal: days, mean and sample standard deviation of a metric before a date';
+
+CREATE FUNCTION modelgov._pct(x float8) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT pg_catalog.rtrim(pg_catalog.rtrim(pg_catalog.round((x OPERATOR(pg_catalog.*) 100)::numeric, 1)::text, '0'), '.')
+		   OPERATOR(pg_catalog.||) '%'
+$$;
+COMMENT ON FUNCTION modelgov._pct(float8) IS 'internal: a rate as a percentage for messages, 0.15 -> 15%';
+
+CREATE FUNCTION modelgov.health_check(version modelgov.semver DEFAULT NULL, day date DEFAULT NULL)
+	RETURNS TABLE (check_name text, observed float8, expected text, passed boolean)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	v modelgov.semver := COALESCE(version, modelgov.active_version('production'));
+	d date := day;
+	m jsonb;
+	ia jsonb;
+	exp_auto float8;
+	exp_esc float8;
+	tol float8 := modelgov._monitoring_setting('rate_tolerance');
+	k float8 := modelgov._monitoring_setting('sigma');
+	since timestamptz;
+	h record;
+	x float8;
+	limit_ float8;
+BEGIN
+	IF v IS NULL THEN
+		RAISE EXCEPTION 'there is no active version to check' USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF d IS NULL THEN
+		SELECT pg_catalog.max(x.day) INTO d FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) v;
+	END IF;
+	SELECT x.metrics INTO m FROM modelgov.metrics x
+	 WHERE x.version OPERATOR(modelgov.=) v AND x.day OPERATOR(pg_catalog.=) d;
+	IF m IS NULL THEN
+		RAISE EXCEPTION 'no metrics of version % for %', v, COALESCE(d::text, 'any day')
+			USING ERRCODE = 'undefined_object', HINT = 'Record them with modelgov.record_metrics().';
+	END IF;
+	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
+	  JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) y.proposal_id
+	 WHERE y.version OPERATOR(modelgov.=) v;
+	exp_auto := (ia OPERATOR(pg_catalog.->>) 'expected_auto_resolve_rate')::float8;
+	exp_esc := (ia OPERATOR(pg_catalog.->>) 'expected_escalate_rate')::float8;
+
+	-- 1. the decision distribution, against the proposal's expected rates
+	check_name := 'decision_distribution';
+	IF exp_auto IS NULL OR exp_esc IS NULL THEN
+		observed := NULL;
+		expected := 'no expected rates in the impact analysis';
+		passed := NULL;
+	ELSE
+		observed := GREATEST(pg_catalog.abs(modelgov._metric(m, 'auto_rate') OPERATOR(pg_catalog.-) exp_auto),
+							 pg_catalog.abs(modelgov._metric(m, 'escalate_rate') OPERATOR(pg_catalog.-) exp_esc));
+		expected := pg_catalog.format('AUTO %s and ESCALATE %s, each within %s', exp_auto, exp_esc, tol);
+		passed := observed OPERATOR(pg_catalog.<=) tol;
+	END IF;
+	RETURN NEXT;
+
+	-- 2. error rate
+	check_name := 'error_rate';
+	observed := modelgov._metric(m, 'error_rate');
+	expected := '< ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('error_rate_max');
+	passed := observed OPERATOR(pg_catalog.<) modelgov._monitoring_setting('error_rate_max');
+	RETURN NEXT;
+
+	-- 3. no spike in escalations: within sigma standard deviations of
+	-- the expected rate, the deviation measured before this deployment
+	check_name := 'escalation_spike';
+	observed := modelgov._metric(m, 'escalate_rate');
+	since := modelgov._active_since(v);
+	SELECT * INTO h FROM modelgov._history('escalate_rate', COALESCE(since::date, d));
+	IF h.days OPERATOR(pg_catalog.<) 2 THEN
+		expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
+		passed := NULL;
+	ELSE
+		limit_ := COALESCE(exp_esc, h.mean) OPERATOR(pg_catalog.+) (k OPERATOR(pg_catalog.*) h.sigma);
+		expected := pg_catalog.format('<= %s (%s + %s sigma of %s)', pg_catalog.round(limit_::numeric, 4),
+									  COALESCE(exp_esc, pg_catalog.round(h.mean::numeric, 4)), k,
+									  pg_catalog.round(h.sigma::numeric, 4));
+		passed := observed OPERATOR(pg_catalog.<=) limit_;
+	END IF;
+	RETURN NEXT;
+
+	-- 4. feature availability
+	check_name := 'feature_availability';
+	observed := modelgov._metric(m, 'feature_availability');
+	expected := '> ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('feature_availability_min');
+	passed := observed OPERATOR(pg_catalog.>) modelgov._monitoring_setting('feature_availability_min');
+	RETURN NEXT;
+
+	-- 5. latency
+	check_name := 'latency_p99_ms';
+	observed := modelgov._metric(m, 'latency_p99_ms');
+	expected := '< ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('latency_p99_max_ms');
+	passed := observed OPERATOR(pg_catalog.<) modelgov._monitoring_setting('latency_p99_max_ms');
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION modelgov.health_check(modelgov.semver, date) IS
+	'the five daily checks of a version and day (the active version and its latest day by default)';
+
+CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
+	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	mem modelgov.members := CASE WHEN auto_rollback THEN modelgov._require_duty('deployer', 'monitor with automatic rollback')
+								 ELSE modelgov._require_member('monitor') END;
+	v modelgov.semver := modelgov.active_version('production');
+	since timestamptz;
+	first_day date;
+	ndays int := modelgov._monitoring_setting('monitoring_days')::int;
+	today date := pg_catalog.timezone('UTC', modelgov.clock_now())::date;
+	ia jsonb;
+	k float8 := modelgov._monitoring_setting('sigma');
+	d date;
+	m jsonb;
+	c record;
+	h record;
+	metric text;
+	x float8;
+	mean float8;
+	rolled_back boolean := false;
+	reason text;
+	clean_days int;
+BEGIN
+	IF v IS NULL THEN
+		RETURN;
+	END IF;
+	-- one monitor at a time, so that alerts and the rollback happen once
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.monitor'));
+	since := modelgov._active_since(v);
+	first_day := pg_catalog.timezone('UTC', since)::date;
+	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
+	  JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) y.proposal_id
+	 WHERE y.version OPERATOR(modelgov.=) v;
+
+	-- every day of metrics since the deployment: the daily checks for the
+	-- first ndays days, the rollback trigger for as long as it is active
+	FOR d, m IN SELECT x.day, x.metrics FROM modelgov.metrics x
+				 WHERE x.version OPERATOR(modelgov.=) v
+				   AND x.day OPERATOR(pg_catalog.>=) first_day
+				   AND x.day OPERATOR(pg_catalog.<=) today
+				 ORDER BY x.day LOOP
+		day := d;
+		IF d OPERATOR(pg_catalog.<) (first_day OPERATOR(pg_catalog.+) ndays) THEN
+			FOR c IN SELECT * FROM modelgov.health_check(v, d) LOOP
+				check_name := c.check_name;
+				observed := c.observed;
+				expected := c.expected;
+				passed := c.passed;
+				action := NULL;
+				IF c.passed IS FALSE THEN
+					action := modelgov._alert(v, d, c.check_name, c.observed, c.expected, 'daily_check');
+				END IF;
+				RETURN NEXT;
+			END LOOP;
+		END IF;
+
+		-- the rollback trigger: more than sigma standard deviations from
+		-- the historical mean (for decision rates, from the rate the
+		-- approved change expected)
+		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'auto_rate', 'error_rate', 'correct_auto'] LOOP
+			x := modelgov._metric(m, metric);
+			CONTINUE WHEN x IS NULL;
+			SELECT * INTO h FROM modelgov._history(metric, first_day);
+			mean := CASE metric WHEN 'escalate_rate' THEN COALESCE((ia OPERATOR(pg_catalog.->>) 'expected_escalate_rate')::float8, h.mean)
+								WHEN 'auto_rate' THEN COALESCE((ia OPERATOR(pg_catalog.->>) 'expected_auto_resolve_rate')::float8, h.mean)
+								ELSE h.mean END;
+			check_name := 'trigger:' OPERATOR(pg_catalog.||) metric;
+			observed := x;
+			action := NULL;
+			IF h.days OPERATOR(pg_catalog.<) 2 THEN
+				expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
+				passed := NULL;
+			ELSE
+				-- a constant history (sigma 0) tolerates no deviation at all,
+				-- but for rounding
+				expected := pg_catalog.format('within %s sigma (%s) of %s', k, pg_catalog.round(h.sigma::numeric, 4),
+											  pg_catalog.round(mean::numeric, 4));
+				passed := pg_catalog.abs(x OPERATOR(pg_catalog.-) mean)
+						  OPERATOR(pg_catalog.<=) GREATEST(k OPERATOR(pg_catalog.*) h.sigma, 1e-12);
+				IF NOT passed THEN
+					action := modelgov._alert(v, d, check_name, x, expected, 'rollback_trigger');
+					IF auto_rollback AND NOT rolled_back
+					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v THEN
+						reason := pg_catalog.format('%s %s to %s (expected %s)',
+							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
+										WHEN 'error_rate' THEN 'Error rate' ELSE 'Correct auto rate' END,
+							CASE WHEN x OPERATOR(pg_catalog.>) mean THEN 'increased' ELSE 'decreased' END,
+							modelgov._pct(x), modelgov._pct(mean));
+						action := 'rolled back to ' OPERATOR(pg_catalog.||) modelgov._rollback(reason, NULL, 'automation')::text;
+						rolled_back := true;
+					END IF;
+				END IF;
+			END IF;
+			day := d;
+			RETURN NEXT;
+		END LOOP;
+	END LOOP;
+
+	-- seven clean days validate the deployment, once, after they are over
+	IF NOT rolled_back
+	   AND modelgov.clock_now() OPERATOR(pg_catalog.>=) (since OPERATOR(pg_catalog.+) pg_catalog.make_interval(days => ndays)) THEN
+		SELECT pg_catalog.count(*) INTO clean_days FROM modelgov.metrics x
+		 WHERE x.version OPERATOR(modelgov.=) v
+		   AND x.day OPERATOR(pg_catalog.>=) first_day
+		   AND x.day OPERATOR(pg_catalog.<) (first_day OPERATOR(pg_catalog.+) ndays);
+		IF clean_days OPERATOR(pg_catalog.=) ndays
+		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
+							WHERE a.event_type OPERATOR(pg_catalog.=) 'alert' AND a.version OPERATOR(modelgov.=) v
+							  AND (a.details OPERATOR(pg_catalog.->>) 'day')::date OPERATOR(pg_catalog.>=) first_day)
+		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
+							WHERE a.event_type OPERATOR(pg_catalog.=) 'validated' AND a.version OPERATOR(modelgov.=) v
+							  AND a.recorded_at OPERATOR(pg_catalog.>=) since) THEN
+			PERFORM modelgov._audit('validated', version => v, status => 'validated',
+									details => pg_catalog.jsonb_build_object(
+										'first_day', first_day, 'days', ndays, 'validated_by', mem.identity));
+			day := first_day OPERATOR(pg_catalog.+) ndays OPERATOR(pg_catalog.-) 1;
+			check_name := 'validated';
+			observed := NULL;
+			expected := pg_catalog.format('%s clean days', ndays);
+			passed := true;
+			action := 'validated';
+			RETURN NEXT;
+		END IF;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov.monitor(boolean) IS
+	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; alerts, and with auto_rollback rolls back as automation';
+
+/* Append an alert once per version, day and check; say what was done. */
+CREATE FUNCTION modelgov._alert(version modelgov.semver, day date, check_name text, observed float8,
+								expected text, kind text)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM modelgov.audit_log a
+				WHERE a.event_type OPERATOR(pg_catalog.=) 'alert' AND a.version OPERATOR(modelgov.=) $1
+				  AND a.details OPERATOR(pg_catalog.->>) 'day' OPERATOR(pg_catalog.=) $2::text
+				  AND a.details OPERATOR(pg_catalog.->>) 'check' OPERATOR(pg_catalog.=) $3) THEN
+		RETURN 'already alerted';
+	END IF;
+	PERFORM modelgov._audit('alert', version => $1, status => kind,
+							details => pg_catalog.jsonb_build_object('day', $2, 'check', $3,
+																	 'observed', $4, 'expected', $5));
+	RETURN 'alert';
+END
+$$;
+COMMENT ON FUNCTION modelgov._alert(modelgov.semver, date, text, float8, text, text) IS
+	'internal: append an alert event once per version, day and check';
+
+CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('annotate rollbacks');
+	e modelgov.audit_log;
+BEGIN
+	IF COALESCE(pg_catalog.btrim(root_cause), '') OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq OPERATOR(pg_catalog.=) annotate.seq;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'audit entry % does not exist', seq USING ERRCODE = 'undefined_object';
+	END IF;
+	IF e.event_type OPERATOR(pg_catalog.<>) 'rollback' THEN
+		RAISE EXCEPTION 'audit entry % is not a rollback', seq
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
+	END IF;
+	RETURN modelgov._audit('annotation', version => e.version,
+						   details => pg_catalog.jsonb_build_object('annotates', seq, 'root_cause', root_cause,
+																	'annotated_by', m.identity));
+END
+$$;
+COMMENT ON FUNCTION modelgov.annotate(bigint, text) IS
+	'record the root cause of an earlier rollback as a new audit entry (members only)';
+
+REVOKE ALL ON FUNCTION modelgov.monitor(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.annotate(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov._alert(modelgov.semver, date, text, float8, text, text) FROM PUBLIC;
