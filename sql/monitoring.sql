@@ -468,7 +468,7 @@ CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
 DECLARE
 	mem modelgov.members := CASE WHEN auto_rollback THEN modelgov._require_duty('deployer', 'monitor with automatic rollback')
 								 ELSE modelgov._require_member('monitor') END;
-	v modelgov.semver := modelgov.active_version('production');
+	v modelgov.semver;
 	since timestamptz;
 	first_day date;
 	ndays int := modelgov._monitoring_setting('monitoring_days')::int;
@@ -486,11 +486,14 @@ DECLARE
 	reason text;
 	clean_days int;
 BEGIN
+	-- one monitor at a time, so that alerts and the rollback happen once;
+	-- what is active is read after the lock, so a monitor that waited sees
+	-- the rollback of the one it waited for
+	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.monitor'));
+	v := modelgov.active_version('production');
 	IF v IS NULL THEN
 		RETURN;
 	END IF;
-	-- one monitor at a time, so that alerts and the rollback happen once
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.monitor'));
 	since := modelgov._active_since(v);
 	first_day := pg_catalog.timezone('UTC', since)::date;
 	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
@@ -602,7 +605,7 @@ CREATE FUNCTION modelgov._alert(version modelgov.semver, day date, check_name te
 BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.audit_log a
 				WHERE a.event_type OPERATOR(pg_catalog.=) 'alert' AND a.version OPERATOR(modelgov.=) $1
-				  AND a.details OPERATOR(pg_catalog.->>) 'day' OPERATOR(pg_catalog.=) $2::text
+				  AND (a.details OPERATOR(pg_catalog.->>) 'day')::date OPERATOR(pg_catalog.=) $2
 				  AND a.details OPERATOR(pg_catalog.->>) 'check' OPERATOR(pg_catalog.=) $3) THEN
 		RETURN 'already alerted';
 	END IF;
