@@ -102,6 +102,12 @@ BEGIN
 		RAISE EXCEPTION 'version % has never run in production', version
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
+	IF day OPERATOR(pg_catalog.<) pg_catalog.timezone('UTC', v.released_at)::date THEN
+		RAISE EXCEPTION 'version % was not in production on %', v.version, day
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('It first ran in production on %s (UTC).',
+											 pg_catalog.timezone('UTC', v.released_at)::date);
+	END IF;
 	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.daily_metrics'));
 	IF EXISTS (SELECT 1 FROM modelgov.daily_metrics d
 				WHERE d.version OPERATOR(modelgov.=) v.version AND d.day OPERATOR(pg_catalog.=) day) THEN
@@ -129,7 +135,7 @@ DECLARE
 	m modelgov.members := modelgov._require_duty('deployer', 'correct metrics');
 	last modelgov.daily_metrics;
 BEGIN
-	IF COALESCE(pg_catalog.btrim(reason), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(pg_catalog.btrim(reason, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
 		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.daily_metrics'));
@@ -428,7 +434,7 @@ BEGIN
 	check_name := 'escalation_spike';
 	observed := modelgov._metric(m, 'escalate_rate');
 	since := modelgov._active_since(v);
-	SELECT * INTO h FROM modelgov._history('escalate_rate', COALESCE(since::date, d));
+	SELECT * INTO h FROM modelgov._history('escalate_rate', COALESCE(pg_catalog.timezone('UTC', since)::date, d));
 	IF h.days OPERATOR(pg_catalog.<) 2 THEN
 		expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
 		passed := NULL;
@@ -627,7 +633,7 @@ DECLARE
 	m modelgov.members := modelgov._require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
-	IF COALESCE(pg_catalog.btrim(root_cause), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(pg_catalog.btrim(root_cause, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq OPERATOR(pg_catalog.=) annotate.seq;

@@ -2,3 +2,569 @@
 -- Lifecycle: releases, support windows and the changelog (part of the
 -- install script, see the Makefile)
 --
+
+/* A time as the process writes it: UTC, ISO 8601, "2024-03-01T00:00:00Z". */
+CREATE FUNCTION modelgov._utc_text(t timestamptz) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT pg_catalog.to_char(pg_catalog.timezone('UTC', t), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+COMMENT ON FUNCTION modelgov._utc_text(timestamptz) IS
+	'internal: a time in UTC as 2024-03-01T00:00:00Z, whatever the session''s TimeZone and DateStyle';
+
+--
+-- The release checklist: the eleven items of the process, in its order.
+-- Items the database can verify from its own records are computed; the
+-- others are attested by a member.  breaking_changes_marked and
+-- migration_guide apply to MAJOR versions only.
+--
+
+CREATE FUNCTION modelgov._release_items(OUT ord integer, OUT item text, OUT kind text, OUT description text)
+	RETURNS SETOF record
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 11
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT i.ord, i.item, i.kind, i.description FROM (VALUES
+		(1, 'tests_pass', 'attested', 'All tests pass (unit, integration, end-to-end)'),
+		(2, 'code_reviewed', 'attested', 'Code reviewed by 2+ engineers'),
+		(3, 'documentation_updated', 'attested', 'Documentation updated'),
+		(4, 'changelog_updated', 'attested', 'Changelog updated with clear description'),
+		(5, 'breaking_changes_marked', 'attested_if_major', 'Breaking changes (if any) clearly marked'),
+		(6, 'migration_guide', 'attested_if_major', 'Migration guide provided (if needed)'),
+		(7, 'performance_benchmarks', 'computed', 'Performance benchmarks run'),
+		(8, 'committee_approved', 'computed', 'Approved by model committee'),
+		(9, 'tagged', 'computed', 'Tagged in version control'),
+		(10, 'audit_entry', 'computed', 'Audit log entry created'),
+		(11, 'release_notes_published', 'attested', 'Release notes published')) AS i(ord, item, kind, description)
+$$;
+COMMENT ON FUNCTION modelgov._release_items() IS
+	'internal: the eleven release checklist items in the process''s order; kind is computed, attested or attested_if_major';
+
+CREATE SEQUENCE modelgov.release_attestations_id_seq;
+CREATE TABLE modelgov.release_attestations (
+	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.release_attestations_id_seq'),
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	item			text NOT NULL
+					CHECK (item OPERATOR(pg_catalog.=) ANY (ARRAY['tests_pass', 'code_reviewed', 'documentation_updated',
+																   'changelog_updated', 'breaking_changes_marked',
+																   'migration_guide', 'release_notes_published'])),
+	evidence		text NOT NULL CHECK (evidence OPERATOR(pg_catalog.~) '[^[:space:]]'),
+	attested_at		timestamptz NOT NULL,
+	attested_by		text NOT NULL,
+	attested_by_identity text NOT NULL,
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+);
+ALTER SEQUENCE modelgov.release_attestations_id_seq OWNED BY modelgov.release_attestations.id;
+CREATE INDEX ON modelgov.release_attestations (version, item, id);
+COMMENT ON TABLE modelgov.release_attestations IS
+	'every attestation of a release checklist item, in order; the latest per version and item counts';
+COMMENT ON COLUMN modelgov.release_attestations.attested_by IS 'the member''s database role';
+COMMENT ON COLUMN modelgov.release_attestations.attested_by_identity IS 'the member''s e-mail identity';
+COMMENT ON COLUMN modelgov.release_attestations.audit_seq IS 'the attestation event in the audit log';
+COMMENT ON SEQUENCE modelgov.release_attestations_id_seq IS 'ids of release attestations';
+
+CREATE TABLE modelgov.releases (
+	version			modelgov.semver PRIMARY KEY REFERENCES modelgov.versions,
+	released_at		timestamptz NOT NULL,
+	released_by		text NOT NULL,
+	released_by_identity text NOT NULL,
+	checklist		jsonb NOT NULL,
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+);
+COMMENT ON TABLE modelgov.releases IS
+	'versions marked RELEASED once their release checklist was complete; one row per version, never changed';
+COMMENT ON COLUMN modelgov.releases.released_at IS
+	'when the version was marked RELEASED (modelgov.versions.released_at is when it first ran in production)';
+COMMENT ON COLUMN modelgov.releases.released_by IS 'the member''s database role';
+COMMENT ON COLUMN modelgov.releases.released_by_identity IS 'the member''s e-mail identity';
+COMMENT ON COLUMN modelgov.releases.checklist IS
+	'the checklist as it stood at the release: an array of {item, state, evidence} in the process''s order';
+COMMENT ON COLUMN modelgov.releases.audit_seq IS 'the released event in the audit log';
+
+SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.releases', '');
+GRANT SELECT ON modelgov.release_attestations, modelgov.releases TO PUBLIC;
+
+CREATE FUNCTION modelgov.release_checklist(version modelgov.semver)
+	RETURNS TABLE (item text, state text, evidence text)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 11
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	v modelgov.versions;
+	p modelgov.proposals;
+	major boolean;
+	r record;
+	att modelgov.release_attestations;
+	init_actor text;
+	found_seq bigint;
+	txt text;
+	absent text;
+BEGIN
+	IF version IS NULL THEN
+		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF v.proposal_id IS NOT NULL THEN
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+	END IF;
+	-- MAJOR: the major number differs from the version it was proposed against
+	major := p.proposal_id IS NOT NULL
+			 AND modelgov.semver_major(v.version) OPERATOR(pg_catalog.<>) modelgov.semver_major(p.base_version);
+
+	FOR r IN SELECT * FROM modelgov._release_items() i ORDER BY i.ord LOOP
+		item := r.item;
+		state := 'missing';
+		evidence := NULL;
+
+		IF r.item OPERATOR(pg_catalog.=) 'committee_approved' THEN
+			IF p.proposal_id IS NULL THEN
+				-- the initial version: created by an administrator, no committee
+				SELECT a.actor INTO init_actor FROM modelgov.audit_log a
+				 WHERE a.event_type OPERATOR(pg_catalog.=) 'init' AND a.version OPERATOR(modelgov.=) v.version
+				 ORDER BY a.seq LIMIT 1;
+				IF init_actor IS NOT NULL THEN
+					state := 'verified';
+					evidence := pg_catalog.format('initial version created by %s with init_model', init_actor);
+				ELSE
+					evidence := 'the version has no proposal and no init entry in the audit log';
+				END IF;
+			ELSE
+				SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.member_identity, a.as_role), ', '
+											 ORDER BY a.as_role)
+				  INTO txt
+				  FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
+				SELECT pg_catalog.string_agg(req.needed::text, ', ' ORDER BY req.needed) INTO absent
+				  FROM pg_catalog.unnest(ARRAY['model_science_lead', 'product_manager',
+											   'engineering_lead']::modelgov.member_role[]) AS req(needed)
+				 WHERE NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+									WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
+									  AND a.as_role OPERATOR(pg_catalog.=) req.needed);
+				IF absent IS NULL THEN
+					state := 'verified';
+					evidence := pg_catalog.format('%s approved by %s', p.proposal_id, txt);
+				ELSE
+					evidence := pg_catalog.format('%s has no approval by its %s%s', p.proposal_id, absent,
+												  CASE WHEN txt IS NULL THEN ''
+													   ELSE pg_catalog.format('; approved by %s', txt) END);
+				END IF;
+			END IF;
+
+		ELSIF r.item OPERATOR(pg_catalog.=) 'audit_entry' THEN
+			SELECT a.seq INTO found_seq FROM modelgov.audit_log a
+			 WHERE a.version OPERATOR(modelgov.=) v.version
+			   AND ((a.event_type OPERATOR(pg_catalog.=) 'deployment' AND a.status OPERATOR(pg_catalog.=) 'active')
+					OR a.event_type OPERATOR(pg_catalog.=) 'init')
+			 ORDER BY a.seq LIMIT 1;
+			IF found_seq IS NOT NULL THEN
+				state := 'verified';
+				evidence := pg_catalog.format('audit entry #%s', found_seq);
+			ELSE
+				evidence := 'no production deployment of the version in the audit log';
+			END IF;
+
+		ELSIF r.item OPERATOR(pg_catalog.=) 'tagged' THEN
+			IF v.released_at IS NOT NULL THEN
+				state := 'verified';
+				evidence := pg_catalog.format('version %s, first in production at %s', v.version,
+											  modelgov._utc_text(v.released_at));
+			ELSE
+				evidence := pg_catalog.format('version %s has not run in production (it is %s)', v.version, v.status);
+			END IF;
+
+		ELSIF r.item OPERATOR(pg_catalog.=) 'performance_benchmarks' THEN
+			SELECT pg_catalog.string_agg(pg_catalog.to_char(x.day::timestamp, 'YYYY-MM-DD'), ', ' ORDER BY x.day) INTO txt
+			  FROM modelgov.metrics x
+			 WHERE x.version OPERATOR(modelgov.=) v.version
+			   AND x.metrics OPERATOR(pg_catalog.?) 'latency_p99_ms';
+			IF txt IS NOT NULL THEN
+				state := 'verified';
+				evidence := pg_catalog.format('latency_p99_ms recorded for %s', txt);
+			ELSE
+				evidence := 'no daily metrics with latency_p99_ms';
+			END IF;
+
+		ELSIF r.kind OPERATOR(pg_catalog.=) 'attested_if_major' AND NOT major THEN
+			state := 'not_applicable';
+			evidence := CASE WHEN p.proposal_id IS NULL
+							 THEN 'the initial version has no earlier version to be incompatible with'
+							 ELSE pg_catalog.format('not a major version: %s keeps major version %s of %s',
+													v.version, modelgov.semver_major(v.version), p.base_version) END;
+
+		ELSE
+			-- attested: the latest attestation counts
+			SELECT * INTO att FROM modelgov.release_attestations x
+			 WHERE x.version OPERATOR(modelgov.=) v.version AND x.item OPERATOR(pg_catalog.=) r.item
+			 ORDER BY x.id DESC LIMIT 1;
+			IF FOUND THEN
+				state := 'attested';
+				evidence := pg_catalog.format('%s (attested by %s at %s)', att.evidence, att.attested_by_identity,
+											  modelgov._utc_text(att.attested_at));
+			ELSE
+				evidence := 'not attested';
+			END IF;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION modelgov.release_checklist(modelgov.semver) IS
+	'the eleven-item release checklist of a version, in the process''s order: item, state (verified, attested, '
+	'not_applicable or missing) and evidence.  Computed: committee_approved (approvals by the model science lead, '
+	'product manager and engineering lead; the initial version counts as approved by the administrator who ran '
+	'init_model), audit_entry (a deployment entry with status active, or the init entry), tagged (the version ran in '
+	'production), performance_benchmarks (daily metrics with latency_p99_ms).  Attested with modelgov.attest(): the '
+	'others, the latest attestation counting; breaking_changes_marked and migration_guide only for a MAJOR version '
+	'(major number differs from the base version of its proposal), else not_applicable, as for the initial version.  '
+	'Times in the evidence are UTC';
+
+CREATE FUNCTION modelgov.attest(version modelgov.semver, item text, evidence text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('attest release checklist items');
+	v modelgov.versions;
+	p modelgov.proposals;
+	kind text;
+	attestable text;
+	now timestamptz := modelgov.clock_now();
+	seq bigint;
+BEGIN
+	IF version IS NULL OR item IS NULL THEN
+		RAISE EXCEPTION 'version and item must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF v.proposal_id IS NOT NULL THEN
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+	END IF;
+
+	SELECT i.kind INTO kind FROM modelgov._release_items() i WHERE i.item OPERATOR(pg_catalog.=) item;
+	SELECT pg_catalog.string_agg(i.item, ', ' ORDER BY i.ord) INTO attestable
+	  FROM modelgov._release_items() i WHERE i.kind OPERATOR(pg_catalog.<>) 'computed';
+	IF kind IS NULL THEN
+		RAISE EXCEPTION 'unknown release checklist item "%"', item
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The items members attest are %s.', attestable),
+				  HINT = 'modelgov.release_checklist() lists every item of a version.';
+	END IF;
+	IF kind OPERATOR(pg_catalog.=) 'computed' THEN
+		RAISE EXCEPTION 'release checklist item "%" is computed', item
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The database verifies %s from its own records; it cannot be attested.', item),
+				  HINT = pg_catalog.format('The items members attest are %s.', attestable);
+	END IF;
+	IF kind OPERATOR(pg_catalog.=) 'attested_if_major'
+	   AND (p.proposal_id IS NULL
+			OR modelgov.semver_major(v.version) OPERATOR(pg_catalog.=) modelgov.semver_major(p.base_version)) THEN
+		RAISE EXCEPTION 'release checklist item "%" does not apply to version %', item, v.version
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = CASE WHEN p.proposal_id IS NULL
+								THEN 'It is the initial version; breaking changes and a migration guide apply to major versions only.'
+								ELSE pg_catalog.format('Version %s is not a major version (it was proposed against %s); breaking changes and a migration guide apply to major versions only.',
+													   v.version, p.base_version) END;
+	END IF;
+	-- blank is also tabs and line breaks, not only spaces
+	IF evidence IS NULL OR evidence OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+		RAISE EXCEPTION 'an attestation needs evidence' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Say where it can be checked: a CI run, a review, a document, a link.';
+	END IF;
+
+	seq := modelgov._audit('attestation', version => v.version, proposal_id => v.proposal_id,
+						   change_type => p.change_type, status => 'attested',
+						   details => pg_catalog.jsonb_build_object('item', item, 'evidence', evidence,
+																	'attested_by', m.identity));
+	INSERT INTO modelgov.release_attestations (version, item, evidence, attested_at, attested_by,
+											   attested_by_identity, audit_seq)
+		VALUES (v.version, item, evidence, now, m.role_name, m.identity, seq);
+END
+$$;
+COMMENT ON FUNCTION modelgov.attest(modelgov.semver, text, text) IS
+	'attest a release checklist item a person checks, with evidence (members only; audited).  Attesting again appends, '
+	'the latest attestation counts.  Computed items, unknown items, and breaking_changes_marked or migration_guide '
+	'of a version that is not MAJOR are refused (22023)';
+
+CREATE FUNCTION modelgov.release(version modelgov.semver) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov._require_member('release versions');
+	v modelgov.versions;
+	p modelgov.proposals;
+	done modelgov.releases;
+	missing text[];
+	checklist jsonb;
+	now timestamptz := modelgov.clock_now();
+	seq bigint;
+BEGIN
+	IF version IS NULL THEN
+		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- one release of a version at a time; FK inserts (metrics, deployments)
+	-- are not blocked
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	SELECT * INTO done FROM modelgov.releases x WHERE x.version OPERATOR(modelgov.=) v.version;
+	IF FOUND THEN
+		RAISE EXCEPTION 'version % is already released', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('%s released it at %s.', done.released_by_identity,
+											 modelgov._utc_text(done.released_at));
+	END IF;
+	IF v.proposal_id IS NOT NULL THEN
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+	END IF;
+
+	SELECT pg_catalog.array_agg(c.item ORDER BY c.n) FILTER (WHERE c.state OPERATOR(pg_catalog.=) 'missing'),
+		   pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('item', c.item, 'state', c.state,
+															  'evidence', c.evidence) ORDER BY c.n)
+	  INTO missing, checklist
+	  FROM modelgov.release_checklist(v.version) WITH ORDINALITY AS c(item, state, evidence, n);
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot release version %: the release checklist is incomplete', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = pg_catalog.format('These checklist items are missing: %s.', pg_catalog.array_to_string(missing, ', ')),
+				  HINT = 'Attest what people check with modelgov.attest(); modelgov.release_checklist() shows the evidence the database found for the others.';
+	END IF;
+
+	seq := modelgov._audit('released', version => v.version, proposal_id => v.proposal_id,
+						   change_type => p.change_type, status => 'released',
+						   details => pg_catalog.jsonb_build_object('released_by', m.identity,
+																	'checklist', checklist));
+	BEGIN
+		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq);
+	EXCEPTION WHEN unique_violation THEN
+		-- under REPEATABLE READ the snapshot can miss a release that
+		-- committed while this transaction waited for the lock
+		RAISE EXCEPTION 'could not release version %: another transaction released it first', v.version
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
+END
+$$;
+COMMENT ON FUNCTION modelgov.release(modelgov.semver) IS
+	'mark a version RELEASED once every item of its release checklist is verified, attested or not applicable '
+	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once';
+
+REVOKE ALL ON FUNCTION modelgov.attest(modelgov.semver, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.release(modelgov.semver) FROM PUBLIC;
+
+--
+-- Support windows
+--
+
+CREATE FUNCTION modelgov.support_status(version modelgov.semver, at timestamptz DEFAULT NULL)
+	RETURNS TABLE (status text, maintenance_until timestamptz, migration_until timestamptz)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	t timestamptz := COALESCE(at, modelgov.clock_now());
+	cur modelgov.deployments;
+	first_run timestamptz;
+BEGIN
+	IF version IS NULL THEN
+		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version) THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	maintenance_until := NULL;
+	migration_until := NULL;
+
+	SELECT pg_catalog.min(d.deployed_at) INTO first_run FROM modelgov.deployments d
+	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.version OPERATOR(modelgov.=) version;
+	IF first_run IS NULL OR first_run OPERATOR(pg_catalog.>) t THEN
+		status := 'not_released';
+		RETURN NEXT;
+		RETURN;
+	END IF;
+
+	-- the production deployment, rollback or init in force at t
+	SELECT * INTO cur FROM modelgov.deployments d
+	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.deployed_at OPERATOR(pg_catalog.<=) t
+	 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
+
+	IF cur.version OPERATOR(modelgov.=) version THEN
+		status := 'current';
+	ELSIF cur.kind OPERATOR(pg_catalog.=) 'deploy' AND cur.from_version OPERATOR(modelgov.=) version THEN
+		-- the previous version: weeks of 7 x 24 hours, whatever the TimeZone
+		maintenance_until := cur.deployed_at OPERATOR(pg_catalog.+) '672 hours'::interval;
+		migration_until := cur.deployed_at OPERATOR(pg_catalog.+) '1344 hours'::interval;
+		status := CASE WHEN t OPERATOR(pg_catalog.<) maintenance_until THEN 'maintenance'
+					   WHEN t OPERATOR(pg_catalog.<) migration_until THEN 'migration'
+					   ELSE 'unsupported' END;
+	ELSE
+		status := 'unsupported';
+	END IF;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION modelgov.support_status(modelgov.semver, timestamptz) IS
+	'support of a version at a time (default modelgov.clock_now()), from the production deployment history: '
+	'current (active in production at that time); maintenance, then migration (the previous version, the one the '
+	'deployment in force replaced: maintenance until that deployment + 4 weeks, a migration path until + 8 weeks, '
+	'both returned; weeks of 7 x 24 hours, ends exclusive); unsupported (every other version that ran in production, '
+	'also one rolled back from, and the previous version after 8 weeks); not_released (not yet in production at that '
+	'time).  After a rollback no version is previous.  The windows follow every deployment, PATCH ones too, as '
+	'in the process''s own example (1.0.1 replacing 1.0.0), though its rule speaks of MINOR and MAJOR releases.  '
+	'The process''s example says "until 2024-03-28" for a release '
+	'on 2024-03-01, while 4 weeks from 2024-03-01T00:00:00Z end at 2024-03-29T00:00:00Z: maintenance covers all of '
+	'2024-03-28, and the returned time is that exact end.  A time after the latest deployment projects the windows '
+	'known now';
+
+--
+-- The changelog
+--
+
+/* A value in a changelog line: strings bare, numbers as written, arrays
+ * and objects as compact one-line JSON (jsonb's text form). */
+CREATE FUNCTION modelgov._changelog_value(v jsonb) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE WHEN v IS NULL THEN '(none)'
+				WHEN pg_catalog.jsonb_typeof(v) OPERATOR(pg_catalog.=) 'string' THEN v OPERATOR(pg_catalog.#>>) '{}'
+				ELSE v::text END
+$$;
+COMMENT ON FUNCTION modelgov._changelog_value(jsonb) IS
+	'internal: a JSON value as the changelog prints it: strings bare, numbers as written, arrays and objects as one-line JSON';
+
+CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	nl text := pg_catalog.chr(10);
+	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
+	arrow text := CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+					   THEN pg_catalog.chr(8594) ELSE '->' END;
+	warn text := CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+					  THEN pg_catalog.chr(9888) OPERATOR(pg_catalog.||) ' ' ELSE '' END;
+	r record;
+	blocks text[] := '{}';
+	parts text[];
+	lines text[];
+	guide text;
+	perf record;
+BEGIN
+	FOR r IN SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
+					p.old_values, p.new_values, p.impact_analysis
+			   FROM modelgov.versions x
+			   LEFT JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) x.proposal_id
+			  WHERE x.released_at IS NOT NULL
+				AND (since IS NULL OR x.version OPERATOR(modelgov.>) since)
+			  ORDER BY x.version DESC LOOP
+		parts := '{}';
+
+		-- a MAJOR version breaks compatibility with the version it changed
+		IF r.proposal_id IS NOT NULL
+		   AND modelgov.semver_major(r.version) OPERATOR(pg_catalog.<>) modelgov.semver_major(r.base_version) THEN
+			SELECT a.evidence INTO guide FROM modelgov.release_attestations a
+			 WHERE a.version OPERATOR(modelgov.=) r.version AND a.item OPERATOR(pg_catalog.=) 'migration_guide'
+			 ORDER BY a.id DESC LIMIT 1;
+			parts := parts OPERATOR(pg_catalog.||) pg_catalog.concat_ws(nl,
+				pg_catalog.format('### %sBreaking changes', warn),
+				pg_catalog.format('- Not backward compatible with %s', r.base_version),
+				CASE WHEN guide IS NOT NULL THEN pg_catalog.format('- Migration guide: %s', guide) END);
+		END IF;
+
+		-- what changed, under the heading of its change type
+		IF r.proposal_id IS NULL THEN
+			parts := parts OPERATOR(pg_catalog.||) pg_catalog.concat_ws(nl, '### Added', '- Initial version');
+		ELSE
+			lines := ARRAY[pg_catalog.format('### %s',
+								 CASE WHEN r.change_type OPERATOR(pg_catalog.=) 'feature_addition' THEN 'Added'
+									  WHEN r.change_type OPERATOR(pg_catalog.=) 'feature_removal' THEN 'Removed'
+									  WHEN r.change_type OPERATOR(pg_catalog.=) ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
+									  THEN 'Fixed'
+									  ELSE 'Changed' END),
+						   pg_catalog.format('- %s', r.description)];
+			lines := lines OPERATOR(pg_catalog.||) ARRAY(
+				SELECT pg_catalog.format('- %s: %s %s %s', k.key,
+										 modelgov._changelog_value(r.old_values OPERATOR(pg_catalog.->) k.key), arrow,
+										 modelgov._changelog_value(r.new_values OPERATOR(pg_catalog.->) k.key))
+				  FROM (SELECT pg_catalog.jsonb_object_keys(r.old_values) AS key
+						 UNION
+						SELECT pg_catalog.jsonb_object_keys(r.new_values)) k
+				 ORDER BY k.key);
+			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(lines, nl);
+		END IF;
+
+		-- the impact analysis, then what the daily metrics measured
+		lines := ARRAY(SELECT pg_catalog.format('- %s: %s', e.key, modelgov._changelog_value(e.value))
+						 FROM pg_catalog.jsonb_each(COALESCE(r.impact_analysis, '{}')) e
+						ORDER BY e.key);
+		SELECT pg_catalog.count(*) AS days,
+			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'correct_auto')::numeric) AS correct_auto,
+			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'auto')::numeric
+							  OPERATOR(pg_catalog./) NULLIF((x.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)) AS auto_rate,
+			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'escalate')::numeric
+							  OPERATOR(pg_catalog./) NULLIF((x.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)) AS escalate_rate
+		  INTO perf
+		  FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) r.version;
+		lines := lines OPERATOR(pg_catalog.||) ARRAY(
+			SELECT pg_catalog.format('- %s: %s (average of %s day%s)', a.name,
+									 pg_catalog.trim_scale(pg_catalog.round(a.value, 4)), perf.days,
+									 CASE WHEN perf.days OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END)
+			  FROM (VALUES (1, 'correct_auto', perf.correct_auto), (2, 'auto_rate', perf.auto_rate),
+						   (3, 'escalate_rate', perf.escalate_rate)) AS a(n, name, value)
+			 WHERE a.value IS NOT NULL
+			 ORDER BY a.n);
+		IF pg_catalog.cardinality(lines) OPERATOR(pg_catalog.>) 0 THEN
+			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(
+				ARRAY['### Metrics'] OPERATOR(pg_catalog.||) lines, nl);
+		END IF;
+
+		-- rollbacks away from this version
+		lines := ARRAY(SELECT pg_catalog.format('- %s: rolled back to %s (%s)',
+												pg_catalog.to_char(pg_catalog.timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
+												d.version, d.reason)
+						 FROM modelgov.deployments d
+						WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.kind OPERATOR(pg_catalog.=) 'rollback'
+						  AND d.from_version OPERATOR(modelgov.=) r.version
+						ORDER BY d.deployed_at, d.id);
+		IF pg_catalog.cardinality(lines) OPERATOR(pg_catalog.>) 0 THEN
+			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(
+				ARRAY['### Rolled back'] OPERATOR(pg_catalog.||) lines, nl);
+		END IF;
+
+		blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.concat(
+			pg_catalog.format('## [%s] - %s', r.version,
+							  pg_catalog.to_char(pg_catalog.timezone('UTC', r.released_at), 'YYYY-MM-DD')),
+			nl, pg_catalog.array_to_string(parts, nl OPERATOR(pg_catalog.||) nl));
+	END LOOP;
+
+	IF pg_catalog.cardinality(blocks) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN '# Changelog' OPERATOR(pg_catalog.||) nl;
+	END IF;
+	RETURN pg_catalog.concat('# Changelog', nl, nl,
+							 pg_catalog.array_to_string(blocks, nl OPERATOR(pg_catalog.||) nl), nl);
+END
+$$;
+COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
+	'the changelog in the process''s Markdown, newest first: one section per version that ran in production and is '
+	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
+	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
+	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '
+	'description, then "- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and '
+	'objects as one-line JSON); "### Metrics": the impact analysis, one line per key, sorted, then the averages of '
+	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
+	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '
+	'database whose encoding is not UTF8 the arrow is "->" and the warning sign is left out';
