@@ -45,7 +45,9 @@ SELECT semver_caret('1.0.1') AS compatible_with_1_0_1,
 	   '1.4.0'::semver <@ semver_caret('1.0.1') AS "1.4.0 compatible";
 
 \echo
-\echo '== 7. The governance process: the seed''s PROP_202402_001, replayed'
+\echo '== 7. The seed''s story, replayed: PROP_202402_001 from proposal to'
+\echo '   production, 110,000 tickets scored in queries, daily metrics, the'
+\echo '   release checklist, and the monitor rolling back on 2024-03-08.'
 \echo '   Some steps are refused on purpose: each error is the database'
 \echo '   enforcing a rule of the process.'
 \set ON_ERROR_STOP 0
@@ -54,4 +56,6 @@ SET TimeZone = 'UTC';
 \set ON_ERROR_STOP 1
 
 \echo
-\echo 'In-query scoring of the active version comes in a later release.'
+\echo '== 8. Why was this ticket escalated?  explain() of the active version'
+SELECT jsonb_pretty(modelgov.explain(ARRAY[f1, f2, f3, f4], team)) AS explanation
+  FROM tickets WHERE day = '2024-03-08' AND f1 >= 0.5 LIMIT 1;

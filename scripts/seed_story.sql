@@ -151,6 +151,21 @@ SELECT * FROM modelgov.health_check('1.0.1', '2024-03-07');
 SELECT * FROM modelgov.monitor() WHERE passed IS NOT TRUE OR action IS NOT NULL;
 RESET ROLE;
 
+\echo '== 2024-03-08 06:10: seven clean days; the release checklist of 1.0.1'
+SET modelgov.clock = '2024-03-08 06:10:00+00';
+SELECT * FROM modelgov.release_checklist('1.0.1');
+SET ROLE eve;
+SELECT modelgov.release('1.0.1');
+SELECT count(modelgov.attest('1.0.1', item, evidence)) AS attested
+  FROM (VALUES ('tests_pass', 'pytest tests/ -v: 412 passed'),
+			   ('code_reviewed', 'reviewed by bob@company.com and carol@company.com'),
+			   ('documentation_updated', 'docs/thresholds.md updated'),
+			   ('changelog_updated', 'CHANGELOG.md: [1.0.1] - 2024-03-01'),
+			   ('release_notes_published', 'release notes sent to #model-committee')) AS a(item, evidence);
+SELECT modelgov.release('1.0.1');
+RESET ROLE;
+SELECT version, released_by FROM modelgov.releases;
+
 \echo '== 2024-03-08 06:45: escalations at 15% against 8% expected; the monitor rolls back'
 SET modelgov.clock = '2024-03-08 06:45:00+00';
 SET ROLE ops;
@@ -176,4 +191,19 @@ SELECT seq, recorded_at, event_type, actor, version, proposal_id, change_type, s
 SELECT jsonb_pretty(details) AS deployment FROM modelgov.audit_log WHERE event_type = 'deployment' AND status = 'active';
 SELECT jsonb_pretty(details) AS rollback FROM modelgov.audit_log WHERE event_type = 'rollback';
 SELECT * FROM modelgov.verify_audit_log();
+
+\echo '== The changelog, generated'
+\pset format unaligned
+\pset tuples_only on
+SELECT modelgov.changelog();
+\pset format aligned
+\pset tuples_only off
+
+\echo '== Support windows'
+SELECT v.version, at, s.*
+  FROM (VALUES ('1.0.0'::modelgov.semver), ('1.0.1')) AS v(version),
+	   (VALUES ('2024-02-20 00:00:00+00'::timestamptz), ('2024-03-05 00:00:00+00'),
+			   ('2024-03-11 10:00:00+00')) AS t(at),
+	   LATERAL modelgov.support_status(v.version, t.at) AS s
+ ORDER BY at, v.version::text;
 RESET modelgov.clock;

@@ -42,7 +42,7 @@ q $src "CREATE TABLE releases (v modelgov.semver PRIMARY KEY, wants modelgov.sem
 q $src "INSERT INTO releases VALUES ('1.0.0-rc.1+b.7', modelgov.semver_caret('1.0.0')),
 		('1.0.0', NULL), ('0.9.12-1a.01b', modelgov.semver_tilde('0.9.0'))"
 
-tables="bump_policy_history members audit_log proposals reviews approvals versions daily_metrics monitoring_settings
+tables="bump_policy_history members audit_log proposals reviews approvals versions daily_metrics monitoring_settings release_attestations releases
 	environments deployments smoke_tests"
 snapshot() {
 	for t in $tables; do
@@ -72,7 +72,7 @@ fi
 
 # the chain verifies after restore, also against the digest kept before
 set -- $digest
-[ "$1" = 50 ] || fail "expected 50 audit entries, the digest says $1"
+[ "$1" = 56 ] || fail "expected 56 audit entries, the digest says $1"
 [ "$(q $dst "SELECT ok FROM modelgov.verify_audit_log()")" = t ] || fail "audit chain broken after restore"
 [ "$(q $dst "SELECT ok FROM modelgov.verify_audit_log($1, '$2')")" = t ] || fail "audit digest not matched after restore"
 
@@ -84,7 +84,7 @@ id=$(psql -X -q -At -v ON_ERROR_STOP=1 -d $dst -c "SET modelgov.clock = '2024-02
 	-c "SELECT modelgov.propose('bias_update', 'billing bias', '{\"biases\": {\"default\": 0.0, \"billing\": -0.05}}')")
 [ "$id" = PROP_202402_002 ] || fail "proposal ids do not continue after restore: $id"
 got=$(q $dst "SELECT ok::text || ' ' || entries FROM modelgov.verify_audit_log()")
-[ "$got" = "true 52" ] || fail "the chain does not continue after restore: $got"
+[ "$got" = "true 58" ] || fail "the chain does not continue after restore: $got"
 
 # the primary key index on the semver column is valid after restore
 q $dst "CREATE EXTENSION IF NOT EXISTS amcheck"
@@ -92,4 +92,4 @@ q $dst "SELECT bt_index_check('releases_pkey', true)" >/dev/null
 
 q $src "DROP OWNED BY $story_roles"
 q $dst "DROP OWNED BY $story_roles"
-echo "dump_restore: ok (12 governance tables identical, 50 audit entries verified against the digest, ids and chain continue)"
+echo "dump_restore: ok (14 governance tables identical, 56 audit entries verified against the digest, ids and chain continue)"
