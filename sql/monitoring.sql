@@ -52,6 +52,10 @@ BEGIN
 				DETAIL = pg_catalog.format('Metric "%s" must be a number, not %s.', k, v);
 		END IF;
 		n := v::text::numeric;
+		IF pg_catalog.abs(n) OPERATOR(pg_catalog.>) 1e300 THEN
+			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = pg_catalog.format('Metric "%s" is too large: %s.', k, pg_catalog.left(v::text, 40));
+		END IF;
 		IF k OPERATOR(pg_catalog.=) ANY (ARRAY['decisions', 'auto', 'ask', 'escalate', 'errors'])
 		   AND (n OPERATOR(pg_catalog.<) 0 OR n OPERATOR(pg_catalog.<>) pg_catalog.trunc(n)) THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
@@ -74,6 +78,10 @@ BEGIN
 	   OPERATOR(pg_catalog.>) (metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric THEN
 		RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'auto + ask + escalate exceed decisions.';
+	END IF;
+	IF (metrics OPERATOR(pg_catalog.->>) 'errors')::numeric OPERATOR(pg_catalog.>) (metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric THEN
+		RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'errors exceed decisions.';
 	END IF;
 	RETURN metrics;
 END
@@ -101,6 +109,11 @@ BEGIN
 	IF v.released_at IS NULL THEN
 		RAISE EXCEPTION 'version % has never run in production', version
 			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF day OPERATOR(pg_catalog.>) pg_catalog.timezone('UTC', modelgov.clock_now())::date THEN
+		RAISE EXCEPTION 'cannot record metrics for %, a day in the future', day
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('Today is %s (UTC).', pg_catalog.timezone('UTC', modelgov.clock_now())::date);
 	END IF;
 	IF day OPERATOR(pg_catalog.<) pg_catalog.timezone('UTC', v.released_at)::date THEN
 		RAISE EXCEPTION 'version % was not in production on %', v.version, day
@@ -150,6 +163,8 @@ BEGIN
 											   modelgov._check_metrics(metrics), modelgov.clock_now(),
 											   m.role_name, reason);
 	PERFORM modelgov._audit('metrics_corrected', version => last.version,
+							proposal_id => (SELECT x.proposal_id FROM modelgov.versions x
+											 WHERE x.version OPERATOR(modelgov.=) last.version),
 							details => pg_catalog.jsonb_build_object(
 								'day', day, 'revision', last.revision OPERATOR(pg_catalog.+) 1,
 								'old_values', last.metrics, 'new_values', metrics,
@@ -281,7 +296,7 @@ $$;
 COMMENT ON FUNCTION modelgov._monitoring_setting(text) IS 'internal: a monitoring threshold in force';
 
 CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS void
-	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
@@ -289,19 +304,25 @@ DECLARE
 	old float8;
 BEGIN
 	PERFORM modelgov._require_admin('change the monitoring policy');
+	IF name IS NULL OR value IS NULL THEN
+		RAISE EXCEPTION 'name and value must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	old := modelgov._monitoring_setting(name);
 	IF old IS NULL THEN
 		RAISE EXCEPTION 'unknown monitoring setting "%"', name
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'modelgov.monitoring_policy lists the settings.';
 	END IF;
-	IF value OPERATOR(pg_catalog.<) 0 OR value OPERATOR(pg_catalog.=) 'Infinity'::float8 OR value OPERATOR(pg_catalog.<>) value
+	-- NaN compares above every number in PostgreSQL, so it would disable a check
+	IF value OPERATOR(pg_catalog.=) 'NaN'::float8 OR value OPERATOR(pg_catalog.<) 0 OR value OPERATOR(pg_catalog.>) 1e6
 	   OR (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max', 'feature_availability_min'])
 		   AND value OPERATOR(pg_catalog.>) 1)
-	   OR (name OPERATOR(pg_catalog.=) 'monitoring_days' AND (value OPERATOR(pg_catalog.<) 1 OR value OPERATOR(pg_catalog.<>) pg_catalog.trunc(value))) THEN
+	   OR (name OPERATOR(pg_catalog.=) 'monitoring_days'
+		   AND (value OPERATOR(pg_catalog.<) 1 OR value OPERATOR(pg_catalog.>) 366
+				OR value OPERATOR(pg_catalog.<>) pg_catalog.trunc(value))) THEN
 		RAISE EXCEPTION 'invalid value % for monitoring setting "%"', value, name
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'Rates are between 0 and 1, monitoring_days a whole number of days from 1, the others not negative.';
+				  DETAIL = 'Rates are between 0 and 1, monitoring_days a whole number of days from 1 to 366, the others between 0 and 1000000.';
 	END IF;
 	INSERT INTO modelgov.monitoring_settings VALUES (name, value, modelgov.clock_now(), modelgov._actor())
 	ON CONFLICT ON CONSTRAINT monitoring_settings_pkey
@@ -433,7 +454,11 @@ BEGIN
 	-- the expected rate, the deviation measured before this deployment
 	check_name := 'escalation_spike';
 	observed := modelgov._metric(m, 'escalate_rate');
-	since := modelgov._active_since(v);
+	-- the deployment in force that day, not a later one
+	SELECT x.deployed_at INTO since FROM modelgov.deployments x
+	 WHERE x.env OPERATOR(pg_catalog.=) 'production' AND x.version OPERATOR(modelgov.=) v
+	   AND x.deployed_at OPERATOR(pg_catalog.<) pg_catalog.timezone('UTC', (d OPERATOR(pg_catalog.+) 1)::timestamp)
+	 ORDER BY x.id DESC LIMIT 1;
 	SELECT * INTO h FROM modelgov._history('escalate_rate', COALESCE(pg_catalog.timezone('UTC', since)::date, d));
 	IF h.days OPERATOR(pg_catalog.<) 2 THEN
 		expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
@@ -549,11 +574,26 @@ BEGIN
 				-- but for rounding
 				expected := pg_catalog.format('within %s sigma (%s) of %s', k, pg_catalog.round(h.sigma::numeric, 4),
 											  pg_catalog.round(mean::numeric, 4));
-				passed := pg_catalog.abs(x OPERATOR(pg_catalog.-) mean)
+				-- decision rates may move either way; a quality metric only
+				-- triggers when it gets worse
+				passed := CASE metric
+							  WHEN 'error_rate' THEN x OPERATOR(pg_catalog.-) mean
+							  WHEN 'correct_auto' THEN mean OPERATOR(pg_catalog.-) x
+							  ELSE pg_catalog.abs(x OPERATOR(pg_catalog.-) mean) END
 						  OPERATOR(pg_catalog.<=) GREATEST(k OPERATOR(pg_catalog.*) h.sigma, 1e-12);
 				IF NOT passed THEN
 					action := modelgov._alert(v, d, check_name, x, expected, 'rollback_trigger');
-					IF auto_rollback AND NOT rolled_back
+					-- only a new trigger rolls back: one already alerted was
+					-- seen by a person, who may have chosen to keep the version
+					IF auto_rollback AND NOT rolled_back AND action OPERATOR(pg_catalog.=) 'alert'
+					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v
+					   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments dd
+									    WHERE dd.env OPERATOR(pg_catalog.=) 'production'
+										  AND dd.kind OPERATOR(pg_catalog.=) 'deploy'
+										  AND dd.version OPERATOR(modelgov.=) v
+										  AND dd.from_version IS NOT NULL) THEN
+						action := 'alert; no earlier version to roll back to';
+					ELSIF auto_rollback AND NOT rolled_back AND action OPERATOR(pg_catalog.=) 'alert'
 					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v THEN
 						reason := pg_catalog.format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
