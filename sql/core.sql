@@ -1656,12 +1656,12 @@ BEGIN
 			DETAIL = 'The proposal has no impact_analysis.';
 	END IF;
 	IF (checklist OPERATOR(pg_catalog.->) 'rollback_plan_documented')::boolean
-	   AND COALESCE(pg_catalog.btrim(p.rollback_plan, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	   AND COALESCE(p.rollback_plan, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'the rollback plan is missing' USING ERRCODE = 'check_violation',
 			DETAIL = 'The proposal has no rollback_plan.';
 	END IF;
 	IF (checklist OPERATOR(pg_catalog.->) 'monitoring_plan_documented')::boolean
-	   AND COALESCE(pg_catalog.btrim(p.monitoring_plan, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	   AND COALESCE(p.monitoring_plan, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'the monitoring plan is missing' USING ERRCODE = 'check_violation',
 			DETAIL = 'The proposal has no monitoring_plan.';
 	END IF;
@@ -1777,7 +1777,7 @@ DECLARE
 	m modelgov.members := modelgov._require_member('reject proposals');
 	p modelgov.proposals := modelgov._proposal_for_update(proposal_id);
 BEGIN
-	IF COALESCE(pg_catalog.btrim(reason, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(reason, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF NOT m.roles OPERATOR(pg_catalog.&&) ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
@@ -1812,7 +1812,7 @@ DECLARE
 	m modelgov.members := modelgov._require_member('withdraw proposals');
 	p modelgov.proposals := modelgov._proposal_for_update(proposal_id);
 BEGIN
-	IF COALESCE(pg_catalog.btrim(reason, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(reason, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF p.proposer OPERATOR(pg_catalog.<>) m.role_name THEN
@@ -2012,7 +2012,7 @@ DECLARE
 	active modelgov.semver;
 	target modelgov.versions;
 BEGIN
-	IF COALESCE(pg_catalog.btrim(reason, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(reason, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	SELECT e.version INTO active FROM modelgov.environments e

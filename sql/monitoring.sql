@@ -148,7 +148,7 @@ DECLARE
 	m modelgov.members := modelgov._require_duty('deployer', 'correct metrics');
 	last modelgov.daily_metrics;
 BEGIN
-	IF COALESCE(pg_catalog.btrim(reason, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(reason, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.daily_metrics'));
@@ -612,7 +612,8 @@ BEGIN
 
 	-- seven clean days validate the deployment, once, after they are over
 	IF NOT rolled_back
-	   AND modelgov.clock_now() OPERATOR(pg_catalog.>=) (since OPERATOR(pg_catalog.+) pg_catalog.make_interval(days => ndays)) THEN
+	   -- days of 24 hours, whatever the session's time zone
+	   AND modelgov.clock_now() OPERATOR(pg_catalog.>=) (since OPERATOR(pg_catalog.+) pg_catalog.make_interval(hours => 24 OPERATOR(pg_catalog.*) ndays)) THEN
 		SELECT pg_catalog.count(*) INTO clean_days FROM modelgov.metrics x
 		 WHERE x.version OPERATOR(modelgov.=) v
 		   AND x.day OPERATOR(pg_catalog.>=) first_day
@@ -673,7 +674,7 @@ DECLARE
 	m modelgov.members := modelgov._require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
-	IF COALESCE(pg_catalog.btrim(root_cause, E' \t\n\r'), '') OPERATOR(pg_catalog.=) '' THEN
+	IF COALESCE(root_cause, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq OPERATOR(pg_catalog.=) annotate.seq;

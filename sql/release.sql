@@ -568,3 +568,35 @@ COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
 	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
 	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '
 	'database whose encoding is not UTF8 the arrow is "->" and the warning sign is left out';
+
+/*
+ * Releases and attestations are history: rows are added, never changed or
+ * removed (a later attestation supersedes an earlier one).
+ */
+CREATE FUNCTION modelgov._append_only_guard() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION 'modelgov.% is append-only', TG_TABLE_NAME
+		USING ERRCODE = 'insufficient_privilege',
+			  DETAIL = pg_catalog.format('%s is not allowed on modelgov.%s; history is never rewritten.',
+										 TG_OP, TG_TABLE_NAME);
+END
+$$;
+COMMENT ON FUNCTION modelgov._append_only_guard() IS
+	'internal: refuses UPDATE, DELETE and TRUNCATE on release history';
+REVOKE ALL ON FUNCTION modelgov._append_only_guard() FROM PUBLIC;
+
+CREATE TRIGGER releases_append_only BEFORE UPDATE OR DELETE ON modelgov.releases
+	FOR EACH ROW EXECUTE FUNCTION modelgov._append_only_guard();
+CREATE TRIGGER releases_no_truncate BEFORE TRUNCATE ON modelgov.releases
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov._append_only_guard();
+CREATE TRIGGER release_attestations_append_only BEFORE UPDATE OR DELETE ON modelgov.release_attestations
+	FOR EACH ROW EXECUTE FUNCTION modelgov._append_only_guard();
+CREATE TRIGGER release_attestations_no_truncate BEFORE TRUNCATE ON modelgov.release_attestations
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov._append_only_guard();
+ALTER TABLE modelgov.releases ENABLE ALWAYS TRIGGER releases_append_only;
+ALTER TABLE modelgov.releases ENABLE ALWAYS TRIGGER releases_no_truncate;
+ALTER TABLE modelgov.release_attestations ENABLE ALWAYS TRIGGER release_attestations_append_only;
+ALTER TABLE modelgov.release_attestations ENABLE ALWAYS TRIGGER release_attestations_no_truncate;

@@ -6,7 +6,7 @@
 --		role names that need quoting in error messages.
 --
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 
 -- the audit log is empty in a fresh database: no digest row at all
 SELECT is((SELECT count(*) FROM modelgov.audit_digest()), 0::bigint,
@@ -65,5 +65,8 @@ SELECT throws_ok($$SELECT modelgov.remove_member('"Mg Edge Role"')$$, '42704',
 				 'role Mg Edge Role is not a modelgov member',
 				 'remove_member names the role as it is stored');
 
+-- release history is append-only, also for the owner (UPDATE and DELETE
+-- are tested in release.sql, where there are rows)
+SELECT throws_ok($$TRUNCATE modelgov.releases$$, '42501', NULL, 'releases refuse TRUNCATE');
 SELECT * FROM finish();
 ROLLBACK;

@@ -14,7 +14,7 @@
 -- superuser-only: it is always set with no role set.
 --
 BEGIN;
-SELECT plan(136);
+SELECT plan(139);
 
 SET modelgov.clock = '2024-01-15 00:00:00+00';
 
@@ -646,6 +646,17 @@ SELECT lives_ok($$SELECT modelgov.changelog(), modelgov.support_status('1.0.0'),
 				'anybody with USAGE reads the changelog, support windows and checklists');
 RESET ROLE;
 SELECT is((SELECT ok FROM modelgov.verify_audit_log()), true, 'the audit chain still verifies');
+
+-- release history is append-only, also for the owner
+RESET ROLE;
+SELECT throws_ok($$UPDATE modelgov.releases SET released_by = 'someone else'$$, '42501',
+				 'modelgov.releases is append-only', 'releases refuse UPDATE');
+SELECT throws_ok($$DELETE FROM modelgov.release_attestations$$, '42501',
+				 'modelgov.release_attestations is append-only', 'release attestations refuse DELETE');
+SET LOCAL session_replication_role = replica;
+SELECT throws_ok($$DELETE FROM modelgov.releases$$, '42501',
+				 'modelgov.releases is append-only', 'also under session_replication_role = replica');
+RESET session_replication_role;
 
 SELECT * FROM finish();
 ROLLBACK;
