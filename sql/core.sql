@@ -1333,6 +1333,22 @@ END
 $$;
 COMMENT ON FUNCTION modelgov._proposal_for_update(text) IS 'internal: lock a proposal, or 42704';
 
+CREATE FUNCTION modelgov._require_version(version modelgov.semver) RETURNS modelgov.versions
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	v modelgov.versions;
+BEGIN
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', $1 USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN v;
+END
+$$;
+COMMENT ON FUNCTION modelgov._require_version(modelgov.semver) IS 'internal: a version''s row, or 42704';
+
 CREATE FUNCTION modelgov._wrong_state(what text, p modelgov.proposals, expected text) RETURNS void
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp

@@ -102,10 +102,7 @@ BEGIN
 	IF version IS NULL OR day IS NULL THEN
 		RAISE EXCEPTION 'version and day must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
-	END IF;
+	v := modelgov._require_version(version);
 	IF v.released_at IS NULL THEN
 		RAISE EXCEPTION 'version % has never run in production', version
 			USING ERRCODE = 'object_not_in_prerequisite_state';

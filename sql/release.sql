@@ -107,10 +107,7 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
-	END IF;
+	v := modelgov._require_version(version);
 	IF v.proposal_id IS NOT NULL THEN
 		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
 	END IF;
@@ -241,10 +238,7 @@ BEGIN
 	IF version IS NULL OR item IS NULL THEN
 		RAISE EXCEPTION 'version and item must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
-	END IF;
+	v := modelgov._require_version(version);
 	IF v.proposal_id IS NOT NULL THEN
 		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
 	END IF;
@@ -381,9 +375,7 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version) THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
-	END IF;
+	PERFORM modelgov._require_version(version);
 	maintenance_until := NULL;
 	migration_until := NULL;
 
