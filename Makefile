@@ -17,6 +17,7 @@ OBJS = \
 	src/semver_core.o \
 	src/semver.o \
 	src/model_core.o \
+	src/config_core.o \
 	src/scoring.o
 
 # The install script is assembled from its parts, in this order.

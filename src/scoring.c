@@ -48,6 +48,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "config_core.h"
 #include "model_core.h"
 #include "modelgov.h"
 #include "semver_core.h"
@@ -142,189 +143,29 @@ check_extension_identity(void)
 
 /* ---- compiling a configuration ------------------------------------- */
 
-static JsonbValue *
-json_key(JsonbContainer *c, const char *key)
+static void *
+model_alloc(void *ctx, size_t size)
 {
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	return findJsonbValueFromContainer(c, JB_FOBJECT, &k);
-}
-
-static JsonbContainer *
-json_container(JsonbValue *v, const char *what, const char *version)
-{
-	if (v == NULL || v->type != jbvBinary)
-		elog(ERROR, "configuration of version %s has no valid \"%s\"", version, what);
-	return v->val.binary.data;
-}
-
-static double
-json_number(JsonbValue *v, const char *what, const char *version)
-{
-	if (v == NULL || v->type != jbvNumeric)
-		elog(ERROR, "configuration of version %s: \"%s\" is not a number", version, what);
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
-}
-
-static char *
-json_string(JsonbValue *v, const char *what, const char *version)
-{
-	if (v == NULL || v->type != jbvString)
-		elog(ERROR, "configuration of version %s: \"%s\" is not a string", version, what);
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-static MgDecision
-decision_from_label(const char *label)
-{
-	if (strcmp(label, "AUTO") == 0)
-		return MG_AUTO;
-	if (strcmp(label, "ASK") == 0)
-		return MG_ASK;
-	return MG_ESCALATE;
+	return MemoryContextAllocExtended((MemoryContext) ctx, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 }
 
 /*
- * Compile the normalized configuration of a version (validated by
- * modelgov._normalize_config when it was created) into model_cxt.
+ * Compile the configuration of a version (validated by
+ * modelgov._normalize_config when it was created) into model_cxt, with the
+ * pure-C parser of config_core.c.
  */
 static MgModel *
 compile_model(const char *version, Jsonb *config)
 {
-	MemoryContext old = MemoryContextSwitchTo(model_cxt);
-	JsonbContainer *root = &config->root;
-	JsonbContainer *features,
-			   *weights,
-			   *biases,
-			   *thresholds,
-			   *calibration,
-			   *rules;
-	MgModel    *m = palloc0(sizeof(MgModel));
-	char	   *method;
-	int			n;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	int			slots;
+	char	   *text = JsonbToCString(NULL, &config->root, VARSIZE(config));
+	MgModel    *m = MemoryContextAllocZero(model_cxt, sizeof(MgModel));
+	MgConfigError err;
 
+	if (mg_config_parse(text, strlen(text), model_alloc, model_cxt, m, &err) != 0)
+		elog(ERROR, "configuration of version %s cannot be compiled: %s (at byte %zu)",
+			 version, err.message, err.position);
 	strlcpy(m->version, version, sizeof(m->version));
-
-	features = json_container(json_key(root, "features"), "features", version);
-	weights = json_container(json_key(root, "weights"), "weights", version);
-	n = JsonContainerSize(features);
-	if (n <= 0 || n != (int) JsonContainerSize(weights))
-		elog(ERROR, "configuration of version %s has mismatched features and weights", version);
-	m->nfeatures = n;
-	m->feature_names = palloc(sizeof(char *) * n);
-	m->weights = palloc(sizeof(double) * n);
-	m->defaults = palloc0(sizeof(double) * n);
-	m->has_default = palloc0(sizeof(bool) * n);
-	m->nrequired = 0;
-	for (int i = 0; i < n; i++)
-	{
-		JsonbValue *f = getIthJsonbValueFromContainer(features, i);
-		JsonbContainer *fc = json_container(f, "features[]", version);
-		JsonbValue *d = json_key(fc, "default");
-
-		m->feature_names[i] = json_string(json_key(fc, "name"), "features[].name", version);
-		m->weights[i] = json_number(getIthJsonbValueFromContainer(weights, i), "weights[]", version);
-		if (d != NULL)
-		{
-			m->has_default[i] = true;
-			m->defaults[i] = json_number(d, "features[].default", version);
-		}
-		else
-			m->nrequired = i + 1;
-	}
-
-	/* biases: default, and an open-addressing table of the others */
-	biases = json_container(json_key(root, "biases"), "biases", version);
-	m->nbiases = 0;
-	for (slots = 8; slots < 2 * (int) JsonContainerSize(biases) + 2; slots *= 2)
-		;
-	m->biases = palloc0(sizeof(MgBias) * slots);
-	m->bias_mask = slots - 1;
-	it = JsonbIteratorInit(biases);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		char	   *key;
-		size_t		keylen;
-		JsonbValue	val;
-
-		if (tok != WJB_KEY)
-			continue;
-		key = pnstrdup(v.val.string.val, v.val.string.len);
-		keylen = v.val.string.len;
-		tok = JsonbIteratorNext(&it, &val, true);
-		if (strcmp(key, "default") == 0)
-			m->bias_default = json_number(&val, "biases.default", version);
-		else
-		{
-			uint32		h = mg_bias_hash(key, keylen);
-			uint32		i;
-
-			for (i = h & m->bias_mask; m->biases[i].key != NULL; i = (i + 1) & m->bias_mask)
-				;
-			m->biases[i].key = key;
-			m->biases[i].keylen = keylen;
-			m->biases[i].hash = h;
-			m->biases[i].value = json_number(&val, "biases[]", version);
-			m->nbiases++;
-		}
-	}
-
-	thresholds = json_container(json_key(root, "thresholds"), "thresholds", version);
-	m->threshold_auto = json_number(json_key(thresholds, "auto"), "thresholds.auto", version);
-	m->threshold_escalate = json_number(json_key(thresholds, "escalate"), "thresholds.escalate", version);
-
-	calibration = json_container(json_key(root, "calibration"), "calibration", version);
-	method = json_string(json_key(calibration, "method"), "calibration.method", version);
-	if (strcmp(method, "temperature") == 0)
-	{
-		m->calibration = MG_CAL_TEMPERATURE;
-		m->cal_t = json_number(json_key(calibration, "T"), "calibration.T", version);
-	}
-	else if (strcmp(method, "platt") == 0)
-	{
-		m->calibration = MG_CAL_PLATT;
-		m->cal_a = json_number(json_key(calibration, "a"), "calibration.a", version);
-		m->cal_b = json_number(json_key(calibration, "b"), "calibration.b", version);
-	}
-	else
-		m->calibration = MG_CAL_NONE;
-
-	rules = json_container(json_key(root, "safety_rules"), "safety_rules", version);
-	m->nrules = JsonContainerSize(rules);
-	m->rules = palloc0(sizeof(MgRule) * (m->nrules > 0 ? m->nrules : 1));
-	for (int r = 0; r < m->nrules; r++)
-	{
-		JsonbContainer *rc = json_container(getIthJsonbValueFromContainer(rules, r),
-											"safety_rules[]", version);
-		char	   *feature = json_string(json_key(rc, "feature"), "safety_rules[].feature", version);
-		char	   *op = json_string(json_key(rc, "op"), "safety_rules[].op", version);
-		MgRule	   *rule = &m->rules[r];
-
-		rule->name = json_string(json_key(rc, "name"), "safety_rules[].name", version);
-		rule->feature = -1;
-		for (int i = 0; i < n; i++)
-			if (strcmp(m->feature_names[i], feature) == 0)
-				rule->feature = i;
-		if (rule->feature < 0)
-			elog(ERROR, "configuration of version %s: rule on unknown feature \"%s\"", version, feature);
-		rule->op = strcmp(op, "<") == 0 ? MG_OP_LT : strcmp(op, "<=") == 0 ? MG_OP_LE
-			: strcmp(op, ">") == 0 ? MG_OP_GT : MG_OP_GE;
-		rule->value = json_number(json_key(rc, "value"), "safety_rules[].value", version);
-		rule->decision = decision_from_label(json_string(json_key(rc, "decision"),
-														 "safety_rules[].decision", version));
-	}
-	m->missing_decision = decision_from_label(json_string(json_key(root, "missing_feature_decision"),
-														  "missing_feature_decision", version));
-
-	mg_model_prepare(m);
-	MemoryContextSwitchTo(old);
+	pfree(text);
 	return m;
 }
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 #
 # run.sh
-#		Build and run the libFuzzer harness for the SemVer core.
+#		Build and run the libFuzzer harnesses: the SemVer parser
+#		(semver_fuzz.c) and the configuration parser with the model
+#		evaluation (config_fuzz.c).
 #
 # Usage: test/fuzz/run.sh [seconds]		(default 20)
 #
@@ -26,33 +28,49 @@ fi
 build=build
 mkdir -p "$build"
 
-clang -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter \
-	-I../../src \
-	-o "$build/semver_fuzz" semver_fuzz.c ../../src/semver_core.c
+# fuzz_one NAME SECONDS MAX_LEN DICT CORPUS SOURCES...: build a harness, fuzz
+# a scratch copy of its seeds (so that the committed corpus never grows),
+# and set $execs to the number of executions.
+fuzz_one() {
+	local name=$1 secs=$2 max_len=$3 dict=$4 corpus=$5
+	shift 5
+	clang -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wno-unused-parameter \
+		-I../../src -o "$build/$name" "$@" -lm
 
-# Fuzz a scratch copy of the seeds so that the committed corpus never grows.
-rm -rf "$build/corpus"
-mkdir -p "$build/corpus"
-cp corpus/* "$build/corpus/"
+	rm -rf "$build/$name.corpus"
+	mkdir -p "$build/$name.corpus"
+	cp "$corpus"/* "$build/$name.corpus/"
 
-log="$build/fuzz.log"
-status=0
-"./$build/semver_fuzz" "$build/corpus" \
-	-max_total_time="$seconds" -max_len=300 -timeout=10 \
-	-dict=semver.dict -artifact_prefix="$build/" \
-	-print_final_stats=1 >"$log" 2>&1 || status=$?
+	local log="$build/$name.log" status=0
+	"./$build/$name" "$build/$name.corpus" \
+		-max_total_time="$secs" -max_len="$max_len" -timeout=10 \
+		-dict="$dict" -artifact_prefix="$build/$name-" \
+		-print_final_stats=1 >"$log" 2>&1 || status=$?
 
-if [ "$status" -ne 0 ]; then
-	tail -n 60 "$log" >&2
-	echo "fuzz: FAILED (libFuzzer exit status $status); full log in test/fuzz/$log" >&2
-	exit 1
-fi
+	if [ "$status" -ne 0 ]; then
+		tail -n 60 "$log" >&2
+		echo "fuzz: $name FAILED (libFuzzer exit status $status); full log in test/fuzz/$log" >&2
+		exit 1
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
+	if [ -z "$execs" ]; then
+		tail -n 20 "$log" >&2
+		echo "fuzz: could not read the execution count from test/fuzz/$log" >&2
+		exit 1
+	fi
+}
 
-execs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
-if [ -z "$execs" ]; then
-	tail -n 20 "$log" >&2
-	echo "fuzz: could not read the execution count from test/fuzz/$log" >&2
-	exit 1
-fi
-echo "fuzz: $execs executions, no failures"
+# the time is shared between the two harnesses
+semver_secs=$(( (seconds + 1) / 2 ))
+config_secs=$(( seconds - semver_secs ))
+[ "$config_secs" -ge 1 ] || config_secs=1
+
+fuzz_one semver_fuzz "$semver_secs" 300 semver.dict corpus \
+	semver_fuzz.c ../../src/semver_core.c
+semver_execs=$execs
+fuzz_one config_fuzz "$config_secs" 4096 config.dict config_corpus \
+	config_fuzz.c ../../src/config_core.c ../../src/model_core.c
+config_execs=$execs
+
+echo "fuzz: $((semver_execs + config_execs)) executions (semver parser $semver_execs, configuration parser $config_execs), no failures"
