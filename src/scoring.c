@@ -82,7 +82,8 @@ static double stat_last_load_ms = 0.0;	/* read and compile, wall clock */
 /* per call site state, in fn_mcxt */
 typedef struct CallState
 {
-	MgModel    *model;			/* pinned model (active functions) */
+	MgModel    *model;			/* pinned model, or the last given version's */
+	struct varlena *given;		/* the last version argument, as passed */
 	int			nbuf;
 	double	   *x;
 	bool	   *present;
@@ -475,17 +476,24 @@ given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
 {
 	char		key[MG_SEMVER_MAX_LEN + 1];
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+	struct varlena *arg = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	MgModel    *model;
 
-	mg_semver_key(PG_GETARG_DATUM(argno), key);
-	if (st != NULL && st->model != NULL && strcmp(st->model->version, key) == 0)
+	/* the same version as on the previous row: compare bytes, no formatting */
+	if (st != NULL && st->model != NULL && st->given != NULL &&
+		VARSIZE(st->given) == VARSIZE(arg) && memcmp(st->given, arg, VARSIZE(arg)) == 0)
 	{
 		*stp = st;
 		return st->model;
 	}
+	mg_semver_key(PointerGetDatum(arg), key);
 	model = model_for_version(key);
 	st = call_state(fcinfo, model);
 	st->model = model;
+	if (st->given != NULL)
+		pfree(st->given);
+	st->given = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(arg));
+	memcpy(st->given, arg, VARSIZE(arg));
 	*stp = st;
 	return model;
 }
@@ -705,7 +713,18 @@ mg_explain(PG_FUNCTION_ARGS)
 	int			given;
 
 	if (PG_ARGISNULL(2))
+	{
+		/* a call site may alternate between a given version and none */
+		CallState  *prev = (CallState *) fcinfo->flinfo->fn_extra;
+
+		if (prev != NULL && prev->given != NULL)
+		{
+			pfree(prev->given);
+			prev->given = NULL;
+			prev->model = NULL;
+		}
 		m = pinned_active(fcinfo, &st);
+	}
 	else
 		m = given_version(fcinfo, 2, &st);
 	features_from_array(fcinfo, 0, m, st);

@@ -96,6 +96,10 @@ SELECT loads - :loads_before AS new_loads, invalidations > :inval_before AS inva
 	   compiled_versions, active_version
   FROM modelgov.cache_stats();
 
+-- one call site, versions changing from row to row (and none: the active 1.1.0)
+SELECT v, modelgov.explain(ARRAY[0.1, 0.1, 0.1, 0.1], NULL, v) ->> 'version' AS explained
+  FROM (VALUES (1, '1.0.0'::modelgov.semver), (2, NULL), (3, '1.0.0+b')) AS t(n, v) ORDER BY n;
+
 -- parallel query uses the functions
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
