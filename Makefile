@@ -7,7 +7,7 @@
 # Both work as root on a fresh Debian bookworm machine.
 
 EXTENSION = modelgov
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = modelgov
 OBJS = \
@@ -23,6 +23,8 @@ OBJS = \
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = sql/core.sql sql/monitoring.sql sql/release.sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The frozen install scripts of released versions and every upgrade script.
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress: inputs in test/sql, expected output in ./expected.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring scoring_oracle
