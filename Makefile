@@ -21,14 +21,19 @@ OBJS = \
 	src/scoring.o
 
 # The install script is assembled from its parts, in this order.
-SQL_PARTS = sql/core.sql sql/monitoring.sql sql/release.sql
+SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
+	semver clock members bump_policy audit config governance deployment \
+	scoring monitoring release privileges))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
-# pg_regress: inputs in test/sql, expected output in ./expected.
+# pg_regress: inputs in test/sql, expected output in ./expected.  pg_regress
+# looks for test/sql and expected/ under --outputdir before --inputdir, so
+# the output goes to test/ (test/results): ./sql holds the install script's
+# parts, some of which share a test's name.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring scoring_oracle
-REGRESS_OPTS = --inputdir=test
+REGRESS_OPTS = --inputdir=. --outputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
@@ -40,7 +45,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-EXTRA_CLEAN = results test/results test/regression.diffs test/regression.out \
+EXTRA_CLEAN = test/results test/regression.diffs test/regression.out test/regress.diffs test/isolation.diffs \
 	regression.diffs regression.out test/fuzz/build
 
 # The PGXS rules exist only once postgresql-server-dev is installed; the

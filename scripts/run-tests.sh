@@ -20,11 +20,21 @@ tally() {						# tally <layer> <passed> <failed>
 log=$(mktemp)
 # Run the two layers separately, so that a regression failure does not
 # hide the isolation results.
+# Both write their diffs to test/regression.diffs: keep each run's.
 rc=0
-make -s installcheck ISOLATION= 2>&1 | tee "$log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
-make -s installcheck REGRESS= 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+diffs=()
+for layer in regress isolation; do
+	if [ $layer = regress ]; then
+		make -s installcheck ISOLATION= 2>&1 | tee -a "$log"
+	else
+		make -s installcheck REGRESS= 2>&1 | tee -a "$log"
+	fi
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	if [ -s test/regression.diffs ]; then
+		mv test/regression.diffs "test/$layer.diffs"
+		diffs+=("test/$layer.diffs")
+	fi
+done
 # pg_regress prints "ok N - name" / "not ok N - name" (or "... ok" /
 # "... FAILED" in older releases) once per test.
 r_ok=$(grep -Ec '^ok [0-9]+ |\.\.\. ok( |$)' "$log")
@@ -33,12 +43,10 @@ if [ "$rc" -ne 0 ] && [ "$r_bad" -eq 0 ]; then
 	r_bad=1						# the run itself broke
 fi
 tally "pg_regress + isolation" "$r_ok" "$r_bad"
-for d in regression.diffs test/regression.diffs; do
-	if [ -s "$d" ]; then
-		echo "---- $d"
-		cat "$d"
-		failures+=("$d")
-	fi
+for d in "${diffs[@]}"; do
+	echo "---- $d"
+	cat "$d"
+	failures+=("$d")
 done
 
 # --- pgTAP through pg_prove ----------------------------------------------

@@ -33,7 +33,7 @@ COMMENT ON VIEW modelgov.metrics IS 'the metrics in force for each version and d
 GRANT SELECT ON modelgov.metrics TO PUBLIC;
 
 /* Validate a metrics object: known keys, counts, rates and times. */
-CREATE FUNCTION modelgov._check_metrics(metrics jsonb) RETURNS jsonb
+CREATE FUNCTION modelgov_internal.check_metrics(metrics jsonb) RETURNS jsonb
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -42,51 +42,51 @@ DECLARE
 	v jsonb;
 	n numeric;
 BEGIN
-	IF metrics IS NULL OR pg_catalog.jsonb_typeof(metrics) OPERATOR(pg_catalog.<>) 'object' THEN
+	IF metrics IS NULL OR jsonb_typeof(metrics) <> 'object' THEN
 		RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'Metrics are a JSON object of numbers.';
 	END IF;
-	FOR k, v IN SELECT * FROM pg_catalog.jsonb_each(metrics) LOOP
-		IF pg_catalog.jsonb_typeof(v) OPERATOR(pg_catalog.<>) 'number' THEN
+	FOR k, v IN SELECT * FROM jsonb_each(metrics) LOOP
+		IF jsonb_typeof(v) <> 'number' THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
-				DETAIL = pg_catalog.format('Metric "%s" must be a number, not %s.', k, v);
+				DETAIL = format('Metric "%s" must be a number, not %s.', k, v);
 		END IF;
 		n := v::text::numeric;
-		IF pg_catalog.abs(n) OPERATOR(pg_catalog.>) 1e300 THEN
+		IF abs(n) > 1e300 THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
-				DETAIL = pg_catalog.format('Metric "%s" is too large: %s.', k, pg_catalog.left(v::text, 40));
+				DETAIL = format('Metric "%s" is too large: %s.', k, left(v::text, 40));
 		END IF;
-		IF k OPERATOR(pg_catalog.=) ANY (ARRAY['decisions', 'auto', 'ask', 'escalate', 'errors'])
-		   AND (n OPERATOR(pg_catalog.<) 0 OR n OPERATOR(pg_catalog.<>) pg_catalog.trunc(n)) THEN
+		IF k = ANY (ARRAY['decisions', 'auto', 'ask', 'escalate', 'errors'])
+		   AND (n < 0 OR n <> trunc(n)) THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
-				DETAIL = pg_catalog.format('Metric "%s" is a count, not %s.', k, v);
+				DETAIL = format('Metric "%s" is a count, not %s.', k, v);
 		END IF;
-		IF k OPERATOR(pg_catalog.=) 'latency_p99_ms' AND n OPERATOR(pg_catalog.<) 0 THEN
+		IF k = 'latency_p99_ms' AND n < 0 THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
-				DETAIL = pg_catalog.format('Metric "latency_p99_ms" cannot be negative: %s.', v);
+				DETAIL = format('Metric "latency_p99_ms" cannot be negative: %s.', v);
 		END IF;
 		IF k NOT IN ('decisions', 'auto', 'ask', 'escalate', 'errors', 'latency_p99_ms')
-		   AND (n OPERATOR(pg_catalog.<) 0 OR n OPERATOR(pg_catalog.>) 1) THEN
+		   AND (n < 0 OR n > 1) THEN
 			RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
-				DETAIL = pg_catalog.format('Metric "%s" is a rate between 0 and 1, not %s.', k, v);
+				DETAIL = format('Metric "%s" is a rate between 0 and 1, not %s.', k, v);
 		END IF;
 	END LOOP;
-	IF metrics OPERATOR(pg_catalog.?) 'decisions' AND
-	   (COALESCE((metrics OPERATOR(pg_catalog.->>) 'auto')::numeric, 0)
-		OPERATOR(pg_catalog.+) COALESCE((metrics OPERATOR(pg_catalog.->>) 'ask')::numeric, 0)
-		OPERATOR(pg_catalog.+) COALESCE((metrics OPERATOR(pg_catalog.->>) 'escalate')::numeric, 0))
-	   OPERATOR(pg_catalog.>) (metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric THEN
+	IF metrics ? 'decisions' AND
+	   (COALESCE((metrics ->> 'auto')::numeric, 0)
+		+ COALESCE((metrics ->> 'ask')::numeric, 0)
+		+ COALESCE((metrics ->> 'escalate')::numeric, 0))
+	   > (metrics ->> 'decisions')::numeric THEN
 		RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'auto + ask + escalate exceed decisions.';
 	END IF;
-	IF (metrics OPERATOR(pg_catalog.->>) 'errors')::numeric OPERATOR(pg_catalog.>) (metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric THEN
+	IF (metrics ->> 'errors')::numeric > (metrics ->> 'decisions')::numeric THEN
 		RAISE EXCEPTION 'invalid metrics' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'errors exceed decisions.';
 	END IF;
 	RETURN metrics;
 END
 $$;
-COMMENT ON FUNCTION modelgov._check_metrics(jsonb) IS
+COMMENT ON FUNCTION modelgov_internal.check_metrics(jsonb) IS
 	'internal: validate daily metrics (counts, rates in [0, 1], latency), or 22023';
 
 CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metrics jsonb)
@@ -96,39 +96,39 @@ CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metri
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov._require_duty('deployer', 'record metrics');
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'record metrics');
 	v modelgov.versions;
 BEGIN
 	IF version IS NULL OR day IS NULL THEN
 		RAISE EXCEPTION 'version and day must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov._require_version(version);
+	v := modelgov_internal.require_version(version);
 	IF v.released_at IS NULL THEN
 		RAISE EXCEPTION 'version % has never run in production', version
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	IF day OPERATOR(pg_catalog.>) pg_catalog.timezone('UTC', modelgov.clock_now())::date THEN
+	IF day > timezone('UTC', modelgov.clock_now())::date THEN
 		RAISE EXCEPTION 'cannot record metrics for %, a day in the future', day
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('Today is %s (UTC).', pg_catalog.timezone('UTC', modelgov.clock_now())::date);
+				  DETAIL = format('Today is %s (UTC).', timezone('UTC', modelgov.clock_now())::date);
 	END IF;
-	IF day OPERATOR(pg_catalog.<) pg_catalog.timezone('UTC', v.released_at)::date THEN
+	IF day < timezone('UTC', v.released_at)::date THEN
 		RAISE EXCEPTION 'version % was not in production on %', v.version, day
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('It first ran in production on %s (UTC).',
-											 pg_catalog.timezone('UTC', v.released_at)::date);
+				  DETAIL = format('It first ran in production on %s (UTC).',
+											 timezone('UTC', v.released_at)::date);
 	END IF;
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.daily_metrics'));
+	PERFORM pg_advisory_xact_lock(hashtext('modelgov.daily_metrics'));
 	IF EXISTS (SELECT 1 FROM modelgov.daily_metrics d
-				WHERE d.version OPERATOR(modelgov.=) v.version AND d.day OPERATOR(pg_catalog.=) day) THEN
+				WHERE d.version OPERATOR(modelgov.=) v.version AND d.day = day) THEN
 		RAISE EXCEPTION 'metrics of version % for % are already recorded', v.version, day
 			USING ERRCODE = 'unique_violation',
 				  HINT = 'Recorded metrics are not replaced; use modelgov.correct_metrics() with a reason.';
 	END IF;
-	INSERT INTO modelgov.daily_metrics VALUES (v.version, day, 1, modelgov._check_metrics(metrics),
+	INSERT INTO modelgov.daily_metrics VALUES (v.version, day, 1, modelgov_internal.check_metrics(metrics),
 											   modelgov.clock_now(), m.role_name, NULL);
-	PERFORM modelgov._audit('metrics', version => v.version, proposal_id => v.proposal_id,
-							details => pg_catalog.jsonb_build_object('day', day, 'metrics', metrics,
+	PERFORM modelgov_internal.audit('metrics', version => v.version, proposal_id => v.proposal_id,
+							details => jsonb_build_object('day', day, 'metrics', metrics,
 																	 'recorded_by', m.identity));
 END
 $$;
@@ -142,31 +142,31 @@ CREATE FUNCTION modelgov.correct_metrics(version modelgov.semver, day date, metr
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov._require_duty('deployer', 'correct metrics');
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'correct metrics');
 	last modelgov.daily_metrics;
 BEGIN
-	IF COALESCE(reason, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.daily_metrics'));
+	PERFORM pg_advisory_xact_lock(hashtext('modelgov.daily_metrics'));
 	SELECT * INTO last FROM modelgov.daily_metrics d
-	 WHERE d.version OPERATOR(modelgov.=) version AND d.day OPERATOR(pg_catalog.=) day
+	 WHERE d.version OPERATOR(modelgov.=) version AND d.day = day
 	 ORDER BY d.revision DESC LIMIT 1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no metrics of version % for % to correct', version, day
 			USING ERRCODE = 'undefined_object', HINT = 'Record them with modelgov.record_metrics().';
 	END IF;
-	INSERT INTO modelgov.daily_metrics VALUES (last.version, day, last.revision OPERATOR(pg_catalog.+) 1,
-											   modelgov._check_metrics(metrics), modelgov.clock_now(),
+	INSERT INTO modelgov.daily_metrics VALUES (last.version, day, last.revision + 1,
+											   modelgov_internal.check_metrics(metrics), modelgov.clock_now(),
 											   m.role_name, reason);
-	PERFORM modelgov._audit('metrics_corrected', version => last.version,
+	PERFORM modelgov_internal.audit('metrics_corrected', version => last.version,
 							proposal_id => (SELECT x.proposal_id FROM modelgov.versions x
 											 WHERE x.version OPERATOR(modelgov.=) last.version),
-							details => pg_catalog.jsonb_build_object(
-								'day', day, 'revision', last.revision OPERATOR(pg_catalog.+) 1,
+							details => jsonb_build_object(
+								'day', day, 'revision', last.revision + 1,
 								'old_values', last.metrics, 'new_values', metrics,
 								'reason', reason, 'recorded_by', m.identity));
-	RETURN last.revision OPERATOR(pg_catalog.+) 1;
+	RETURN last.revision + 1;
 END
 $$;
 COMMENT ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, text) IS
@@ -179,41 +179,41 @@ REVOKE ALL ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, te
 -- decision_counts(d): the daily counts of an application's decisions
 --
 
-CREATE FUNCTION modelgov._decision_counts_add(state bigint[], d modelgov.decision) RETURNS bigint[]
+CREATE FUNCTION modelgov_internal.decision_counts_add(state bigint[], d modelgov.decision) RETURNS bigint[]
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT ARRAY[state[1] OPERATOR(pg_catalog.+) 1,
-				 state[2] OPERATOR(pg_catalog.+) (d IS NOT DISTINCT FROM 'AUTO'::modelgov.decision)::int,
-				 state[3] OPERATOR(pg_catalog.+) (d IS NOT DISTINCT FROM 'ASK'::modelgov.decision)::int,
-				 state[4] OPERATOR(pg_catalog.+) (d IS NOT DISTINCT FROM 'ESCALATE'::modelgov.decision)::int,
-				 state[5] OPERATOR(pg_catalog.+) (d IS NULL)::int]
+	SELECT ARRAY[state[1] + 1,
+				 state[2] + (d IS NOT DISTINCT FROM 'AUTO'::modelgov.decision)::int,
+				 state[3] + (d IS NOT DISTINCT FROM 'ASK'::modelgov.decision)::int,
+				 state[4] + (d IS NOT DISTINCT FROM 'ESCALATE'::modelgov.decision)::int,
+				 state[5] + (d IS NULL)::int]
 $$;
-CREATE FUNCTION modelgov._decision_counts_combine(a bigint[], b bigint[]) RETURNS bigint[]
+CREATE FUNCTION modelgov_internal.decision_counts_combine(a bigint[], b bigint[]) RETURNS bigint[]
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT ARRAY[a[1] OPERATOR(pg_catalog.+) b[1], a[2] OPERATOR(pg_catalog.+) b[2],
-				 a[3] OPERATOR(pg_catalog.+) b[3], a[4] OPERATOR(pg_catalog.+) b[4],
-				 a[5] OPERATOR(pg_catalog.+) b[5]]
+	SELECT ARRAY[a[1] + b[1], a[2] + b[2],
+				 a[3] + b[3], a[4] + b[4],
+				 a[5] + b[5]]
 $$;
-CREATE FUNCTION modelgov._decision_counts_final(state bigint[]) RETURNS jsonb
+CREATE FUNCTION modelgov_internal.decision_counts_final(state bigint[]) RETURNS jsonb
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT pg_catalog.jsonb_build_object('decisions', state[1], 'auto', state[2], 'ask', state[3],
+	SELECT jsonb_build_object('decisions', state[1], 'auto', state[2], 'ask', state[3],
 										 'escalate', state[4], 'errors', state[5])
 $$;
-COMMENT ON FUNCTION modelgov._decision_counts_add(bigint[], modelgov.decision) IS 'internal: decision_counts transition';
-COMMENT ON FUNCTION modelgov._decision_counts_combine(bigint[], bigint[]) IS 'internal: decision_counts combine';
-COMMENT ON FUNCTION modelgov._decision_counts_final(bigint[]) IS 'internal: decision_counts final';
+COMMENT ON FUNCTION modelgov_internal.decision_counts_add(bigint[], modelgov.decision) IS 'internal: decision_counts transition';
+COMMENT ON FUNCTION modelgov_internal.decision_counts_combine(bigint[], bigint[]) IS 'internal: decision_counts combine';
+COMMENT ON FUNCTION modelgov_internal.decision_counts_final(bigint[]) IS 'internal: decision_counts final';
 
 CREATE AGGREGATE modelgov.decision_counts(d modelgov.decision) (
-	SFUNC = modelgov._decision_counts_add,
+	SFUNC = modelgov_internal.decision_counts_add,
 	STYPE = bigint[],
 	INITCOND = '{0,0,0,0,0}',
-	COMBINEFUNC = modelgov._decision_counts_combine,
-	FINALFUNC = modelgov._decision_counts_final,
+	COMBINEFUNC = modelgov_internal.decision_counts_combine,
+	FINALFUNC = modelgov_internal.decision_counts_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE modelgov.decision_counts(modelgov.decision) IS
@@ -284,13 +284,13 @@ CREATE VIEW modelgov.monitoring_policy AS
 COMMENT ON VIEW modelgov.monitoring_policy IS 'the monitoring thresholds in force, defaults included';
 GRANT SELECT ON modelgov.monitoring_policy TO PUBLIC;
 
-CREATE FUNCTION modelgov._monitoring_setting(name text) RETURNS float8
+CREATE FUNCTION modelgov_internal.monitoring_setting(name text) RETURNS float8
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT p.value FROM modelgov.monitoring_policy p WHERE p.name OPERATOR(pg_catalog.=) $1
+	SELECT p.value FROM modelgov.monitoring_policy p WHERE p.name = $1
 $$;
-COMMENT ON FUNCTION modelgov._monitoring_setting(text) IS 'internal: a monitoring threshold in force';
+COMMENT ON FUNCTION modelgov_internal.monitoring_setting(text) IS 'internal: a monitoring threshold in force';
 
 CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -300,34 +300,34 @@ CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS
 DECLARE
 	old float8;
 BEGIN
-	PERFORM modelgov._require_admin('change the monitoring policy');
+	PERFORM modelgov_internal.require_admin('change the monitoring policy');
 	IF name IS NULL OR value IS NULL THEN
 		RAISE EXCEPTION 'name and value must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	old := modelgov._monitoring_setting(name);
+	old := modelgov_internal.monitoring_setting(name);
 	IF old IS NULL THEN
 		RAISE EXCEPTION 'unknown monitoring setting "%"', name
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'modelgov.monitoring_policy lists the settings.';
 	END IF;
 	-- NaN compares above every number in PostgreSQL, so it would disable a check
-	IF value OPERATOR(pg_catalog.=) 'NaN'::float8 OR value OPERATOR(pg_catalog.<) 0 OR value OPERATOR(pg_catalog.>) 1e6
-	   OR (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max', 'feature_availability_min'])
-		   AND value OPERATOR(pg_catalog.>) 1)
-	   OR (name OPERATOR(pg_catalog.=) 'monitoring_days'
-		   AND (value OPERATOR(pg_catalog.<) 1 OR value OPERATOR(pg_catalog.>) 366
-				OR value OPERATOR(pg_catalog.<>) pg_catalog.trunc(value))) THEN
+	IF value = 'NaN'::float8 OR value < 0 OR value > 1e6
+	   OR (name = ANY (ARRAY['rate_tolerance', 'error_rate_max', 'feature_availability_min'])
+		   AND value > 1)
+	   OR (name = 'monitoring_days'
+		   AND (value < 1 OR value > 366
+				OR value <> trunc(value))) THEN
 		RAISE EXCEPTION 'invalid value % for monitoring setting "%"', value, name
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Rates are between 0 and 1, monitoring_days a whole number of days from 1 to 366, the others between 0 and 1000000.';
 	END IF;
-	INSERT INTO modelgov.monitoring_settings VALUES (name, value, modelgov.clock_now(), modelgov._actor())
+	INSERT INTO modelgov.monitoring_settings VALUES (name, value, modelgov.clock_now(), modelgov_internal.actor())
 	ON CONFLICT ON CONSTRAINT monitoring_settings_pkey
 	DO UPDATE SET value = EXCLUDED.value, set_at = EXCLUDED.set_at, set_by = EXCLUDED.set_by;
-	PERFORM modelgov._audit('monitoring_policy_changed',
-							details => pg_catalog.jsonb_build_object('setting', name,
-								'old_values', pg_catalog.jsonb_build_object(name, old),
-								'new_values', pg_catalog.jsonb_build_object(name, value)));
+	PERFORM modelgov_internal.audit('monitoring_policy_changed',
+							details => jsonb_build_object('setting', name,
+								'old_values', jsonb_build_object(name, old),
+								'new_values', jsonb_build_object(name, value)));
 END
 $$;
 COMMENT ON FUNCTION modelgov.set_monitoring_setting(text, float8) IS
@@ -339,58 +339,58 @@ REVOKE ALL ON FUNCTION modelgov.set_monitoring_setting(text, float8) FROM PUBLIC
 --
 
 /* A metric of a day: counts as a fraction of decisions, others as they are. */
-CREATE FUNCTION modelgov._metric(metrics jsonb, name text) RETURNS float8
+CREATE FUNCTION modelgov_internal.metric(metrics jsonb, name text) RETURNS float8
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT CASE WHEN name OPERATOR(pg_catalog.=) ANY (ARRAY['auto_rate', 'ask_rate', 'escalate_rate', 'error_rate'])
-				THEN (metrics OPERATOR(pg_catalog.->>) pg_catalog.replace(pg_catalog.replace(name, '_rate', ''), 'error', 'errors'))::float8
-					 OPERATOR(pg_catalog./) NULLIF((metrics OPERATOR(pg_catalog.->>) 'decisions')::float8, 0)
-				ELSE (metrics OPERATOR(pg_catalog.->>) name)::float8 END
+	SELECT CASE WHEN name = ANY (ARRAY['auto_rate', 'ask_rate', 'escalate_rate', 'error_rate'])
+				THEN (metrics ->> replace(replace(name, '_rate', ''), 'error', 'errors'))::float8
+					 / NULLIF((metrics ->> 'decisions')::float8, 0)
+				ELSE (metrics ->> name)::float8 END
 $$;
-COMMENT ON FUNCTION modelgov._metric(jsonb, text) IS
+COMMENT ON FUNCTION modelgov_internal.metric(jsonb, text) IS
 	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
 
 /* The production deployment that made a version active most recently. */
-CREATE FUNCTION modelgov._active_since(version modelgov.semver) RETURNS timestamptz
+CREATE FUNCTION modelgov_internal.active_since(version modelgov.semver) RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT d.deployed_at FROM modelgov.deployments d
-	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.version OPERATOR(modelgov.=) $1
+	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) $1
 	 ORDER BY d.id DESC LIMIT 1
 $$;
-COMMENT ON FUNCTION modelgov._active_since(modelgov.semver) IS
+COMMENT ON FUNCTION modelgov_internal.active_since(modelgov.semver) IS
 	'internal: when a version last became active in production';
 
 /*
  * Mean and standard deviation of a metric over the days recorded before a
  * date (of any version): the history the 2 sigma rule compares with.
  */
-CREATE FUNCTION modelgov._history(name text, before date, OUT days bigint, OUT mean float8, OUT sigma float8)
+CREATE FUNCTION modelgov_internal.history(name text, before date, OUT days bigint, OUT mean float8, OUT sigma float8)
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT pg_catalog.count(x), pg_catalog.avg(x), pg_catalog.stddev_samp(x)
-	  FROM (SELECT modelgov._metric(m.metrics, $1) AS x
-			  FROM modelgov.metrics m WHERE m.day OPERATOR(pg_catalog.<) $2) h
+	SELECT count(x), avg(x), stddev_samp(x)
+	  FROM (SELECT modelgov_internal.metric(m.metrics, $1) AS x
+			  FROM modelgov.metrics m WHERE m.day < $2) h
 	 WHERE x IS NOT NULL
 $$;
-COMMENT ON FUNCTION modelgov._history(text, date) IS
+COMMENT ON FUNCTION modelgov_internal.history(text, date) IS
 	'internal: days, mean and sample standard deviation of a metric before a date';
 
-CREATE FUNCTION modelgov._pct(x float8) RETURNS text
+CREATE FUNCTION modelgov_internal.pct(x float8) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT pg_catalog.rtrim(pg_catalog.rtrim(pg_catalog.round((x OPERATOR(pg_catalog.*) 100)::numeric, 1)::text, '0'), '.')
-		   OPERATOR(pg_catalog.||) '%'
+	SELECT rtrim(rtrim(round((x * 100)::numeric, 1)::text, '0'), '.')
+		   || '%'
 $$;
-COMMENT ON FUNCTION modelgov._pct(float8) IS 'internal: a rate as a percentage for messages, 0.15 -> 15%';
+COMMENT ON FUNCTION modelgov_internal.pct(float8) IS 'internal: a rate as a percentage for messages, 0.15 -> 15%';
 
 CREATE FUNCTION modelgov.health_check(version modelgov.semver DEFAULT NULL, day date DEFAULT NULL)
 	RETURNS TABLE (check_name text, observed float8, expected text, passed boolean)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
@@ -401,8 +401,8 @@ DECLARE
 	ia jsonb;
 	exp_auto float8;
 	exp_esc float8;
-	tol float8 := modelgov._monitoring_setting('rate_tolerance');
-	k float8 := modelgov._monitoring_setting('sigma');
+	tol float8 := modelgov_internal.monitoring_setting('rate_tolerance');
+	k float8 := modelgov_internal.monitoring_setting('sigma');
 	since timestamptz;
 	h record;
 	x float8;
@@ -412,19 +412,19 @@ BEGIN
 		RAISE EXCEPTION 'there is no active version to check' USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
 	IF d IS NULL THEN
-		SELECT pg_catalog.max(x.day) INTO d FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) v;
+		SELECT max(x.day) INTO d FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) v;
 	END IF;
 	SELECT x.metrics INTO m FROM modelgov.metrics x
-	 WHERE x.version OPERATOR(modelgov.=) v AND x.day OPERATOR(pg_catalog.=) d;
+	 WHERE x.version OPERATOR(modelgov.=) v AND x.day = d;
 	IF m IS NULL THEN
 		RAISE EXCEPTION 'no metrics of version % for %', v, COALESCE(d::text, 'any day')
 			USING ERRCODE = 'undefined_object', HINT = 'Record them with modelgov.record_metrics().';
 	END IF;
 	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
-	  JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) y.proposal_id
+	  JOIN modelgov.proposals p ON p.proposal_id = y.proposal_id
 	 WHERE y.version OPERATOR(modelgov.=) v;
-	exp_auto := (ia OPERATOR(pg_catalog.->>) 'expected_auto_resolve_rate')::float8;
-	exp_esc := (ia OPERATOR(pg_catalog.->>) 'expected_escalate_rate')::float8;
+	exp_auto := (ia ->> 'expected_auto_resolve_rate')::float8;
+	exp_esc := (ia ->> 'expected_escalate_rate')::float8;
 
 	-- 1. the decision distribution, against the proposal's expected rates
 	check_name := 'decision_distribution';
@@ -433,54 +433,54 @@ BEGIN
 		expected := 'no expected rates in the impact analysis';
 		passed := NULL;
 	ELSE
-		observed := GREATEST(pg_catalog.abs(modelgov._metric(m, 'auto_rate') OPERATOR(pg_catalog.-) exp_auto),
-							 pg_catalog.abs(modelgov._metric(m, 'escalate_rate') OPERATOR(pg_catalog.-) exp_esc));
-		expected := pg_catalog.format('AUTO %s and ESCALATE %s, each within %s', exp_auto, exp_esc, tol);
-		passed := observed OPERATOR(pg_catalog.<=) tol;
+		observed := GREATEST(abs(modelgov_internal.metric(m, 'auto_rate') - exp_auto),
+							 abs(modelgov_internal.metric(m, 'escalate_rate') - exp_esc));
+		expected := format('AUTO %s and ESCALATE %s, each within %s', exp_auto, exp_esc, tol);
+		passed := observed <= tol;
 	END IF;
 	RETURN NEXT;
 
 	-- 2. error rate
 	check_name := 'error_rate';
-	observed := modelgov._metric(m, 'error_rate');
-	expected := '< ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('error_rate_max');
-	passed := observed OPERATOR(pg_catalog.<) modelgov._monitoring_setting('error_rate_max');
+	observed := modelgov_internal.metric(m, 'error_rate');
+	expected := '< ' || modelgov_internal.monitoring_setting('error_rate_max');
+	passed := observed < modelgov_internal.monitoring_setting('error_rate_max');
 	RETURN NEXT;
 
 	-- 3. no spike in escalations: within sigma standard deviations of
 	-- the expected rate, the deviation measured before this deployment
 	check_name := 'escalation_spike';
-	observed := modelgov._metric(m, 'escalate_rate');
+	observed := modelgov_internal.metric(m, 'escalate_rate');
 	-- the deployment in force that day, not a later one
 	SELECT x.deployed_at INTO since FROM modelgov.deployments x
-	 WHERE x.env OPERATOR(pg_catalog.=) 'production' AND x.version OPERATOR(modelgov.=) v
-	   AND x.deployed_at OPERATOR(pg_catalog.<) pg_catalog.timezone('UTC', (d OPERATOR(pg_catalog.+) 1)::timestamp)
+	 WHERE x.env = 'production' AND x.version OPERATOR(modelgov.=) v
+	   AND x.deployed_at < timezone('UTC', (d + 1)::timestamp)
 	 ORDER BY x.id DESC LIMIT 1;
-	SELECT * INTO h FROM modelgov._history('escalate_rate', COALESCE(pg_catalog.timezone('UTC', since)::date, d));
-	IF h.days OPERATOR(pg_catalog.<) 2 THEN
-		expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
+	SELECT * INTO h FROM modelgov_internal.history('escalate_rate', COALESCE(timezone('UTC', since)::date, d));
+	IF h.days < 2 THEN
+		expected := format('not enough history before the deployment (%s days)', h.days);
 		passed := NULL;
 	ELSE
-		limit_ := COALESCE(exp_esc, h.mean) OPERATOR(pg_catalog.+) (k OPERATOR(pg_catalog.*) h.sigma);
-		expected := pg_catalog.format('<= %s (%s + %s sigma of %s)', pg_catalog.round(limit_::numeric, 4),
-									  COALESCE(exp_esc, pg_catalog.round(h.mean::numeric, 4)), k,
-									  pg_catalog.round(h.sigma::numeric, 4));
-		passed := observed OPERATOR(pg_catalog.<=) limit_;
+		limit_ := COALESCE(exp_esc, h.mean) + (k * h.sigma);
+		expected := format('<= %s (%s + %s sigma of %s)', round(limit_::numeric, 4),
+									  COALESCE(exp_esc, round(h.mean::numeric, 4)), k,
+									  round(h.sigma::numeric, 4));
+		passed := observed <= limit_;
 	END IF;
 	RETURN NEXT;
 
 	-- 4. feature availability
 	check_name := 'feature_availability';
-	observed := modelgov._metric(m, 'feature_availability');
-	expected := '> ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('feature_availability_min');
-	passed := observed OPERATOR(pg_catalog.>) modelgov._monitoring_setting('feature_availability_min');
+	observed := modelgov_internal.metric(m, 'feature_availability');
+	expected := '> ' || modelgov_internal.monitoring_setting('feature_availability_min');
+	passed := observed > modelgov_internal.monitoring_setting('feature_availability_min');
 	RETURN NEXT;
 
 	-- 5. latency
 	check_name := 'latency_p99_ms';
-	observed := modelgov._metric(m, 'latency_p99_ms');
-	expected := '< ' OPERATOR(pg_catalog.||) modelgov._monitoring_setting('latency_p99_max_ms');
-	passed := observed OPERATOR(pg_catalog.<) modelgov._monitoring_setting('latency_p99_max_ms');
+	observed := modelgov_internal.metric(m, 'latency_p99_ms');
+	expected := '< ' || modelgov_internal.monitoring_setting('latency_p99_max_ms');
+	passed := observed < modelgov_internal.monitoring_setting('latency_p99_max_ms');
 	RETURN NEXT;
 END
 $$;
@@ -494,15 +494,15 @@ CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mem modelgov.members := CASE WHEN auto_rollback THEN modelgov._require_duty('deployer', 'monitor with automatic rollback')
-								 ELSE modelgov._require_member('monitor') END;
+	mem modelgov.members := CASE WHEN auto_rollback THEN modelgov_internal.require_duty('deployer', 'monitor with automatic rollback')
+								 ELSE modelgov_internal.require_member('monitor') END;
 	v modelgov.semver;
 	since timestamptz;
 	first_day date;
-	ndays int := modelgov._monitoring_setting('monitoring_days')::int;
-	today date := pg_catalog.timezone('UTC', modelgov.clock_now())::date;
+	ndays int := modelgov_internal.monitoring_setting('monitoring_days')::int;
+	today date := timezone('UTC', modelgov.clock_now())::date;
 	ia jsonb;
-	k float8 := modelgov._monitoring_setting('sigma');
+	k float8 := modelgov_internal.monitoring_setting('sigma');
 	d date;
 	m jsonb;
 	c record;
@@ -517,26 +517,26 @@ BEGIN
 	-- one monitor at a time, so that alerts and the rollback happen once;
 	-- what is active is read after the lock, so a monitor that waited sees
 	-- the rollback of the one it waited for
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('modelgov.monitor'));
+	PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
 	v := modelgov.active_version('production');
 	IF v IS NULL THEN
 		RETURN;
 	END IF;
-	since := modelgov._active_since(v);
-	first_day := pg_catalog.timezone('UTC', since)::date;
+	since := modelgov_internal.active_since(v);
+	first_day := timezone('UTC', since)::date;
 	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
-	  JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) y.proposal_id
+	  JOIN modelgov.proposals p ON p.proposal_id = y.proposal_id
 	 WHERE y.version OPERATOR(modelgov.=) v;
 
 	-- every day of metrics since the deployment: the daily checks for the
 	-- first ndays days, the rollback trigger for as long as it is active
 	FOR d, m IN SELECT x.day, x.metrics FROM modelgov.metrics x
 				 WHERE x.version OPERATOR(modelgov.=) v
-				   AND x.day OPERATOR(pg_catalog.>=) first_day
-				   AND x.day OPERATOR(pg_catalog.<=) today
+				   AND x.day >= first_day
+				   AND x.day <= today
 				 ORDER BY x.day LOOP
 		day := d;
-		IF d OPERATOR(pg_catalog.<) (first_day OPERATOR(pg_catalog.+) ndays) THEN
+		IF d < (first_day + ndays) THEN
 			FOR c IN SELECT * FROM modelgov.health_check(v, d) LOOP
 				check_name := c.check_name;
 				observed := c.observed;
@@ -544,7 +544,7 @@ BEGIN
 				passed := c.passed;
 				action := NULL;
 				IF c.passed IS FALSE THEN
-					action := modelgov._alert(v, d, c.check_name, c.observed, c.expected, 'daily_check');
+					action := modelgov_internal.alert(v, d, c.check_name, c.observed, c.expected, 'daily_check');
 				END IF;
 				RETURN NEXT;
 			END LOOP;
@@ -554,50 +554,50 @@ BEGIN
 		-- the historical mean (for decision rates, from the rate the
 		-- approved change expected)
 		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'auto_rate', 'error_rate', 'correct_auto'] LOOP
-			x := modelgov._metric(m, metric);
+			x := modelgov_internal.metric(m, metric);
 			CONTINUE WHEN x IS NULL;
-			SELECT * INTO h FROM modelgov._history(metric, first_day);
-			mean := CASE metric WHEN 'escalate_rate' THEN COALESCE((ia OPERATOR(pg_catalog.->>) 'expected_escalate_rate')::float8, h.mean)
-								WHEN 'auto_rate' THEN COALESCE((ia OPERATOR(pg_catalog.->>) 'expected_auto_resolve_rate')::float8, h.mean)
+			SELECT * INTO h FROM modelgov_internal.history(metric, first_day);
+			mean := CASE metric WHEN 'escalate_rate' THEN COALESCE((ia ->> 'expected_escalate_rate')::float8, h.mean)
+								WHEN 'auto_rate' THEN COALESCE((ia ->> 'expected_auto_resolve_rate')::float8, h.mean)
 								ELSE h.mean END;
-			check_name := 'trigger:' OPERATOR(pg_catalog.||) metric;
+			check_name := 'trigger:' || metric;
 			observed := x;
 			action := NULL;
-			IF h.days OPERATOR(pg_catalog.<) 2 THEN
-				expected := pg_catalog.format('not enough history before the deployment (%s days)', h.days);
+			IF h.days < 2 THEN
+				expected := format('not enough history before the deployment (%s days)', h.days);
 				passed := NULL;
 			ELSE
 				-- a constant history (sigma 0) tolerates no deviation at all,
 				-- but for rounding
-				expected := pg_catalog.format('within %s sigma (%s) of %s', k, pg_catalog.round(h.sigma::numeric, 4),
-											  pg_catalog.round(mean::numeric, 4));
+				expected := format('within %s sigma (%s) of %s', k, round(h.sigma::numeric, 4),
+											  round(mean::numeric, 4));
 				-- decision rates may move either way; a quality metric only
 				-- triggers when it gets worse
 				passed := CASE metric
-							  WHEN 'error_rate' THEN x OPERATOR(pg_catalog.-) mean
-							  WHEN 'correct_auto' THEN mean OPERATOR(pg_catalog.-) x
-							  ELSE pg_catalog.abs(x OPERATOR(pg_catalog.-) mean) END
-						  OPERATOR(pg_catalog.<=) GREATEST(k OPERATOR(pg_catalog.*) h.sigma, 1e-12);
+							  WHEN 'error_rate' THEN x - mean
+							  WHEN 'correct_auto' THEN mean - x
+							  ELSE abs(x - mean) END
+						  <= GREATEST(k * h.sigma, 1e-12);
 				IF NOT passed THEN
-					action := modelgov._alert(v, d, check_name, x, expected, 'rollback_trigger');
+					action := modelgov_internal.alert(v, d, check_name, x, expected, 'rollback_trigger');
 					-- only a new trigger rolls back: one already alerted was
 					-- seen by a person, who may have chosen to keep the version
-					IF auto_rollback AND NOT rolled_back AND action OPERATOR(pg_catalog.=) 'alert'
+					IF auto_rollback AND NOT rolled_back AND action = 'alert'
 					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v
 					   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments dd
-									    WHERE dd.env OPERATOR(pg_catalog.=) 'production'
-										  AND dd.kind OPERATOR(pg_catalog.=) 'deploy'
+									    WHERE dd.env = 'production'
+										  AND dd.kind = 'deploy'
 										  AND dd.version OPERATOR(modelgov.=) v
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
-					ELSIF auto_rollback AND NOT rolled_back AND action OPERATOR(pg_catalog.=) 'alert'
+					ELSIF auto_rollback AND NOT rolled_back AND action = 'alert'
 					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v THEN
-						reason := pg_catalog.format('%s %s to %s (expected %s)',
+						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
 										WHEN 'error_rate' THEN 'Error rate' ELSE 'Correct auto rate' END,
-							CASE WHEN x OPERATOR(pg_catalog.>) mean THEN 'increased' ELSE 'decreased' END,
-							modelgov._pct(x), modelgov._pct(mean));
-						action := 'rolled back to ' OPERATOR(pg_catalog.||) modelgov._rollback(reason, NULL, 'automation')::text;
+							CASE WHEN x > mean THEN 'increased' ELSE 'decreased' END,
+							modelgov_internal.pct(x), modelgov_internal.pct(mean));
+						action := 'rolled back to ' || modelgov_internal.rollback(reason, NULL, 'automation')::text;
 						rolled_back := true;
 					END IF;
 				END IF;
@@ -610,25 +610,25 @@ BEGIN
 	-- seven clean days validate the deployment, once, after they are over
 	IF NOT rolled_back
 	   -- days of 24 hours, whatever the session's time zone
-	   AND modelgov.clock_now() OPERATOR(pg_catalog.>=) (since OPERATOR(pg_catalog.+) pg_catalog.make_interval(hours => 24 OPERATOR(pg_catalog.*) ndays)) THEN
-		SELECT pg_catalog.count(*) INTO clean_days FROM modelgov.metrics x
+	   AND modelgov.clock_now() >= (since + make_interval(hours => 24 * ndays)) THEN
+		SELECT count(*) INTO clean_days FROM modelgov.metrics x
 		 WHERE x.version OPERATOR(modelgov.=) v
-		   AND x.day OPERATOR(pg_catalog.>=) first_day
-		   AND x.day OPERATOR(pg_catalog.<) (first_day OPERATOR(pg_catalog.+) ndays);
-		IF clean_days OPERATOR(pg_catalog.=) ndays
+		   AND x.day >= first_day
+		   AND x.day < (first_day + ndays);
+		IF clean_days = ndays
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type OPERATOR(pg_catalog.=) 'alert' AND a.version OPERATOR(modelgov.=) v
-							  AND (a.details OPERATOR(pg_catalog.->>) 'day')::date OPERATOR(pg_catalog.>=) first_day)
+							WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) v
+							  AND (a.details ->> 'day')::date >= first_day)
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type OPERATOR(pg_catalog.=) 'validated' AND a.version OPERATOR(modelgov.=) v
-							  AND a.recorded_at OPERATOR(pg_catalog.>=) since) THEN
-			PERFORM modelgov._audit('validated', version => v, status => 'validated',
-									details => pg_catalog.jsonb_build_object(
+							WHERE a.event_type = 'validated' AND a.version OPERATOR(modelgov.=) v
+							  AND a.recorded_at >= since) THEN
+			PERFORM modelgov_internal.audit('validated', version => v, status => 'validated',
+									details => jsonb_build_object(
 										'first_day', first_day, 'days', ndays, 'validated_by', mem.identity));
-			day := first_day OPERATOR(pg_catalog.+) ndays OPERATOR(pg_catalog.-) 1;
+			day := first_day + ndays - 1;
 			check_name := 'validated';
 			observed := NULL;
-			expected := pg_catalog.format('%s clean days', ndays);
+			expected := format('%s clean days', ndays);
 			passed := true;
 			action := 'validated';
 			RETURN NEXT;
@@ -640,7 +640,7 @@ COMMENT ON FUNCTION modelgov.monitor(boolean) IS
 	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; alerts, and with auto_rollback rolls back as automation';
 
 /* Append an alert once per version, day and check; say what was done. */
-CREATE FUNCTION modelgov._alert(version modelgov.semver, day date, check_name text, observed float8,
+CREATE FUNCTION modelgov_internal.alert(version modelgov.semver, day date, check_name text, observed float8,
 								expected text, kind text)
 	RETURNS text
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -648,18 +648,18 @@ CREATE FUNCTION modelgov._alert(version modelgov.semver, day date, check_name te
 	AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.audit_log a
-				WHERE a.event_type OPERATOR(pg_catalog.=) 'alert' AND a.version OPERATOR(modelgov.=) $1
-				  AND (a.details OPERATOR(pg_catalog.->>) 'day')::date OPERATOR(pg_catalog.=) $2
-				  AND a.details OPERATOR(pg_catalog.->>) 'check' OPERATOR(pg_catalog.=) $3) THEN
+				WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) $1
+				  AND (a.details ->> 'day')::date = $2
+				  AND a.details ->> 'check' = $3) THEN
 		RETURN 'already alerted';
 	END IF;
-	PERFORM modelgov._audit('alert', version => $1, status => kind,
-							details => pg_catalog.jsonb_build_object('day', $2, 'check', $3,
+	PERFORM modelgov_internal.audit('alert', version => $1, status => kind,
+							details => jsonb_build_object('day', $2, 'check', $3,
 																	 'observed', $4, 'expected', $5));
 	RETURN 'alert';
 END
 $$;
-COMMENT ON FUNCTION modelgov._alert(modelgov.semver, date, text, float8, text, text) IS
+COMMENT ON FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text) IS
 	'internal: append an alert event once per version, day and check';
 
 CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
@@ -668,23 +668,23 @@ CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov._require_member('annotate rollbacks');
+	m modelgov.members := modelgov_internal.require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
-	IF COALESCE(root_cause, '') OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+	IF COALESCE(root_cause, '') !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq OPERATOR(pg_catalog.=) annotate.seq;
+	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq = annotate.seq;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'audit entry % does not exist', seq USING ERRCODE = 'undefined_object';
 	END IF;
-	IF e.event_type OPERATOR(pg_catalog.<>) 'rollback' THEN
+	IF e.event_type <> 'rollback' THEN
 		RAISE EXCEPTION 'audit entry % is not a rollback', seq
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
+				  DETAIL = format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
 	END IF;
-	RETURN modelgov._audit('annotation', version => e.version,
-						   details => pg_catalog.jsonb_build_object('annotates', seq, 'root_cause', root_cause,
+	RETURN modelgov_internal.audit('annotation', version => e.version,
+						   details => jsonb_build_object('annotates', seq, 'root_cause', root_cause,
 																	'annotated_by', m.identity));
 END
 $$;
@@ -693,4 +693,3 @@ COMMENT ON FUNCTION modelgov.annotate(bigint, text) IS
 
 REVOKE ALL ON FUNCTION modelgov.monitor(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.annotate(bigint, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov._alert(modelgov.semver, date, text, float8, text, text) FROM PUBLIC;

@@ -4,13 +4,13 @@
 --
 
 /* A time as the process writes it: UTC, ISO 8601, "2024-03-01T00:00:00Z". */
-CREATE FUNCTION modelgov._utc_text(t timestamptz) RETURNS text
+CREATE FUNCTION modelgov_internal.utc_text(t timestamptz) RETURNS text
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT pg_catalog.to_char(pg_catalog.timezone('UTC', t), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+	SELECT to_char(timezone('UTC', t), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $$;
-COMMENT ON FUNCTION modelgov._utc_text(timestamptz) IS
+COMMENT ON FUNCTION modelgov_internal.utc_text(timestamptz) IS
 	'internal: a time in UTC as 2024-03-01T00:00:00Z, whatever the session''s TimeZone and DateStyle';
 
 --
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION modelgov._utc_text(timestamptz) IS
 -- migration_guide apply to MAJOR versions only.
 --
 
-CREATE FUNCTION modelgov._release_items(OUT ord integer, OUT item text, OUT kind text, OUT description text)
+CREATE FUNCTION modelgov_internal.release_items(OUT ord integer, OUT item text, OUT kind text, OUT description text)
 	RETURNS SETOF record
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 11
 	SET search_path = pg_catalog, pg_temp
@@ -38,7 +38,7 @@ CREATE FUNCTION modelgov._release_items(OUT ord integer, OUT item text, OUT kind
 		(10, 'audit_entry', 'computed', 'Audit log entry created'),
 		(11, 'release_notes_published', 'attested', 'Release notes published')) AS i(ord, item, kind, description)
 $$;
-COMMENT ON FUNCTION modelgov._release_items() IS
+COMMENT ON FUNCTION modelgov_internal.release_items() IS
 	'internal: the eleven release checklist items in the process''s order; kind is computed, attested or attested_if_major';
 
 CREATE SEQUENCE modelgov.release_attestations_id_seq;
@@ -89,7 +89,7 @@ GRANT SELECT ON modelgov.release_attestations, modelgov.releases TO PUBLIC;
 
 CREATE FUNCTION modelgov.release_checklist(version modelgov.semver)
 	RETURNS TABLE (item text, state text, evidence text)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 11
+	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 11 SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
@@ -107,102 +107,102 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov._require_version(version);
+	v := modelgov_internal.require_version(version);
 	IF v.proposal_id IS NOT NULL THEN
-		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
 	-- MAJOR: the major number differs from the version it was proposed against
 	major := p.proposal_id IS NOT NULL
-			 AND modelgov.semver_major(v.version) OPERATOR(pg_catalog.<>) modelgov.semver_major(p.base_version);
+			 AND modelgov.semver_major(v.version) <> modelgov.semver_major(p.base_version);
 
-	FOR r IN SELECT * FROM modelgov._release_items() i ORDER BY i.ord LOOP
+	FOR r IN SELECT * FROM modelgov_internal.release_items() i ORDER BY i.ord LOOP
 		item := r.item;
 		state := 'missing';
 		evidence := NULL;
 
-		IF r.item OPERATOR(pg_catalog.=) 'committee_approved' THEN
+		IF r.item = 'committee_approved' THEN
 			IF p.proposal_id IS NULL THEN
 				-- the initial version: created by an administrator, no committee
 				SELECT a.actor INTO init_actor FROM modelgov.audit_log a
-				 WHERE a.event_type OPERATOR(pg_catalog.=) 'init' AND a.version OPERATOR(modelgov.=) v.version
+				 WHERE a.event_type = 'init' AND a.version OPERATOR(modelgov.=) v.version
 				 ORDER BY a.seq LIMIT 1;
 				IF init_actor IS NOT NULL THEN
 					state := 'verified';
-					evidence := pg_catalog.format('initial version created by %s with init_model', init_actor);
+					evidence := format('initial version created by %s with init_model', init_actor);
 				ELSE
 					evidence := 'the version has no proposal and no init entry in the audit log';
 				END IF;
 			ELSE
-				SELECT pg_catalog.string_agg(pg_catalog.format('%s (%s)', a.member_identity, a.as_role), ', '
+				SELECT string_agg(format('%s (%s)', a.member_identity, a.as_role), ', '
 											 ORDER BY a.as_role)
 				  INTO txt
-				  FROM modelgov.approvals a WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id;
-				SELECT pg_catalog.string_agg(req.needed::text, ', ' ORDER BY req.needed) INTO absent
-				  FROM pg_catalog.unnest(ARRAY['model_science_lead', 'product_manager',
+				  FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id;
+				SELECT string_agg(req.needed::text, ', ' ORDER BY req.needed) INTO absent
+				  FROM unnest(ARRAY['model_science_lead', 'product_manager',
 											   'engineering_lead']::modelgov.member_role[]) AS req(needed)
 				 WHERE NOT EXISTS (SELECT 1 FROM modelgov.approvals a
-									WHERE a.proposal_id OPERATOR(pg_catalog.=) p.proposal_id
-									  AND a.as_role OPERATOR(pg_catalog.=) req.needed);
+									WHERE a.proposal_id = p.proposal_id
+									  AND a.as_role = req.needed);
 				IF absent IS NULL THEN
 					state := 'verified';
-					evidence := pg_catalog.format('%s approved by %s', p.proposal_id, txt);
+					evidence := format('%s approved by %s', p.proposal_id, txt);
 				ELSE
-					evidence := pg_catalog.format('%s has no approval by its %s%s', p.proposal_id, absent,
+					evidence := format('%s has no approval by its %s%s', p.proposal_id, absent,
 												  CASE WHEN txt IS NULL THEN ''
-													   ELSE pg_catalog.format('; approved by %s', txt) END);
+													   ELSE format('; approved by %s', txt) END);
 				END IF;
 			END IF;
 
-		ELSIF r.item OPERATOR(pg_catalog.=) 'audit_entry' THEN
+		ELSIF r.item = 'audit_entry' THEN
 			SELECT a.seq INTO found_seq FROM modelgov.audit_log a
 			 WHERE a.version OPERATOR(modelgov.=) v.version
-			   AND ((a.event_type OPERATOR(pg_catalog.=) 'deployment' AND a.status OPERATOR(pg_catalog.=) 'active')
-					OR a.event_type OPERATOR(pg_catalog.=) 'init')
+			   AND ((a.event_type = 'deployment' AND a.status = 'active')
+					OR a.event_type = 'init')
 			 ORDER BY a.seq LIMIT 1;
 			IF found_seq IS NOT NULL THEN
 				state := 'verified';
-				evidence := pg_catalog.format('audit entry #%s', found_seq);
+				evidence := format('audit entry #%s', found_seq);
 			ELSE
 				evidence := 'no production deployment of the version in the audit log';
 			END IF;
 
-		ELSIF r.item OPERATOR(pg_catalog.=) 'tagged' THEN
+		ELSIF r.item = 'tagged' THEN
 			IF v.released_at IS NOT NULL THEN
 				state := 'verified';
-				evidence := pg_catalog.format('version %s, first in production at %s', v.version,
-											  modelgov._utc_text(v.released_at));
+				evidence := format('version %s, first in production at %s', v.version,
+											  modelgov_internal.utc_text(v.released_at));
 			ELSE
-				evidence := pg_catalog.format('version %s has not run in production (it is %s)', v.version, v.status);
+				evidence := format('version %s has not run in production (it is %s)', v.version, v.status);
 			END IF;
 
-		ELSIF r.item OPERATOR(pg_catalog.=) 'performance_benchmarks' THEN
-			SELECT pg_catalog.string_agg(pg_catalog.to_char(x.day::timestamp, 'YYYY-MM-DD'), ', ' ORDER BY x.day) INTO txt
+		ELSIF r.item = 'performance_benchmarks' THEN
+			SELECT string_agg(to_char(x.day::timestamp, 'YYYY-MM-DD'), ', ' ORDER BY x.day) INTO txt
 			  FROM modelgov.metrics x
 			 WHERE x.version OPERATOR(modelgov.=) v.version
-			   AND x.metrics OPERATOR(pg_catalog.?) 'latency_p99_ms';
+			   AND x.metrics ? 'latency_p99_ms';
 			IF txt IS NOT NULL THEN
 				state := 'verified';
-				evidence := pg_catalog.format('latency_p99_ms recorded for %s', txt);
+				evidence := format('latency_p99_ms recorded for %s', txt);
 			ELSE
 				evidence := 'no daily metrics with latency_p99_ms';
 			END IF;
 
-		ELSIF r.kind OPERATOR(pg_catalog.=) 'attested_if_major' AND NOT major THEN
+		ELSIF r.kind = 'attested_if_major' AND NOT major THEN
 			state := 'not_applicable';
 			evidence := CASE WHEN p.proposal_id IS NULL
 							 THEN 'the initial version has no earlier version to be incompatible with'
-							 ELSE pg_catalog.format('not a major version: %s keeps major version %s of %s',
+							 ELSE format('not a major version: %s keeps major version %s of %s',
 													v.version, modelgov.semver_major(v.version), p.base_version) END;
 
 		ELSE
 			-- attested: the latest attestation counts
 			SELECT * INTO att FROM modelgov.release_attestations x
-			 WHERE x.version OPERATOR(modelgov.=) v.version AND x.item OPERATOR(pg_catalog.=) r.item
+			 WHERE x.version OPERATOR(modelgov.=) v.version AND x.item = r.item
 			 ORDER BY x.id DESC LIMIT 1;
 			IF FOUND THEN
 				state := 'attested';
-				evidence := pg_catalog.format('%s (attested by %s at %s)', att.evidence, att.attested_by_identity,
-											  modelgov._utc_text(att.attested_at));
+				evidence := format('%s (attested by %s at %s)', att.evidence, att.attested_by_identity,
+											  modelgov_internal.utc_text(att.attested_at));
 			ELSE
 				evidence := 'not attested';
 			END IF;
@@ -227,7 +227,7 @@ CREATE FUNCTION modelgov.attest(version modelgov.semver, item text, evidence tex
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov._require_member('attest release checklist items');
+	m modelgov.members := modelgov_internal.require_member('attest release checklist items');
 	v modelgov.versions;
 	p modelgov.proposals;
 	kind text;
@@ -238,45 +238,45 @@ BEGIN
 	IF version IS NULL OR item IS NULL THEN
 		RAISE EXCEPTION 'version and item must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov._require_version(version);
+	v := modelgov_internal.require_version(version);
 	IF v.proposal_id IS NOT NULL THEN
-		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
 
-	SELECT i.kind INTO kind FROM modelgov._release_items() i WHERE i.item OPERATOR(pg_catalog.=) item;
-	SELECT pg_catalog.string_agg(i.item, ', ' ORDER BY i.ord) INTO attestable
-	  FROM modelgov._release_items() i WHERE i.kind OPERATOR(pg_catalog.<>) 'computed';
+	SELECT i.kind INTO kind FROM modelgov_internal.release_items() i WHERE i.item = item;
+	SELECT string_agg(i.item, ', ' ORDER BY i.ord) INTO attestable
+	  FROM modelgov_internal.release_items() i WHERE i.kind <> 'computed';
 	IF kind IS NULL THEN
 		RAISE EXCEPTION 'unknown release checklist item "%"', item
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The items members attest are %s.', attestable),
+				  DETAIL = format('The items members attest are %s.', attestable),
 				  HINT = 'modelgov.release_checklist() lists every item of a version.';
 	END IF;
-	IF kind OPERATOR(pg_catalog.=) 'computed' THEN
+	IF kind = 'computed' THEN
 		RAISE EXCEPTION 'release checklist item "%" is computed', item
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The database verifies %s from its own records; it cannot be attested.', item),
-				  HINT = pg_catalog.format('The items members attest are %s.', attestable);
+				  DETAIL = format('The database verifies %s from its own records; it cannot be attested.', item),
+				  HINT = format('The items members attest are %s.', attestable);
 	END IF;
-	IF kind OPERATOR(pg_catalog.=) 'attested_if_major'
+	IF kind = 'attested_if_major'
 	   AND (p.proposal_id IS NULL
-			OR modelgov.semver_major(v.version) OPERATOR(pg_catalog.=) modelgov.semver_major(p.base_version)) THEN
+			OR modelgov.semver_major(v.version) = modelgov.semver_major(p.base_version)) THEN
 		RAISE EXCEPTION 'release checklist item "%" does not apply to version %', item, v.version
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = CASE WHEN p.proposal_id IS NULL
 								THEN 'It is the initial version; breaking changes and a migration guide apply to major versions only.'
-								ELSE pg_catalog.format('Version %s is not a major version (it was proposed against %s); breaking changes and a migration guide apply to major versions only.',
+								ELSE format('Version %s is not a major version (it was proposed against %s); breaking changes and a migration guide apply to major versions only.',
 													   v.version, p.base_version) END;
 	END IF;
 	-- blank is also tabs and line breaks, not only spaces
-	IF evidence IS NULL OR evidence OPERATOR(pg_catalog.!~) '[^[:space:]]' THEN
+	IF evidence IS NULL OR evidence !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'an attestation needs evidence' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Say where it can be checked: a CI run, a review, a document, a link.';
 	END IF;
 
-	seq := modelgov._audit('attestation', version => v.version, proposal_id => v.proposal_id,
+	seq := modelgov_internal.audit('attestation', version => v.version, proposal_id => v.proposal_id,
 						   change_type => p.change_type, status => 'attested',
-						   details => pg_catalog.jsonb_build_object('item', item, 'evidence', evidence,
+						   details => jsonb_build_object('item', item, 'evidence', evidence,
 																	'attested_by', m.identity));
 	INSERT INTO modelgov.release_attestations (version, item, evidence, attested_at, attested_by,
 											   attested_by_identity, audit_seq)
@@ -294,7 +294,7 @@ CREATE FUNCTION modelgov.release(version modelgov.semver) RETURNS void
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov._require_member('release versions');
+	m modelgov.members := modelgov_internal.require_member('release versions');
 	v modelgov.versions;
 	p modelgov.proposals;
 	done modelgov.releases;
@@ -316,28 +316,28 @@ BEGIN
 	IF FOUND THEN
 		RAISE EXCEPTION 'version % is already released', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = pg_catalog.format('%s released it at %s.', done.released_by_identity,
-											 modelgov._utc_text(done.released_at));
+				  DETAIL = format('%s released it at %s.', done.released_by_identity,
+											 modelgov_internal.utc_text(done.released_at));
 	END IF;
 	IF v.proposal_id IS NOT NULL THEN
-		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id OPERATOR(pg_catalog.=) v.proposal_id;
+		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
 
-	SELECT pg_catalog.array_agg(c.item ORDER BY c.n) FILTER (WHERE c.state OPERATOR(pg_catalog.=) 'missing'),
-		   pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('item', c.item, 'state', c.state,
+	SELECT array_agg(c.item ORDER BY c.n) FILTER (WHERE c.state = 'missing'),
+		   jsonb_agg(jsonb_build_object('item', c.item, 'state', c.state,
 															  'evidence', c.evidence) ORDER BY c.n)
 	  INTO missing, checklist
 	  FROM modelgov.release_checklist(v.version) WITH ORDINALITY AS c(item, state, evidence, n);
 	IF missing IS NOT NULL THEN
 		RAISE EXCEPTION 'cannot release version %: the release checklist is incomplete', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = pg_catalog.format('These checklist items are missing: %s.', pg_catalog.array_to_string(missing, ', ')),
+				  DETAIL = format('These checklist items are missing: %s.', array_to_string(missing, ', ')),
 				  HINT = 'Attest what people check with modelgov.attest(); modelgov.release_checklist() shows the evidence the database found for the others.';
 	END IF;
 
-	seq := modelgov._audit('released', version => v.version, proposal_id => v.proposal_id,
+	seq := modelgov_internal.audit('released', version => v.version, proposal_id => v.proposal_id,
 						   change_type => p.change_type, status => 'released',
-						   details => pg_catalog.jsonb_build_object('released_by', m.identity,
+						   details => jsonb_build_object('released_by', m.identity,
 																	'checklist', checklist));
 	BEGIN
 		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq);
@@ -363,7 +363,7 @@ REVOKE ALL ON FUNCTION modelgov.release(modelgov.semver) FROM PUBLIC;
 
 CREATE FUNCTION modelgov.support_status(version modelgov.semver, at timestamptz DEFAULT NULL)
 	RETURNS TABLE (status text, maintenance_until timestamptz, migration_until timestamptz)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1
+	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1 SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
@@ -375,13 +375,13 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM modelgov._require_version(version);
+	PERFORM modelgov_internal.require_version(version);
 	maintenance_until := NULL;
 	migration_until := NULL;
 
-	SELECT pg_catalog.min(d.deployed_at) INTO first_run FROM modelgov.deployments d
-	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.version OPERATOR(modelgov.=) version;
-	IF first_run IS NULL OR first_run OPERATOR(pg_catalog.>) t THEN
+	SELECT min(d.deployed_at) INTO first_run FROM modelgov.deployments d
+	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) version;
+	IF first_run IS NULL OR first_run > t THEN
 		status := 'not_released';
 		RETURN NEXT;
 		RETURN;
@@ -389,17 +389,17 @@ BEGIN
 
 	-- the production deployment, rollback or init in force at t
 	SELECT * INTO cur FROM modelgov.deployments d
-	 WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.deployed_at OPERATOR(pg_catalog.<=) t
+	 WHERE d.env = 'production' AND d.deployed_at <= t
 	 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
 
 	IF cur.version OPERATOR(modelgov.=) version THEN
 		status := 'current';
-	ELSIF cur.kind OPERATOR(pg_catalog.=) 'deploy' AND cur.from_version OPERATOR(modelgov.=) version THEN
+	ELSIF cur.kind = 'deploy' AND cur.from_version OPERATOR(modelgov.=) version THEN
 		-- the previous version: weeks of 7 x 24 hours, whatever the TimeZone
-		maintenance_until := cur.deployed_at OPERATOR(pg_catalog.+) '672 hours'::interval;
-		migration_until := cur.deployed_at OPERATOR(pg_catalog.+) '1344 hours'::interval;
-		status := CASE WHEN t OPERATOR(pg_catalog.<) maintenance_until THEN 'maintenance'
-					   WHEN t OPERATOR(pg_catalog.<) migration_until THEN 'migration'
+		maintenance_until := cur.deployed_at + '672 hours'::interval;
+		migration_until := cur.deployed_at + '1344 hours'::interval;
+		status := CASE WHEN t < maintenance_until THEN 'maintenance'
+					   WHEN t < migration_until THEN 'migration'
 					   ELSE 'unsupported' END;
 	ELSE
 		status := 'unsupported';
@@ -426,29 +426,29 @@ COMMENT ON FUNCTION modelgov.support_status(modelgov.semver, timestamptz) IS
 
 /* A value in a changelog line: strings bare, numbers as written, arrays
  * and objects as compact one-line JSON (jsonb's text form). */
-CREATE FUNCTION modelgov._changelog_value(v jsonb) RETURNS text
+CREATE FUNCTION modelgov_internal.changelog_value(v jsonb) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT CASE WHEN v IS NULL THEN '(none)'
-				WHEN pg_catalog.jsonb_typeof(v) OPERATOR(pg_catalog.=) 'string' THEN v OPERATOR(pg_catalog.#>>) '{}'
+				WHEN jsonb_typeof(v) = 'string' THEN v #>> '{}'
 				ELSE v::text END
 $$;
-COMMENT ON FUNCTION modelgov._changelog_value(jsonb) IS
+COMMENT ON FUNCTION modelgov_internal.changelog_value(jsonb) IS
 	'internal: a JSON value as the changelog prints it: strings bare, numbers as written, arrays and objects as one-line JSON';
 
 CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	nl text := pg_catalog.chr(10);
+	nl text := chr(10);
 	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
-	arrow text := CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
-					   THEN pg_catalog.chr(8594) ELSE '->' END;
-	warn text := CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
-					  THEN pg_catalog.chr(9888) OPERATOR(pg_catalog.||) ' ' ELSE '' END;
+	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					   THEN chr(8594) ELSE '->' END;
+	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					  THEN chr(9888) || ' ' ELSE '' END;
 	r record;
 	blocks text[] := '{}';
 	parts text[];
@@ -459,7 +459,7 @@ BEGIN
 	FOR r IN SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
 					p.old_values, p.new_values, p.impact_analysis
 			   FROM modelgov.versions x
-			   LEFT JOIN modelgov.proposals p ON p.proposal_id OPERATOR(pg_catalog.=) x.proposal_id
+			   LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
 			  WHERE x.released_at IS NOT NULL
 				AND (since IS NULL OR x.version OPERATOR(modelgov.>) since)
 			  ORDER BY x.version DESC LOOP
@@ -467,87 +467,87 @@ BEGIN
 
 		-- a MAJOR version breaks compatibility with the version it changed
 		IF r.proposal_id IS NOT NULL
-		   AND modelgov.semver_major(r.version) OPERATOR(pg_catalog.<>) modelgov.semver_major(r.base_version) THEN
+		   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
 			SELECT a.evidence INTO guide FROM modelgov.release_attestations a
-			 WHERE a.version OPERATOR(modelgov.=) r.version AND a.item OPERATOR(pg_catalog.=) 'migration_guide'
+			 WHERE a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
 			 ORDER BY a.id DESC LIMIT 1;
-			parts := parts OPERATOR(pg_catalog.||) pg_catalog.concat_ws(nl,
-				pg_catalog.format('### %sBreaking changes', warn),
-				pg_catalog.format('- Not backward compatible with %s', r.base_version),
-				CASE WHEN guide IS NOT NULL THEN pg_catalog.format('- Migration guide: %s', guide) END);
+			parts := parts || concat_ws(nl,
+				format('### %sBreaking changes', warn),
+				format('- Not backward compatible with %s', r.base_version),
+				CASE WHEN guide IS NOT NULL THEN format('- Migration guide: %s', guide) END);
 		END IF;
 
 		-- what changed, under the heading of its change type
 		IF r.proposal_id IS NULL THEN
-			parts := parts OPERATOR(pg_catalog.||) pg_catalog.concat_ws(nl, '### Added', '- Initial version');
+			parts := parts || concat_ws(nl, '### Added', '- Initial version');
 		ELSE
-			lines := ARRAY[pg_catalog.format('### %s',
-								 CASE WHEN r.change_type OPERATOR(pg_catalog.=) 'feature_addition' THEN 'Added'
-									  WHEN r.change_type OPERATOR(pg_catalog.=) 'feature_removal' THEN 'Removed'
-									  WHEN r.change_type OPERATOR(pg_catalog.=) ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
+			lines := ARRAY[format('### %s',
+								 CASE WHEN r.change_type = 'feature_addition' THEN 'Added'
+									  WHEN r.change_type = 'feature_removal' THEN 'Removed'
+									  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
 									  THEN 'Fixed'
 									  ELSE 'Changed' END),
-						   pg_catalog.format('- %s', r.description)];
-			lines := lines OPERATOR(pg_catalog.||) ARRAY(
-				SELECT pg_catalog.format('- %s: %s %s %s', k.key,
-										 modelgov._changelog_value(r.old_values OPERATOR(pg_catalog.->) k.key), arrow,
-										 modelgov._changelog_value(r.new_values OPERATOR(pg_catalog.->) k.key))
-				  FROM (SELECT pg_catalog.jsonb_object_keys(r.old_values) AS key
+						   format('- %s', r.description)];
+			lines := lines || ARRAY(
+				SELECT format('- %s: %s %s %s', k.key,
+										 modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
+										 modelgov_internal.changelog_value(r.new_values -> k.key))
+				  FROM (SELECT jsonb_object_keys(r.old_values) AS key
 						 UNION
-						SELECT pg_catalog.jsonb_object_keys(r.new_values)) k
+						SELECT jsonb_object_keys(r.new_values)) k
 				 ORDER BY k.key);
-			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(lines, nl);
+			parts := parts || array_to_string(lines, nl);
 		END IF;
 
 		-- the impact analysis, then what the daily metrics measured
-		lines := ARRAY(SELECT pg_catalog.format('- %s: %s', e.key, modelgov._changelog_value(e.value))
-						 FROM pg_catalog.jsonb_each(COALESCE(r.impact_analysis, '{}')) e
+		lines := ARRAY(SELECT format('- %s: %s', e.key, modelgov_internal.changelog_value(e.value))
+						 FROM jsonb_each(COALESCE(r.impact_analysis, '{}')) e
 						ORDER BY e.key);
-		SELECT pg_catalog.count(*) AS days,
-			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'correct_auto')::numeric) AS correct_auto,
-			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'auto')::numeric
-							  OPERATOR(pg_catalog./) NULLIF((x.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)) AS auto_rate,
-			   pg_catalog.avg((x.metrics OPERATOR(pg_catalog.->>) 'escalate')::numeric
-							  OPERATOR(pg_catalog./) NULLIF((x.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)) AS escalate_rate
+		SELECT count(*) AS days,
+			   avg((x.metrics ->> 'correct_auto')::numeric) AS correct_auto,
+			   avg((x.metrics ->> 'auto')::numeric
+							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS auto_rate,
+			   avg((x.metrics ->> 'escalate')::numeric
+							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS escalate_rate
 		  INTO perf
 		  FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) r.version;
-		lines := lines OPERATOR(pg_catalog.||) ARRAY(
-			SELECT pg_catalog.format('- %s: %s (average of %s day%s)', a.name,
-									 pg_catalog.trim_scale(pg_catalog.round(a.value, 4)), perf.days,
-									 CASE WHEN perf.days OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END)
+		lines := lines || ARRAY(
+			SELECT format('- %s: %s (average of %s day%s)', a.name,
+									 trim_scale(round(a.value, 4)), perf.days,
+									 CASE WHEN perf.days = 1 THEN '' ELSE 's' END)
 			  FROM (VALUES (1, 'correct_auto', perf.correct_auto), (2, 'auto_rate', perf.auto_rate),
 						   (3, 'escalate_rate', perf.escalate_rate)) AS a(n, name, value)
 			 WHERE a.value IS NOT NULL
 			 ORDER BY a.n);
-		IF pg_catalog.cardinality(lines) OPERATOR(pg_catalog.>) 0 THEN
-			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(
-				ARRAY['### Metrics'] OPERATOR(pg_catalog.||) lines, nl);
+		IF cardinality(lines) > 0 THEN
+			parts := parts || array_to_string(
+				ARRAY['### Metrics'] || lines, nl);
 		END IF;
 
 		-- rollbacks away from this version
-		lines := ARRAY(SELECT pg_catalog.format('- %s: rolled back to %s (%s)',
-												pg_catalog.to_char(pg_catalog.timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
+		lines := ARRAY(SELECT format('- %s: rolled back to %s (%s)',
+												to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
 												d.version, d.reason)
 						 FROM modelgov.deployments d
-						WHERE d.env OPERATOR(pg_catalog.=) 'production' AND d.kind OPERATOR(pg_catalog.=) 'rollback'
+						WHERE d.env = 'production' AND d.kind = 'rollback'
 						  AND d.from_version OPERATOR(modelgov.=) r.version
 						ORDER BY d.deployed_at, d.id);
-		IF pg_catalog.cardinality(lines) OPERATOR(pg_catalog.>) 0 THEN
-			parts := parts OPERATOR(pg_catalog.||) pg_catalog.array_to_string(
-				ARRAY['### Rolled back'] OPERATOR(pg_catalog.||) lines, nl);
+		IF cardinality(lines) > 0 THEN
+			parts := parts || array_to_string(
+				ARRAY['### Rolled back'] || lines, nl);
 		END IF;
 
-		blocks := blocks OPERATOR(pg_catalog.||) pg_catalog.concat(
-			pg_catalog.format('## [%s] - %s', r.version,
-							  pg_catalog.to_char(pg_catalog.timezone('UTC', r.released_at), 'YYYY-MM-DD')),
-			nl, pg_catalog.array_to_string(parts, nl OPERATOR(pg_catalog.||) nl));
+		blocks := blocks || concat(
+			format('## [%s] - %s', r.version,
+							  to_char(timezone('UTC', r.released_at), 'YYYY-MM-DD')),
+			nl, array_to_string(parts, nl || nl));
 	END LOOP;
 
-	IF pg_catalog.cardinality(blocks) OPERATOR(pg_catalog.=) 0 THEN
-		RETURN '# Changelog' OPERATOR(pg_catalog.||) nl;
+	IF cardinality(blocks) = 0 THEN
+		RETURN '# Changelog' || nl;
 	END IF;
-	RETURN pg_catalog.concat('# Changelog', nl, nl,
-							 pg_catalog.array_to_string(blocks, nl OPERATOR(pg_catalog.||) nl), nl);
+	RETURN concat('# Changelog', nl, nl,
+							 array_to_string(blocks, nl || nl), nl);
 END
 $$;
 COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
@@ -565,29 +565,14 @@ COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
  * Releases and attestations are history: rows are added, never changed or
  * removed (a later attestation supersedes an earlier one).
  */
-CREATE FUNCTION modelgov._append_only_guard() RETURNS trigger
-	LANGUAGE plpgsql
-	SET search_path = pg_catalog, pg_temp
-	AS $$
-BEGIN
-	RAISE EXCEPTION 'modelgov.% is append-only', TG_TABLE_NAME
-		USING ERRCODE = 'insufficient_privilege',
-			  DETAIL = pg_catalog.format('%s is not allowed on modelgov.%s; history is never rewritten.',
-										 TG_OP, TG_TABLE_NAME);
-END
-$$;
-COMMENT ON FUNCTION modelgov._append_only_guard() IS
-	'internal: refuses UPDATE, DELETE and TRUNCATE on release history';
-REVOKE ALL ON FUNCTION modelgov._append_only_guard() FROM PUBLIC;
-
 CREATE TRIGGER releases_append_only BEFORE UPDATE OR DELETE ON modelgov.releases
-	FOR EACH ROW EXECUTE FUNCTION modelgov._append_only_guard();
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.append_only_guard();
 CREATE TRIGGER releases_no_truncate BEFORE TRUNCATE ON modelgov.releases
-	FOR EACH STATEMENT EXECUTE FUNCTION modelgov._append_only_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.append_only_guard();
 CREATE TRIGGER release_attestations_append_only BEFORE UPDATE OR DELETE ON modelgov.release_attestations
-	FOR EACH ROW EXECUTE FUNCTION modelgov._append_only_guard();
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.append_only_guard();
 CREATE TRIGGER release_attestations_no_truncate BEFORE TRUNCATE ON modelgov.release_attestations
-	FOR EACH STATEMENT EXECUTE FUNCTION modelgov._append_only_guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.append_only_guard();
 ALTER TABLE modelgov.releases ENABLE ALWAYS TRIGGER releases_append_only;
 ALTER TABLE modelgov.releases ENABLE ALWAYS TRIGGER releases_no_truncate;
 ALTER TABLE modelgov.release_attestations ENABLE ALWAYS TRIGGER release_attestations_append_only;

@@ -20,19 +20,19 @@ SELECT is((SELECT ok FROM modelgov.verify_audit_log(NULL, NULL)), NULL,
 		  'verify_audit_log with a NULL digest is NULL (STRICT)');
 
 -- numbers a float8 cannot hold are a configuration error, not 22003
-SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [1e400, 0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+SELECT throws_ok($$SELECT modelgov_internal.normalize_config('{"weights": [1e400, 0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
 				 '22023', 'invalid model configuration',
 				 'a weight of 1e400 is refused as an invalid configuration');
-SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [0.1], "biases": {"x": -1e301}, "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+SELECT throws_ok($$SELECT modelgov_internal.normalize_config('{"weights": [0.1], "biases": {"x": -1e301}, "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
 				 '22023', 'invalid model configuration',
 				 'a bias of -1e301 is refused as an invalid configuration');
-SELECT lives_ok($$SELECT modelgov._normalize_config('{"weights": [1e300, 1e-300], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+SELECT lives_ok($$SELECT modelgov_internal.normalize_config('{"weights": [1e300, 1e-300], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
 				'1e300 and 1e-300 are accepted');
 
 -- missing_feature_decision: absent means ASK, null is an error
-SELECT is(modelgov._normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')
+SELECT is(modelgov_internal.normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')
 		  ->> 'missing_feature_decision', 'ASK', 'an absent missing_feature_decision is ASK');
-SELECT throws_ok($$SELECT modelgov._normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}, "missing_feature_decision": null}')$$,
+SELECT throws_ok($$SELECT modelgov_internal.normalize_config('{"weights": [0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}, "missing_feature_decision": null}')$$,
 				 '22023', 'invalid model configuration',
 				 'a null missing_feature_decision is refused');
 

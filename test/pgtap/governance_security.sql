@@ -225,19 +225,19 @@ SELECT throws_ok($$CREATE TABLE modelgov.mine (a int)$$,
 				 '42501', 'permission denied for schema modelgov',
 				 'a member may not create objects in schema modelgov (42501)');
 -- EXECUTE on every function does not open the internal helpers
-SELECT throws_ok($$SELECT modelgov._audit('forged')$$,
-				 '42501', 'permission denied for table audit_log',
-				 'a member calling the internal _audit directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov._rollback('forged', '1.0.0', 'bob@company.com')$$,
-				 '42501', 'permission denied for table environments',
-				 'a member calling the internal _rollback directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov._promote(v, 'deploy', NULL, 'forged', 'bob@company.com', '{}')
+SELECT throws_ok($$SELECT modelgov_internal.audit('forged')$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a member calling the internal audit() directly is refused (42501)');
+SELECT throws_ok($$SELECT modelgov_internal.rollback('forged', '1.0.0', 'bob@company.com')$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a member calling the internal rollback() directly is refused (42501)');
+SELECT throws_ok($$SELECT modelgov_internal.promote(v, 'deploy', NULL, 'forged', 'bob@company.com', '{}')
 					 FROM modelgov.versions v$$,
-				 '42501', 'permission denied for table environments',
-				 'a member calling the internal _promote directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov._proposal_for_update('PROP_202402_001')$$,
-				 '42501', 'permission denied for table proposals',
-				 'a member may not lock proposals through _proposal_for_update (42501)');
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a member calling the internal promote() directly is refused (42501)');
+SELECT throws_ok($$SELECT modelgov_internal.proposal_for_update('PROP_202402_001')$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a member may not lock proposals through the internal proposal_for_update() (42501)');
 SELECT throws_ok($$SELECT modelgov.add_member('mg_gs_alice', 'alice@company.com', '{deployer}')$$,
 				 '42501', 'permission denied to add members',
 				 'EXECUTE on add_member does not let a member change duties (42501)');

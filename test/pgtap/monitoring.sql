@@ -375,7 +375,7 @@ SELECT results_eq(
 	$$VALUES (1, '{"decisions": 2, "auto": 2, "ask": 0, "escalate": 0, "errors": 0}'::jsonb),
 			 (2, '{"decisions": 2, "auto": 0, "ask": 0, "escalate": 1, "errors": 1}'::jsonb)$$,
 	'decision_counts per group');
-SELECT is(modelgov._decision_counts_combine('{1,2,3,4,5}', '{10,20,30,40,50}'), '{11,22,33,44,55}'::bigint[],
+SELECT is(modelgov_internal.decision_counts_combine('{1,2,3,4,5}', '{10,20,30,40,50}'), '{11,22,33,44,55}'::bigint[],
 		  'the combine function adds partial counts element by element');
 SET ROLE mg_mon_frank;
 SELECT is(pg_temp.dry($$SELECT modelgov.record_metrics('1.0.0', '2024-02-26',

@@ -10,7 +10,7 @@
 -- Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
-SELECT plan(61);
+SELECT plan(68);
 
 --
 -- Setup: a plain role, a role granted EXECUTE on set_bump_policy, a member
@@ -73,8 +73,8 @@ SELECT table_privs_are('modelgov', 'bump_policy_history', 'public', ARRAY['SELEC
 SELECT sequence_privs_are('modelgov', 'bump_policy_history_id_seq', 'public', '{}'::name[]);
 SELECT function_privs_are('modelgov', 'set_bump_policy',
 						  ARRAY['modelgov.change_type', 'modelgov.bump_level'], 'public', '{}'::name[]);
-SELECT function_privs_are('modelgov', '_actor', '{}'::name[], 'public', '{}'::name[]);
-SELECT function_privs_are('modelgov', '_require_admin', ARRAY['text'], 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov_internal', 'actor', '{}'::name[], 'public', '{}'::name[]);
+SELECT function_privs_are('modelgov_internal', 'require_admin', ARRAY['text'], 'public', '{}'::name[]);
 SELECT function_privs_are('modelgov', 'required_bump', ARRAY['modelgov.change_type'],
 						  'public', ARRAY['EXECUTE']);
 SELECT is_empty(
@@ -120,12 +120,12 @@ SELECT is(modelgov.required_bump('feature_removal')::text, 'major',
 SELECT throws_ok($$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$,
 				 '42501', 'permission denied for function set_bump_policy',
 				 'a plain role may not execute set_bump_policy');
-SELECT throws_ok($$SELECT modelgov._actor()$$,
-				 '42501', 'permission denied for function _actor',
-				 'a plain role may not execute _actor');
-SELECT throws_ok($$SELECT modelgov._require_admin('x')$$,
-				 '42501', 'permission denied for function _require_admin',
-				 'a plain role may not execute _require_admin');
+SELECT throws_ok($$SELECT modelgov_internal.actor()$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a plain role may not execute the internal actor()');
+SELECT throws_ok($$SELECT modelgov_internal.require_admin('x')$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a plain role may not execute the internal require_admin()');
 SELECT throws_ok($$INSERT INTO modelgov.bump_policy_history (change_type, bump, set_by)
 				   VALUES ('bias_update', 'major', 'mg_tap_plain')$$,
 				 '42501', 'permission denied for table bump_policy_history',
@@ -198,7 +198,7 @@ SELECT is((SELECT set_by FROM modelgov.bump_policy_history WHERE change_type = '
 -- is an administrator, and is the actor rather than the session user.
 --
 SET ROLE mg_tap_admin;
-SELECT is(modelgov._actor(), 'mg_tap_admin', '_actor is the SET ROLE role');
+SELECT is(modelgov_internal.actor(), 'mg_tap_admin', 'actor() is the SET ROLE role');
 SELECT lives_ok($$SELECT modelgov.set_bump_policy('threshold_change', 'minor')$$,
 				'a member of the extension owner sets threshold_change to minor');
 RESET ROLE;
@@ -209,7 +209,7 @@ SELECT isnt((SELECT set_by FROM modelgov.bump_policy_history WHERE change_type =
 			  ORDER BY id DESC LIMIT 1),
 			session_user::text, 'the row does not record the session user');
 SELECT is(modelgov.required_bump('threshold_change')::text, 'minor', 'required_bump follows the change');
-SELECT is(modelgov._actor(), session_user::text, 'after RESET ROLE, _actor is the session user');
+SELECT is(modelgov_internal.actor(), session_user::text, 'after RESET ROLE, actor() is the session user');
 
 --
 -- A hostile search_path.  Schema evil holds look-alikes of what the
@@ -296,6 +296,39 @@ SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE ch
 		  1::bigint, 'bug_fix still has only its default row');
 SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE set_by IS NOT NULL),
 		  4::bigint, 'the history holds exactly the four changes made in this file');
+
+-- The internals live in modelgov_internal, out of the API's way: \df
+-- modelgov.* lists no "_" helper, the schema belongs to the extension, no
+-- role but its owner may use or create in it, and nothing in it is
+-- executable by PUBLIC.
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.proname LIKE '\_%'$$,
+	'no function of the API schema modelgov starts with "_"');
+SELECT ok(EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+				   WHERE d.classid = 'pg_catalog.pg_namespace'::regclass
+					 AND d.objid = 'modelgov_internal'::regnamespace
+					 AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov')
+					 AND d.deptype = 'e'),
+		  'modelgov_internal belongs to the extension');
+SELECT schema_owner_is('modelgov_internal',
+					   (SELECT r.rolname FROM pg_catalog.pg_extension e
+						  JOIN pg_catalog.pg_roles r ON r.oid = e.extowner WHERE e.extname = 'modelgov'),
+					   'modelgov_internal is owned by the extension''s owner');
+SELECT schema_privs_are('modelgov_internal', 'public', '{}'::name[],
+						'PUBLIC has neither USAGE nor CREATE on modelgov_internal');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov_internal'::regnamespace
+		 AND pg_catalog.has_function_privilege('mg_tap_plain', p.oid, 'EXECUTE')$$,
+	'PUBLIC may execute no function of modelgov_internal');
+SELECT cmp_ok((SELECT pg_catalog.count(*)::int FROM pg_catalog.pg_proc p
+				WHERE p.pronamespace = 'modelgov_internal'::regnamespace), '>=', 30,
+			  'the internals are all in modelgov_internal (guards against a vacuous pass above)');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.proname LIKE '%internal%'$$,
+	'nothing internal is left in modelgov');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -153,8 +153,9 @@ SELECT is_empty(
 	   WHERE p.oid IN ('modelgov.release_checklist(modelgov.semver)'::regprocedure,
 					   'modelgov.support_status(modelgov.semver, timestamptz)'::regprocedure,
 					   'modelgov.changelog(modelgov.semver)'::regprocedure)
-		 AND (p.provolatile <> 's' OR p.prosecdef)$$,
-	'release_checklist, support_status and changelog are STABLE and not SECURITY DEFINER');
+		 AND (p.provolatile <> 's' OR NOT p.prosecdef
+			  OR NOT p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
+	'release_checklist, support_status and changelog are STABLE, SECURITY DEFINER (they call internals) with search_path pinned');
 SELECT set_eq(
 	$$SELECT c::regclass::text FROM pg_catalog.pg_extension e, pg_catalog.unnest(e.extconfig) AS c
 	   WHERE e.extname = 'modelgov'

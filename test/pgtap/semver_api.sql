@@ -110,12 +110,12 @@ SELECT volatility_is('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type'
 SELECT is_strict('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level']);
 SELECT is_definer('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level']);
 
-SELECT has_function('modelgov', '_actor', '{}'::name[]);
-SELECT function_returns('modelgov', '_actor', '{}'::name[], 'text');
-SELECT isnt_definer('modelgov', '_actor', '{}'::name[]);
-SELECT has_function('modelgov', '_require_admin', ARRAY['text']);
-SELECT function_returns('modelgov', '_require_admin', ARRAY['text'], 'void');
-SELECT isnt_definer('modelgov', '_require_admin', ARRAY['text']);
+SELECT has_function('modelgov_internal', 'actor', '{}'::name[]);
+SELECT function_returns('modelgov_internal', 'actor', '{}'::name[], 'text');
+SELECT isnt_definer('modelgov_internal', 'actor', '{}'::name[]);
+SELECT has_function('modelgov_internal', 'require_admin', ARRAY['text']);
+SELECT function_returns('modelgov_internal', 'require_admin', ARRAY['text'], 'void');
+SELECT isnt_definer('modelgov_internal', 'require_admin', ARRAY['text']);
 
 --
 -- Aggregates
@@ -263,7 +263,7 @@ SELECT set_has(
 	$$SELECT p.proname::text COLLATE "default" FROM ext_members m JOIN pg_catalog.pg_proc p ON p.oid = m.objid
 	   WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND NOT m.generated$$,
 	$$SELECT pg_catalog.unnest(ARRAY[
-		'_actor', '_require_admin', 'is_semver', 'max', 'min', 'required_bump',
+		'actor', 'require_admin', 'is_semver', 'max', 'min', 'required_bump',
 		'semver_build', 'semver_bump', 'semver_caret', 'semver_cmp', 'semver_eq',
 		'semver_ge', 'semver_gt', 'semver_hash', 'semver_hash_extended',
 		'semver_in', 'semver_larger', 'semver_le', 'semver_lt', 'semver_major',

@@ -51,7 +51,7 @@ EOF
 q $p1 "CREATE EXTENSION modelgov" >/dev/null
 q $p1 "SELECT modelgov.init_model('{\"weights\": [0.25, 0.25, 0.25, 0.25], \"thresholds\": {\"auto\": 0.5, \"escalate\": 0.9}}')" >/dev/null
 q $p1 "INSERT INTO modelgov.versions (version, config, created_at, status)
-	   VALUES ('1.1.0', modelgov._normalize_config('{\"weights\": [0.25, 0.25, 0.25, 0.25], \"thresholds\": {\"auto\": 0.05, \"escalate\": 0.1}}'), now(), 'approved')"
+	   VALUES ('1.1.0', modelgov_internal.normalize_config('{\"weights\": [0.25, 0.25, 0.25, 0.25], \"thresholds\": {\"auto\": 0.05, \"escalate\": 0.1}}'), now(), 'approved')"
 
 "$bin/pg_basebackup" -h "$sock" -p $p1 -U postgres -D "$standby" -R -X stream -c fast >/dev/null
 sed -i "s/^port = $p1/port = $p2/" "$standby/postgresql.conf"
@@ -84,7 +84,7 @@ done
 grep -q '^before|AUTO|1.0.0$' "$work/standby.out" || fail "standby did not score with 1.0.0: $(cat "$work/standby.out")"
 
 # deploy 1.1.0 on the primary, as the process does
-q $p1 "SELECT modelgov._promote(v, 'deploy', NULL, 'standby test', 'test', '{}') FROM modelgov.versions v WHERE v.version::text = '1.1.0'" >/dev/null
+q $p1 "SELECT modelgov_internal.promote(v, 'deploy', NULL, 'standby test', 'test', '{}') FROM modelgov.versions v WHERE v.version::text = '1.1.0'" >/dev/null
 wait $reader || fail "standby session failed: $(cat "$work/standby.out")"
 
 out=$(cat "$work/standby.out")

@@ -89,7 +89,7 @@ SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass A
 SET ROLE mg_alice;
 INSERT INTO audit_log (seq, recorded_at, event_type, actor, prev_hash, hash)
 	VALUES (100, now(), 'forged', 'mg_alice', '\x00', '\x00');
-SELECT _audit('forged');
+SELECT modelgov_internal.audit('forged');
 SELECT count(*) > 0 AS can_read FROM audit_log;
 RESET ROLE;
 
@@ -118,7 +118,7 @@ BEGIN;
 -- valid hash; only the external digest catches it
 ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
 DELETE FROM audit_log WHERE seq = :digest_seq;
-SELECT _audit('forged_tail');
+SELECT modelgov_internal.audit('forged_tail');
 SELECT * FROM verify_audit_log();
 SELECT * FROM verify_audit_log(:digest_seq, :'digest_hash');
 ROLLBACK;

@@ -84,11 +84,11 @@ SELECT loads - :loads_before AS new_loads, hits - :hits_before AS new_hits,
 -- promotion) invalidates the cached pointer at commit; the next statement
 -- uses the new version, and the old one stays compiled for backtests.
 INSERT INTO modelgov.versions (version, config, created_at, status)
-SELECT '1.1.0', modelgov._normalize_config(config - 'version' - 'released_at'
+SELECT '1.1.0', modelgov_internal.normalize_config(config - 'version' - 'released_at'
 										   || '{"thresholds": {"auto": 0.05, "escalate": 0.9}}'),
 	   now(), 'approved'
   FROM (SELECT modelgov.model_config('1.0.0') AS config) c;
-SELECT modelgov._promote(v, 'deploy', NULL, 'test', 'test', '{}') IS NOT NULL AS promoted
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') IS NOT NULL AS promoted
   FROM modelgov.versions v WHERE v.version = '1.1.0';
 SELECT modelgov.active_version(), modelgov.decide(ARRAY[0.1, 0.1, 0.1, 0.1]),
 	   modelgov.decide('1.0.0', ARRAY[0.1, 0.1, 0.1, 0.1]);

@@ -24,7 +24,7 @@ SELECT modelgov.init_model(jsonb_build_object(
 		jsonb_build_object('name', 'fraud', 'feature', 'f3', 'op', '>=', 'value', 0.9, 'decision', 'ESCALATE'),
 		jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.05, 'decision', 'ASK'))));
 INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
-SELECT v, modelgov._normalize_config(c), now(), now(), 'superseded'
+SELECT v, modelgov_internal.normalize_config(c), now(), now(), 'superseded'
   FROM (VALUES
 	('1.1.0'::modelgov.semver, jsonb_build_object(
 		'features', jsonb_build_array(jsonb_build_object('name', 'f1'), jsonb_build_object('name', 'f2'),

@@ -55,17 +55,17 @@ CREATE TEMP TABLE src (v semver);
 INSERT INTO src VALUES ('1.2.3'), ('0.0.0-0'), ('1.0.0-rc.1+build.007'),
 	('9223372036854775807.9223372036854775807.9223372036854775807'),
 	('1.0.0-' || repeat('a', 250));
-\copy src TO 'results/semver_copy.bin' WITH (FORMAT binary)
+\copy src TO 'test/results/semver_copy.bin' WITH (FORMAT binary)
 CREATE TEMP TABLE dst (v semver);
-\copy dst FROM 'results/semver_copy.bin' WITH (FORMAT binary)
+\copy dst FROM 'test/results/semver_copy.bin' WITH (FORMAT binary)
 SELECT count(*) AS rows,
 	   count(*) FILTER (WHERE s.v::text = d.v::text) AS identical
   FROM (SELECT v, row_number() OVER () AS n FROM src) s
   JOIN (SELECT v, row_number() OVER () AS n FROM dst) d USING (n);
 -- text COPY round trip
-\copy src TO 'results/semver_copy.txt'
+\copy src TO 'test/results/semver_copy.txt'
 TRUNCATE dst;
-\copy dst FROM 'results/semver_copy.txt'
+\copy dst FROM 'test/results/semver_copy.txt'
 SELECT count(*) AS rows, count(*) FILTER (WHERE v::text IN (SELECT v::text FROM src)) AS identical FROM dst;
 
 -- Bad binary input is refused with 22P03.  Build binary COPY files by hand

@@ -1,0 +1,239 @@
+--
+-- Deployment: smoke tests, staging, production and rollback
+--
+
+CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'record smoke tests');
+	v modelgov.versions;
+BEGIN
+	IF version IS NULL OR passed IS NULL THEN
+		RAISE EXCEPTION 'version and passed must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF v.status <> 'staged' THEN
+		RAISE EXCEPTION 'cannot record a smoke test for version %', version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Version %s is %s; smoke tests run on a version in staging.', version, v.status);
+	END IF;
+	INSERT INTO modelgov.smoke_tests (version, passed, details, recorded_at, recorded_by)
+		VALUES (v.version, passed, details, modelgov.clock_now(), m.role_name);
+	PERFORM modelgov_internal.audit('smoke_test', version => v.version, proposal_id => v.proposal_id,
+							status => CASE WHEN passed THEN 'passed' ELSE 'failed' END,
+							details => jsonb_build_object('recorded_by', m.identity, 'details', details));
+END
+$$;
+COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) IS
+	'record a smoke test of a staged version (deployers only)';
+
+/*
+ * Make a version the active production version, in this transaction:
+ * the old one becomes superseded (deploy) or rolled_back (rollback).
+ */
+CREATE FUNCTION modelgov_internal.promote(target modelgov.versions, kind text, proposal_id text, reason text,
+								  actor_identity text, audit_details jsonb)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	now timestamptz := modelgov.clock_now();
+	old modelgov.semver;
+	seq bigint;
+BEGIN
+	SELECT e.version INTO old FROM modelgov.environments e
+	 WHERE e.env = 'production' FOR UPDATE;
+	UPDATE modelgov.versions v
+	   SET status = CASE WHEN kind = 'rollback' THEN 'rolled_back' ELSE 'superseded' END,
+		   superseded_by = CASE WHEN kind = 'rollback' THEN v.superseded_by ELSE target.version END
+	 WHERE v.version OPERATOR(modelgov.=) old;
+	UPDATE modelgov.versions v
+	   SET status = 'active', released_at = COALESCE(v.released_at, now),
+		   superseded_by = NULL
+	 WHERE v.version OPERATOR(modelgov.=) target.version;
+	UPDATE modelgov.environments e SET version = target.version, since = now
+	 WHERE e.env = 'production';
+	seq := modelgov_internal.audit(CASE WHEN kind = 'rollback' THEN 'rollback' ELSE 'deployment' END,
+						   version => target.version, proposal_id => proposal_id,
+						   change_type => (SELECT p.change_type FROM modelgov.proposals p
+											WHERE p.proposal_id = proposal_id),
+						   status => CASE WHEN kind = 'rollback' THEN 'completed' ELSE 'active' END,
+						   details => audit_details || jsonb_build_object(
+							   'environment', 'production', 'from_version', old::text,
+							   'to_version', target.version::text));
+	INSERT INTO modelgov.deployments (env, kind, version, from_version, proposal_id, deployed_at,
+									  deployed_by, reason, audit_seq)
+		VALUES ('production', kind, target.version, old, proposal_id, now, modelgov_internal.actor(), reason, seq);
+	PERFORM modelgov_internal.active_changed();
+	RETURN seq;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb) IS
+	'internal: switch the active production version and record it';
+
+CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'deploy');
+	p modelgov.proposals;
+	v modelgov.versions;
+	now timestamptz := modelgov.clock_now();
+	active modelgov.semver;
+	smoke modelgov.smoke_tests;
+	seq bigint;
+BEGIN
+	IF env IS NULL THEN
+		RAISE EXCEPTION 'env must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
+	SELECT * INTO v FROM modelgov.versions x WHERE x.proposal_id = p.proposal_id FOR UPDATE;
+
+	IF env = 'staging' THEN
+		IF p.status <> 'approved' THEN
+			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
+		END IF;
+		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
+		 WHERE x.version OPERATOR(modelgov.=) v.version;
+		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id = p.proposal_id;
+		UPDATE modelgov.environments e SET version = v.version, since = now
+		 WHERE e.env = 'staging';
+		seq := modelgov_internal.audit('deployment', version => v.version, proposal_id => p.proposal_id,
+							   change_type => p.change_type, status => 'staged',
+							   details => jsonb_build_object('environment', 'staging',
+																		'deployed_by', m.identity));
+		INSERT INTO modelgov.deployments (env, kind, version, proposal_id, deployed_at, deployed_by, audit_seq)
+			VALUES ('staging', 'deploy', v.version, p.proposal_id, now, m.role_name, seq);
+		RETURN v.version;
+	END IF;
+
+	-- production
+	IF p.status <> 'staged' THEN
+		PERFORM modelgov_internal.wrong_state('deploy to production', p, 'staged');
+	END IF;
+	SELECT * INTO smoke FROM modelgov.smoke_tests s
+	 WHERE s.version OPERATOR(modelgov.=) v.version ORDER BY s.id DESC LIMIT 1;
+	IF NOT FOUND OR NOT smoke.passed THEN
+		RAISE EXCEPTION 'cannot deploy % to production without a passing smoke test', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = CASE WHEN smoke.id IS NULL THEN 'No smoke test is recorded for it.'
+								ELSE format('The last smoke test, recorded at %s, failed.', smoke.recorded_at) END,
+				  HINT = 'Record one with modelgov.record_smoke_test().';
+	END IF;
+	IF now < p.scheduled_deployment THEN
+		RAISE EXCEPTION 'cannot deploy % before its scheduled deployment', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('It is scheduled for %s.', p.scheduled_deployment);
+	END IF;
+	SELECT e.version INTO active FROM modelgov.environments e
+	 WHERE e.env = 'production' FOR UPDATE;
+	IF active OPERATOR(modelgov.<>) p.base_version THEN
+		RAISE EXCEPTION 'cannot deploy % over %', v.version, active
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Proposal %s changes %s, but %s is active in production%s.',
+											 p.proposal_id, p.base_version, active,
+											 CASE WHEN active OPERATOR(modelgov.>) v.version
+												  THEN ', a newer version' ELSE '' END),
+				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+	END IF;
+
+	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description, m.identity,
+		jsonb_build_object(
+			'old_values', p.old_values, 'new_values', p.new_values,
+			'approved_by', (SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role)
+							  FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id),
+			'deployed_by', m.identity, 'reason', p.description,
+			-- the replaced version's measured performance, as the seed records it
+			'metrics_before', (SELECT h.performance - 'days' FROM modelgov.version_history h
+								WHERE h.version OPERATOR(modelgov.=) p.base_version)));
+	UPDATE modelgov.proposals x SET status = 'deployed', closed_at = now
+	 WHERE x.proposal_id = p.proposal_id;
+	RETURN v.version;
+END
+$$;
+COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
+	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
+
+/*
+ * Roll back production.  rolled_back_by is the identity recorded: the
+ * member for rollback(), "automation" for the monitor.
+ */
+CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semver, rolled_back_by text)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	active modelgov.semver;
+	target modelgov.versions;
+BEGIN
+	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT e.version INTO active FROM modelgov.environments e
+	 WHERE e.env = 'production' FOR UPDATE;
+	IF active IS NULL THEN
+		RAISE EXCEPTION 'there is no active version to roll back' USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF to_version IS NULL THEN
+		-- the version the active one replaced when it was last deployed
+		SELECT d.from_version INTO to_version FROM modelgov.deployments d
+		 WHERE d.env = 'production' AND d.kind = 'deploy'
+		   AND d.version OPERATOR(modelgov.=) active
+		 ORDER BY d.id DESC LIMIT 1;
+		IF to_version IS NULL THEN
+			RAISE EXCEPTION 'version % has no previous version to roll back to', active
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Name the version with the to_version argument.';
+		END IF;
+	END IF;
+	SELECT * INTO target FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) to_version FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', to_version USING ERRCODE = 'undefined_object';
+	END IF;
+	IF target.version OPERATOR(modelgov.=) active THEN
+		RAISE EXCEPTION 'version % is already active', active USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF target.released_at IS NULL THEN
+		RAISE EXCEPTION 'cannot roll back to version %', target.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'It has never run in production; a rollback only returns to a version with a known record.';
+	END IF;
+	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason, rolled_back_by,
+		jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
+									  'root_cause', 'TBD'));
+	RETURN target.version;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver, text) IS
+	'internal: roll production back, recording who or what did it';
+
+CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'roll back');
+BEGIN
+	RETURN modelgov_internal.rollback(reason, to_version, m.identity);
+END
+$$;
+COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
+	'roll production back to the version the active one replaced, or to a named earlier version (deployers only)';
+
+REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM PUBLIC;

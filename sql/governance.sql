@@ -1,0 +1,723 @@
+--
+-- Governance: proposals, reviews, approvals (deployment.sql deploys them)
+--
+
+CREATE TYPE modelgov.environment AS ENUM ('staging', 'production');
+COMMENT ON TYPE modelgov.environment IS 'deployment environment';
+
+--
+-- Governance tables.  Written only by the functions below; readable by
+-- everybody with USAGE on the schema (members, which holds identities, is
+-- not).
+--
+
+CREATE TABLE modelgov.proposals (
+	proposal_id		text PRIMARY KEY CHECK (proposal_id OPERATOR(pg_catalog.~) '^PROP_[0-9]{6}_[0-9]{3,}$'),
+	proposed_at		timestamptz NOT NULL,
+	proposer		text NOT NULL,
+	proposer_identity text NOT NULL,
+	change_type		modelgov.change_type NOT NULL,
+	description		text NOT NULL,
+	base_version	modelgov.semver NOT NULL,
+	target_version	modelgov.semver NOT NULL,
+	old_values		jsonb NOT NULL,
+	new_values		jsonb NOT NULL,
+	config			jsonb NOT NULL,
+	impact_analysis	jsonb,
+	rollback_plan	text,
+	monitoring_plan	text,
+	status			text NOT NULL DEFAULT 'proposed'
+					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved',
+																	 'staged', 'deployed', 'rejected', 'withdrawn'])),
+	approved_at		timestamptz,
+	scheduled_deployment timestamptz,
+	closed_at		timestamptz,
+	closed_reason	text
+);
+COMMENT ON TABLE modelgov.proposals IS
+	'proposed changes to the model, from proposal to deployment, rejection or withdrawal';
+
+CREATE TABLE modelgov.reviews (
+	proposal_id		text NOT NULL REFERENCES modelgov.proposals,
+	reviewer		text NOT NULL,
+	reviewer_identity text NOT NULL,
+	checklist		jsonb NOT NULL,
+	approve			boolean NOT NULL,
+	comment			text,
+	reviewed_at		timestamptz NOT NULL,
+	PRIMARY KEY (proposal_id, reviewer)
+);
+COMMENT ON TABLE modelgov.reviews IS 'independent reviews of proposals, with the six-item checklist';
+
+CREATE TABLE modelgov.approvals (
+	proposal_id		text NOT NULL REFERENCES modelgov.proposals,
+	as_role			modelgov.member_role NOT NULL,
+	member			text NOT NULL,
+	member_identity	text NOT NULL,
+	decided_at		timestamptz NOT NULL,
+	scheduled_deployment timestamptz,
+	PRIMARY KEY (proposal_id, as_role),
+	UNIQUE (proposal_id, member)
+);
+COMMENT ON TABLE modelgov.approvals IS 'committee approvals: one per role, each by a different member';
+
+CREATE TABLE modelgov.versions (
+	version			modelgov.semver PRIMARY KEY,
+	config			jsonb NOT NULL,
+	proposal_id		text UNIQUE REFERENCES modelgov.proposals,
+	created_at		timestamptz NOT NULL,
+	staged_at		timestamptz,
+	released_at		timestamptz,
+	status			text NOT NULL
+					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged', 'active', 'superseded',
+																	 'rolled_back', 'withdrawn'])),
+	superseded_by	modelgov.semver
+);
+COMMENT ON TABLE modelgov.versions IS
+	'every version of the model, its frozen configuration and its state';
+-- exactly one active production version: at most one by this index, at
+-- least one because every change of the active version is one transaction
+CREATE UNIQUE INDEX versions_one_active ON modelgov.versions ((true))
+	WHERE status OPERATOR(pg_catalog.=) 'active';
+
+CREATE TABLE modelgov.environments (
+	env				modelgov.environment PRIMARY KEY,
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	since			timestamptz NOT NULL
+);
+COMMENT ON TABLE modelgov.environments IS 'the version each environment runs now';
+
+CREATE SEQUENCE modelgov.deployments_id_seq;
+CREATE TABLE modelgov.deployments (
+	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.deployments_id_seq'),
+	env				modelgov.environment NOT NULL,
+	kind			text NOT NULL CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['init', 'deploy', 'rollback'])),
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	from_version	modelgov.semver REFERENCES modelgov.versions,
+	proposal_id		text REFERENCES modelgov.proposals,
+	deployed_at		timestamptz NOT NULL,
+	deployed_by		text NOT NULL,
+	reason			text,
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+);
+ALTER SEQUENCE modelgov.deployments_id_seq OWNED BY modelgov.deployments.id;
+COMMENT ON TABLE modelgov.deployments IS 'every deployment and rollback, in order';
+
+CREATE SEQUENCE modelgov.smoke_tests_id_seq;
+CREATE TABLE modelgov.smoke_tests (
+	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.smoke_tests_id_seq'),
+	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	passed			boolean NOT NULL,
+	details			jsonb,
+	recorded_at		timestamptz NOT NULL,
+	recorded_by		text NOT NULL
+);
+ALTER SEQUENCE modelgov.smoke_tests_id_seq OWNED BY modelgov.smoke_tests.id;
+COMMENT ON TABLE modelgov.smoke_tests IS 'smoke test results recorded against staged versions';
+
+SELECT pg_catalog.pg_extension_config_dump('modelgov.proposals', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.reviews', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.approvals', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.versions', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.environments', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.deployments', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.deployments_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.smoke_tests', '');
+SELECT pg_catalog.pg_extension_config_dump('modelgov.smoke_tests_id_seq', '');
+COMMENT ON SEQUENCE modelgov.deployments_id_seq IS 'ids of deployments';
+COMMENT ON SEQUENCE modelgov.smoke_tests_id_seq IS 'ids of smoke tests';
+
+GRANT SELECT ON modelgov.proposals, modelgov.reviews, modelgov.approvals, modelgov.versions,
+	modelgov.environments, modelgov.deployments, modelgov.smoke_tests TO PUBLIC;
+
+CREATE FUNCTION modelgov_internal.proposal_for_update(id text) RETURNS modelgov.proposals
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	p modelgov.proposals;
+BEGIN
+	SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'proposal "%" does not exist', id
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.proposal_for_update(text) IS 'internal: lock a proposal, or 42704';
+
+CREATE FUNCTION modelgov_internal.require_version(version modelgov.semver) RETURNS modelgov.versions
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	v modelgov.versions;
+BEGIN
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', $1 USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN v;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_version(modelgov.semver) IS 'internal: a version''s row, or 42704';
+
+CREATE FUNCTION modelgov_internal.wrong_state(what text, p modelgov.proposals, expected text) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION 'cannot % proposal %', what, p.proposal_id
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			  DETAIL = format('The proposal is %s; it must be %s.', p.status, expected);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.wrong_state(text, modelgov.proposals, text) IS 'internal: raise 55000 for a step out of order';
+
+/*
+ * A version's configuration never changes once approved, nor does what a
+ * proposal proposed; not even the extension's own functions may change
+ * them, so scoring can compile a version once and keep it.
+ */
+CREATE FUNCTION modelgov_internal.version_frozen() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NEW.config <> OLD.config
+	   OR NEW.version::text <> OLD.version::text THEN
+		RAISE EXCEPTION 'version % is frozen', OLD.version
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'An approved version and its configuration never change; propose a new version instead.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.version_frozen() IS
+	'internal: refuses changes to an approved version''s number or configuration';
+
+CREATE FUNCTION modelgov_internal.proposal_frozen() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NEW.config <> OLD.config
+	   OR NEW.new_values <> OLD.new_values
+	   OR NEW.old_values <> OLD.old_values
+	   OR NEW.change_type <> OLD.change_type
+	   OR NEW.proposer <> OLD.proposer
+	   OR NEW.target_version::text <> OLD.target_version::text
+	   OR NEW.base_version::text <> OLD.base_version::text THEN
+		RAISE EXCEPTION 'proposal % cannot be edited', OLD.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'What a proposal proposes never changes; withdraw it and propose again.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.proposal_frozen() IS
+	'internal: refuses changes to what a proposal proposes';
+
+CREATE TRIGGER versions_frozen BEFORE UPDATE ON modelgov.versions
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.version_frozen();
+CREATE TRIGGER proposals_frozen BEFORE UPDATE ON modelgov.proposals
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.proposal_frozen();
+ALTER TABLE modelgov.versions ENABLE ALWAYS TRIGGER versions_frozen;
+ALTER TABLE modelgov.proposals ENABLE ALWAYS TRIGGER proposals_frozen;
+
+--
+-- The process
+--
+
+CREATE FUNCTION modelgov_internal.active_changed() RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_active_changed'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.active_changed() IS
+	'internal: at commit, tell every backend (and hot standbys) that the active version changed';
+
+CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_column
+DECLARE
+	v modelgov.semver;
+	cfg jsonb;
+	now timestamptz := modelgov.clock_now();
+	seq bigint;
+BEGIN
+	PERFORM modelgov_internal.require_admin('initialize the model');
+	IF config IS NULL THEN
+		RAISE EXCEPTION 'config must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	LOCK TABLE modelgov.versions IN EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM modelgov.versions) THEN
+		RAISE EXCEPTION 'the model is already initialized'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Version %s exists; later versions come from proposals.',
+											 (SELECT modelgov.min(x.version) FROM modelgov.versions x)),
+				  HINT = 'Use modelgov.propose().';
+	END IF;
+	IF jsonb_typeof(init_model.config -> 'version') IS DISTINCT FROM 'string'
+	   AND init_model.config ? 'version' THEN
+		PERFORM modelgov_internal.config_error('invalid model configuration', '"version" must be a string such as "1.0.0".');
+	END IF;
+	v := COALESCE(init_model.config ->> 'version', '1.0.0')::modelgov.semver;
+	cfg := modelgov_internal.normalize_config(init_model.config - 'version' - 'released_at');
+
+	INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
+		VALUES (v, cfg, now, now, 'active');
+	INSERT INTO modelgov.environments VALUES ('staging', v, now), ('production', v, now);
+	seq := modelgov_internal.audit('init', version => v, status => 'active',
+						   details => jsonb_build_object(
+							   'new_values', modelgov_internal.config_values(cfg),
+							   'deployed_by', COALESCE((SELECT m.identity FROM modelgov.members m
+														 WHERE m.role_name = modelgov_internal.actor()),
+													   modelgov_internal.actor())));
+	INSERT INTO modelgov.deployments (env, kind, version, deployed_at, deployed_by, reason, audit_seq)
+		VALUES ('staging', 'init', v, now, modelgov_internal.actor(), 'initial version', seq),
+			   ('production', 'init', v, now, modelgov_internal.actor(), 'initial version', seq);
+	PERFORM modelgov_internal.active_changed();
+	RETURN v;
+END
+$$;
+COMMENT ON FUNCTION modelgov.init_model(jsonb) IS
+	'create the first version (its "version" key, default 1.0.0), active at once (administrators only)';
+
+CREATE FUNCTION modelgov.active_version(env modelgov.environment DEFAULT 'production')
+	RETURNS modelgov.semver
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT e.version FROM modelgov.environments e WHERE e.env = $1
+$$;
+COMMENT ON FUNCTION modelgov.active_version(modelgov.environment) IS
+	'the version an environment runs now (NULL before init_model)';
+
+CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	v modelgov.versions;
+	want modelgov.semver := COALESCE(model_config.version, modelgov.active_version('production'));
+BEGIN
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) want;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'version % does not exist', COALESCE(want::text, '(none active)')
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	RETURN jsonb_build_object('version', v.version::text,
+										 'released_at', to_char(timezone('UTC', v.released_at),
+																		   'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+		   || v.config;
+END
+$$;
+COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
+	'the configuration file of a version (the active one by default), as in the governance process';
+
+CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description text, new_values jsonb,
+								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
+								 monitoring_plan text DEFAULT NULL)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('propose changes');
+	now timestamptz := modelgov.clock_now();
+	base modelgov.versions;
+	merged jsonb;
+	cfg jsonb;
+	k text;
+	found_types modelgov.change_type[];
+	feature_bump modelgov.bump_level;
+	bump modelgov.bump_level;
+	target modelgov.semver;
+	id text;
+	month text;
+	n int;
+	old_vals jsonb := '{}';
+	new_vals jsonb := '{}';
+BEGIN
+	IF change_type IS NULL OR description IS NULL OR new_values IS NULL THEN
+		RAISE EXCEPTION 'change_type, description and new_values must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF jsonb_typeof(new_values) <> 'object' THEN
+		PERFORM modelgov_internal.config_error('invalid new_values',
+			'new_values is a JSON object holding the configuration keys that change.');
+	END IF;
+	IF impact_analysis IS NOT NULL AND jsonb_typeof(impact_analysis) <> 'object' THEN
+		PERFORM modelgov_internal.config_error('invalid impact_analysis', 'impact_analysis is a JSON object.');
+	END IF;
+
+	SELECT v.* INTO base FROM modelgov.environments e
+	  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version
+	 WHERE e.env = 'production';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'there is no active version to change'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'An administrator creates the first version with modelgov.init_model().';
+	END IF;
+
+	-- old values come from the active version, never from the caller
+	merged := modelgov_internal.config_values(base.config) - 'threshold_auto' - 'threshold_escalate';
+	merged := merged || jsonb_build_object(
+		'thresholds', base.config -> 'thresholds');
+	FOR k IN SELECT jsonb_object_keys(new_values) LOOP
+		IF k = ANY (ARRAY['threshold_auto', 'threshold_escalate']) THEN
+			merged := jsonb_set(merged, ARRAY['thresholds', substr(k, 11)],
+										   new_values -> k);
+		ELSIF k = 'thresholds' AND jsonb_typeof(new_values -> k) = 'object' THEN
+			merged := jsonb_set(merged, '{thresholds}',
+										   (merged -> 'thresholds') || (new_values -> k));
+		ELSE
+			merged := merged || jsonb_build_object(k, new_values -> k);
+		END IF;
+	END LOOP;
+	cfg := modelgov_internal.normalize_config(merged);
+
+	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
+	  FROM modelgov_internal.config_changes(base.config, cfg) c;
+	IF cardinality(found_types) = 0
+	   AND NOT change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[]) THEN
+		RAISE EXCEPTION 'proposal changes nothing'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('new_values leave the configuration of %s as it is.', base.version),
+				  HINT = 'Only bug_fix and performance_fix proposals may keep the configuration unchanged.';
+	END IF;
+	IF NOT found_types <@ ARRAY[change_type] THEN
+		RAISE EXCEPTION 'declared change type % does not cover the change', change_type
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The change from %s contains: %s.', base.version,
+											 array_to_string(found_types, ', ')),
+				  HINT = 'Declare the change type the change really is, or split it into several proposals.';
+	END IF;
+
+	-- the target version follows from the policy; compatibility rules then
+	-- bound what the feature list may do at that level
+	SELECT max(modelgov.required_bump(t)) INTO bump
+	  FROM unnest(found_types || change_type) AS t;
+	IF feature_bump > bump THEN
+		RAISE EXCEPTION 'a % version cannot make this feature change', bump
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = CASE WHEN bump = 'patch'
+								THEN 'A patch version keeps the feature list unchanged.'
+								ELSE 'A minor version may only append features that have defaults; removing, reordering or redefining features, or adding one without a default, needs a major version.' END,
+				  HINT = 'Give appended features a "default"; other feature changes need a change type whose policy bump is major.';
+	END IF;
+	-- the next version at that level that does not exist yet (a rolled
+	-- back or withdrawn version keeps its number)
+	target := modelgov.semver_bump(base.version, bump);
+	WHILE EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) target) LOOP
+		target := modelgov.semver_bump(target, bump);
+	END LOOP;
+
+	-- ids like PROP_202402_001: month of the proposal, then a sequence
+	PERFORM pg_advisory_xact_lock(hashtext('modelgov.proposals'));
+	month := to_char(timezone('UTC', now), 'YYYYMM');
+	SELECT count(*) + 1 INTO n FROM modelgov.proposals p
+	 WHERE p.proposal_id ~~ ('PROP_' || month || '\_%');
+	id := format('PROP_%s_%s', month,
+							CASE WHEN n < 1000 THEN lpad(n::text, 3, '0') ELSE n::text END);
+
+	-- old and new values of the keys that change, in the seed's form
+	SELECT COALESCE(jsonb_object_agg(o.key, o.value), '{}'),
+		   COALESCE(jsonb_object_agg(o.key, nv.value), '{}')
+	  INTO old_vals, new_vals
+	  FROM jsonb_each(modelgov_internal.config_values(base.config)) o
+	  JOIN jsonb_each(modelgov_internal.config_values(cfg)) nv ON nv.key = o.key
+	 WHERE o.value <> nv.value;
+
+	BEGIN
+		INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
+										description, base_version, target_version, old_values, new_values,
+										config, impact_analysis, rollback_plan, monitoring_plan)
+			VALUES (id, now, m.role_name, m.identity, change_type, description, base.version, target,
+					old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan);
+	EXCEPTION WHEN unique_violation THEN
+		-- under REPEATABLE READ the count above may miss a proposal that
+		-- committed while this transaction waited for the lock
+		RAISE EXCEPTION 'could not assign a proposal id: another proposal took %', id
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
+	PERFORM modelgov_internal.audit('proposal', version => target, proposal_id => id,
+							change_type => change_type, status => 'proposed',
+							details => jsonb_build_object(
+								'proposer', m.identity, 'description', description,
+								'base_version', base.version::text,
+								'old_values', old_vals, 'new_values', new_vals,
+								'impact_analysis', impact_analysis));
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
+	'propose a change to the active version; returns the proposal id (members only)';
+
+CREATE FUNCTION modelgov.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('review proposals');
+	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+	items text[] := ARRAY['aligns_with_business_goals', 'data_quality_sufficient', 'impact_analysis_completed',
+						  'no_regressions_observed', 'rollback_plan_documented', 'monitoring_plan_documented'];
+	k text;
+	good int;
+	sample numeric;
+BEGIN
+	IF checklist IS NULL OR approve IS NULL THEN
+		RAISE EXCEPTION 'checklist and approve must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
+		PERFORM modelgov_internal.wrong_state('review', p, 'proposed, in review or reviewed');
+	END IF;
+	IF p.proposer = m.role_name THEN
+		RAISE EXCEPTION 'permission denied to review proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Reviews must be independent: the proposer cannot review their own proposal.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.reviews r WHERE r.proposal_id = p.proposal_id
+				  AND r.reviewer = m.role_name) THEN
+		RAISE EXCEPTION '% has already reviewed proposal %', m.identity, p.proposal_id
+			USING ERRCODE = 'unique_violation';
+	END IF;
+
+	-- the six items of the checklist, as booleans, nothing else
+	IF jsonb_typeof(checklist) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'The checklist is a JSON object of six booleans.';
+	END IF;
+	FOR k IN SELECT jsonb_object_keys(checklist) LOOP
+		IF NOT k = ANY (items) THEN
+			RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = format('Unknown checklist item "%s".', k),
+				HINT = 'The items are ' || array_to_string(items, ', ') || '.';
+		END IF;
+	END LOOP;
+	FOREACH k IN ARRAY items LOOP
+		IF jsonb_typeof(checklist -> k) IS DISTINCT FROM 'boolean' THEN
+			RAISE EXCEPTION 'invalid review checklist' USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = format('Checklist item "%s" must be true or false.', k);
+		END IF;
+	END LOOP;
+	IF approve THEN
+		FOREACH k IN ARRAY items LOOP
+			IF NOT (checklist -> k)::boolean THEN
+				RAISE EXCEPTION 'an approving review needs every checklist item' USING ERRCODE = 'invalid_parameter_value',
+					DETAIL = format('Checklist item "%s" is false.', k),
+					HINT = 'Record a review with approve => false instead.';
+			END IF;
+		END LOOP;
+	END IF;
+
+	-- items the database can check itself
+	IF (checklist -> 'data_quality_sufficient')::boolean THEN
+		IF jsonb_typeof(p.impact_analysis -> 'sample_size') IS DISTINCT FROM 'number' THEN
+			sample := NULL;
+		ELSE
+			sample := (p.impact_analysis ->> 'sample_size')::numeric;
+		END IF;
+		IF sample IS NULL OR sample <= 1000 THEN
+			RAISE EXCEPTION 'data quality is not sufficient' USING ERRCODE = 'check_violation',
+				DETAIL = format('The impact analysis has sample_size %s; more than 1000 is required.',
+										   COALESCE(sample::text, 'missing'));
+		END IF;
+	END IF;
+	IF (checklist -> 'impact_analysis_completed')::boolean AND p.impact_analysis IS NULL THEN
+		RAISE EXCEPTION 'the impact analysis is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no impact_analysis.';
+	END IF;
+	IF (checklist -> 'rollback_plan_documented')::boolean
+	   AND COALESCE(p.rollback_plan, '') !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'the rollback plan is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no rollback_plan.';
+	END IF;
+	IF (checklist -> 'monitoring_plan_documented')::boolean
+	   AND COALESCE(p.monitoring_plan, '') !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'the monitoring plan is missing' USING ERRCODE = 'check_violation',
+			DETAIL = 'The proposal has no monitoring_plan.';
+	END IF;
+
+	INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
+										 comment, modelgov.clock_now());
+	SELECT count(*) INTO good FROM modelgov.reviews r
+	 WHERE r.proposal_id = p.proposal_id AND r.approve;
+	UPDATE modelgov.proposals x
+	   SET status = CASE WHEN good >= 2 THEN 'reviewed' ELSE 'in_review' END
+	 WHERE x.proposal_id = p.proposal_id;
+	PERFORM modelgov_internal.audit('review', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type,
+							status => CASE WHEN good >= 2 THEN 'reviewed' ELSE 'in_review' END,
+							details => jsonb_build_object('reviewer', m.identity, 'approve', approve,
+																	 'checklist', checklist, 'comment', comment));
+END
+$$;
+COMMENT ON FUNCTION modelgov.review(text, jsonb, boolean, text) IS
+	'record an independent review with the six-item checklist (members other than the proposer)';
+
+CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
+								 scheduled_deployment timestamptz DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members;
+	p modelgov.proposals;
+	now timestamptz := modelgov.clock_now();
+	required modelgov.member_role[] := ARRAY['model_science_lead', 'product_manager', 'engineering_lead'];
+	approved_by jsonb;
+	schedule timestamptz;
+BEGIN
+	IF as_role IS NULL OR as_role = 'deployer' THEN
+		RAISE EXCEPTION 'cannot approve as %', COALESCE(as_role::text, 'no role')
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Approvals are given in a committee role: model_science_lead, product_manager, engineering_lead or customer_success_lead.';
+	END IF;
+	m := modelgov_internal.require_duty(as_role, format('approve as %s', as_role));
+	p := modelgov_internal.proposal_for_update(proposal_id);
+	IF p.status <> 'reviewed' THEN
+		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
+	END IF;
+	IF p.proposer = m.role_name THEN
+		RAISE EXCEPTION 'permission denied to approve proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The proposer cannot approve their own proposal.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id
+				  AND a.as_role = as_role) THEN
+		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
+			USING ERRCODE = 'unique_violation';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id
+				  AND a.member = m.role_name) THEN
+		RAISE EXCEPTION '% has already approved proposal %', m.identity, p.proposal_id
+			USING ERRCODE = 'unique_violation',
+				  DETAIL = 'Each committee role is approved by a different member.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.reviews r WHERE r.proposal_id = p.proposal_id
+				  AND NOT r.approve) THEN
+		RAISE EXCEPTION 'cannot approve proposal % over a negative review', p.proposal_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
+	END IF;
+
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment);
+	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'reviewed',
+							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,
+																	 'scheduled_deployment', scheduled_deployment));
+
+	-- consensus: every required role has approved
+	IF (SELECT count(*) FROM modelgov.approvals a
+		 WHERE a.proposal_id = p.proposal_id
+		   AND a.as_role = ANY (required)) < cardinality(required) THEN
+		RETURN;
+	END IF;
+	SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role),
+		   COALESCE(max(a.scheduled_deployment), now)
+	  INTO approved_by, schedule
+	  FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id;
+	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
+		RAISE EXCEPTION 'version % already exists', p.target_version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Proposal %s targets %s, which another proposal created first.',
+											 p.proposal_id, p.target_version),
+				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+	END IF;
+	INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status)
+		VALUES (p.target_version, p.config, p.proposal_id, now, 'approved');
+	UPDATE modelgov.proposals x SET status = 'approved', approved_at = now, scheduled_deployment = schedule
+	 WHERE x.proposal_id = p.proposal_id;
+	PERFORM modelgov_internal.audit('approved', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'approved',
+							details => jsonb_build_object('approved_by', approved_by,
+																	 'approved_at', now,
+																	 'scheduled_deployment', schedule));
+END
+$$;
+COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
+	'approve a reviewed proposal in a committee role; the last required role freezes it as a version';
+
+CREATE FUNCTION modelgov.reject(proposal_id text, reason text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('reject proposals');
+	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+BEGIN
+	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT m.roles && ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
+												  'customer_success_lead']::modelgov.member_role[] THEN
+		RAISE EXCEPTION 'permission denied to reject proposals' USING ERRCODE = 'insufficient_privilege',
+			DETAIL = format('Member %s holds no committee role.', m.identity);
+	END IF;
+	IF p.proposer = m.role_name THEN
+		RAISE EXCEPTION 'permission denied to reject proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The proposer cannot reject their own proposal.', HINT = 'Use modelgov.withdraw().';
+	END IF;
+	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
+		PERFORM modelgov_internal.wrong_state('reject', p, 'proposed, in review or reviewed');
+	END IF;
+	UPDATE modelgov.proposals x SET status = 'rejected', closed_at = modelgov.clock_now(), closed_reason = reason
+	 WHERE x.proposal_id = p.proposal_id;
+	PERFORM modelgov_internal.audit('rejected', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'rejected',
+							details => jsonb_build_object('rejected_by', m.identity, 'reason', reason));
+END
+$$;
+COMMENT ON FUNCTION modelgov.reject(text, text) IS
+	'reject a proposal as a committee member; a rejection ends it';
+
+CREATE FUNCTION modelgov.withdraw(proposal_id text, reason text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('withdraw proposals');
+	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+BEGIN
+	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p.proposer <> m.role_name THEN
+		RAISE EXCEPTION 'permission denied to withdraw proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Only the proposer, %s, can withdraw it.', p.proposer_identity);
+	END IF;
+	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']) THEN
+		PERFORM modelgov_internal.wrong_state('withdraw', p, 'proposed, in review, reviewed, approved or staged');
+	END IF;
+	UPDATE modelgov.proposals x SET status = 'withdrawn', closed_at = modelgov.clock_now(), closed_reason = reason
+	 WHERE x.proposal_id = p.proposal_id;
+	UPDATE modelgov.versions v SET status = 'withdrawn'
+	 WHERE v.proposal_id = p.proposal_id;
+	PERFORM modelgov_internal.audit('withdrawn', version => p.target_version, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => 'withdrawn',
+							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
+END
+$$;
+COMMENT ON FUNCTION modelgov.withdraw(text, text) IS
+	'withdraw one''s own proposal before it reaches production';
+
+REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;

@@ -1,0 +1,204 @@
+--
+-- Identity and privileges
+--
+-- The actor of every action is the calling role: the role set with SET ROLE
+-- when there is one, else the session user.  Inside a SECURITY DEFINER
+-- function current_user is the owner, so it is never used for that.
+--
+
+CREATE FUNCTION modelgov_internal.actor() RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE WHEN current_setting('role') = 'none'
+				THEN session_user::text
+				ELSE current_setting('role') END
+$$;
+COMMENT ON FUNCTION modelgov_internal.actor() IS
+	'internal: the calling role (SET ROLE if set, else the session user)';
+
+CREATE FUNCTION modelgov_internal.require_admin(action text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	actor text := modelgov_internal.actor();
+	owner oid;
+BEGIN
+	SELECT e.extowner INTO owner FROM pg_extension e
+	 WHERE e.extname = 'modelgov';
+	IF NOT EXISTS (SELECT 1 FROM pg_roles r
+					WHERE r.rolname = actor
+					  AND (r.rolsuper OR pg_has_role(r.oid, owner, 'MEMBER'))) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Role %s is neither a superuser nor a member of the extension owner %s.',
+											 actor, owner::regrole::text),
+				  HINT = 'Ask a modelgov administrator to do it.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_admin(text) IS
+	'internal: raise 42501 unless the calling role administers modelgov';
+
+--
+-- Members: database roles mapped to the identities and duties of the
+-- governance process
+--
+
+CREATE TYPE modelgov.member_role AS ENUM (
+	'model_science_lead',
+	'product_manager',
+	'engineering_lead',
+	'customer_success_lead',
+	'deployer'
+);
+COMMENT ON TYPE modelgov.member_role IS
+	'committee roles, and deployer (may deploy, record smoke tests and roll back)';
+
+CREATE TABLE modelgov.members (
+	role_name	text PRIMARY KEY,
+	identity	text NOT NULL UNIQUE CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'),
+	roles		modelgov.member_role[] NOT NULL DEFAULT '{}',
+	added_at	timestamptz NOT NULL,
+	added_by	text NOT NULL
+);
+COMMENT ON TABLE modelgov.members IS
+	'database roles that take part in governance, with their e-mail identity and duties';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
+
+--
+-- Administration of members
+--
+
+CREATE FUNCTION modelgov.add_member(member regrole, identity text,
+									roles modelgov.member_role[] DEFAULT '{}')
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	-- the role's name as current_setting('role') gives it: never quoted
+	name text := (SELECT r.rolname FROM pg_roles r WHERE r.oid = member);
+	old modelgov.members;
+BEGIN
+	PERFORM modelgov_internal.require_admin('add members');
+	IF member IS NULL OR identity IS NULL OR roles IS NULL THEN
+		RAISE EXCEPTION 'member, identity and roles must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF array_position(roles, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'roles must not contain null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF identity !~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN
+		RAISE EXCEPTION 'invalid identity "%"', identity
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'An identity is an e-mail address, such as alice@company.com.';
+	END IF;
+	-- a stable, duplicate-free order
+	roles := ARRAY(SELECT DISTINCT r FROM unnest(roles) AS r ORDER BY r);
+	SELECT * INTO old FROM modelgov.members m WHERE m.role_name = name FOR UPDATE;
+	IF FOUND THEN
+		UPDATE modelgov.members m SET identity = add_member.identity, roles = add_member.roles
+		 WHERE m.role_name = name;
+	ELSE
+		INSERT INTO modelgov.members VALUES (name, identity, roles, modelgov.clock_now(), modelgov_internal.actor());
+	END IF;
+	PERFORM modelgov_internal.audit(CASE WHEN old.role_name IS NULL THEN 'member_added' ELSE 'member_changed' END,
+							details => jsonb_build_object(
+								'member', name, 'identity', identity, 'roles', to_jsonb(roles),
+								'old_values', CASE WHEN old.role_name IS NULL THEN NULL
+												   ELSE jsonb_build_object('identity', old.identity,
+																					  'roles', to_jsonb(old.roles)) END));
+EXCEPTION WHEN unique_violation THEN
+	DECLARE
+		conflict text;
+	BEGIN
+		GET STACKED DIAGNOSTICS conflict = CONSTRAINT_NAME;
+		IF conflict = 'members_identity_key' THEN
+			RAISE EXCEPTION 'identity "%" already belongs to another member', identity
+				USING ERRCODE = 'unique_violation',
+					  HINT = 'Each member has an identity of their own.';
+		END IF;
+		RAISE EXCEPTION 'role % was added as a member concurrently', name
+			USING ERRCODE = 'serialization_failure',
+				  HINT = 'Retry the transaction.';
+	END;
+END
+$$;
+COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
+	'make a database role a governance member with an e-mail identity and duties, or change them (administrators only)';
+
+CREATE FUNCTION modelgov.remove_member(member regrole)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	old modelgov.members;
+BEGIN
+	PERFORM modelgov_internal.require_admin('remove members');
+	DELETE FROM modelgov.members m
+	 WHERE m.role_name = (SELECT r.rolname FROM pg_roles r
+												 WHERE r.oid = member)
+	RETURNING * INTO old;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role % is not a modelgov member',
+			(SELECT r.rolname FROM pg_roles r WHERE r.oid = member)
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM modelgov_internal.audit('member_removed',
+							details => jsonb_build_object(
+								'member', old.role_name, 'identity', old.identity,
+								'roles', to_jsonb(old.roles)));
+END
+$$;
+COMMENT ON FUNCTION modelgov.remove_member(regrole) IS
+	'remove a governance member (administrators only); the audit log keeps their past actions';
+
+REVOKE ALL ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.remove_member(regrole) FROM PUBLIC;
+
+/*
+ * Identity helpers.  They are not SECURITY DEFINER: they only read, and are
+ * called from the functions below, which are.
+ */
+CREATE FUNCTION modelgov_internal.require_member(action text) RETURNS modelgov.members
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members;
+BEGIN
+	SELECT * INTO m FROM modelgov.members x WHERE x.role_name = modelgov_internal.actor();
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Role %s is not a modelgov member.', modelgov_internal.actor()),
+				  HINT = 'An administrator adds members with modelgov.add_member().';
+	END IF;
+	RETURN m;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_member(text) IS
+	'internal: the calling member, or 42501';
+
+CREATE FUNCTION modelgov_internal.require_duty(duty modelgov.member_role, action text) RETURNS modelgov.members
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m modelgov.members := modelgov_internal.require_member(action);
+BEGIN
+	IF NOT duty = ANY (m.roles) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s (%s) does not hold the %s role.', m.role_name, m.identity, duty),
+				  HINT = 'An administrator grants roles with modelgov.add_member().';
+	END IF;
+	RETURN m;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_duty(modelgov.member_role, text) IS
+	'internal: the calling member if they hold the role, or 42501';
