@@ -67,13 +67,13 @@ CREATE VIEW modelgov.bump_policy AS
 COMMENT ON VIEW modelgov.bump_policy IS
 	'the bump each change type requires now';
 
-CREATE FUNCTION modelgov.required_bump(modelgov.change_type)
+CREATE FUNCTION modelgov.required_bump(change_type modelgov.change_type)
 	RETURNS modelgov.bump_level
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT h.bump FROM modelgov.bump_policy_history h
-	 WHERE h.change_type = $1
+	 WHERE h.change_type = required_bump.change_type
 	 ORDER BY h.id DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION modelgov.required_bump(modelgov.change_type) IS

@@ -154,9 +154,9 @@ CREATE FUNCTION modelgov_internal.require_version(version modelgov.semver) RETUR
 DECLARE
 	v modelgov.versions;
 BEGIN
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) $1;
+	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) require_version.version;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', $1 USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % does not exist', require_version.version USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN v;
 END
@@ -240,7 +240,7 @@ CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-#variable_conflict use_column
+#variable_conflict use_variable
 DECLARE
 	v modelgov.semver;
 	cfg jsonb;
@@ -290,7 +290,7 @@ CREATE FUNCTION modelgov.active_version(env modelgov.environment DEFAULT 'produc
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT e.version FROM modelgov.environments e WHERE e.env = $1
+	SELECT e.version FROM modelgov.environments e WHERE e.env = active_version.env
 $$;
 COMMENT ON FUNCTION modelgov.active_version(modelgov.environment) IS
 	'the version an environment runs now (NULL before init_model)';

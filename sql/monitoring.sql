@@ -288,7 +288,7 @@ CREATE FUNCTION modelgov_internal.monitoring_setting(name text) RETURNS float8
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT p.value FROM modelgov.monitoring_policy p WHERE p.name = $1
+	SELECT p.value FROM modelgov.monitoring_policy p WHERE p.name = monitoring_setting.name
 $$;
 COMMENT ON FUNCTION modelgov_internal.monitoring_setting(text) IS 'internal: a monitoring threshold in force';
 
@@ -357,7 +357,7 @@ CREATE FUNCTION modelgov_internal.active_since(version modelgov.semver) RETURNS 
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT d.deployed_at FROM modelgov.deployments d
-	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) $1
+	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) active_since.version
 	 ORDER BY d.id DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION modelgov_internal.active_since(modelgov.semver) IS
@@ -372,8 +372,8 @@ CREATE FUNCTION modelgov_internal.history(name text, before date, OUT days bigin
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT count(x), avg(x), stddev_samp(x)
-	  FROM (SELECT modelgov_internal.metric(m.metrics, $1) AS x
-			  FROM modelgov.metrics m WHERE m.day < $2) h
+	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name) AS x
+			  FROM modelgov.metrics m WHERE m.day < history.before) h
 	 WHERE x IS NOT NULL
 $$;
 COMMENT ON FUNCTION modelgov_internal.history(text, date) IS
@@ -648,14 +648,14 @@ CREATE FUNCTION modelgov_internal.alert(version modelgov.semver, day date, check
 	AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.audit_log a
-				WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) $1
-				  AND (a.details ->> 'day')::date = $2
-				  AND a.details ->> 'check' = $3) THEN
+				WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) alert.version
+				  AND (a.details ->> 'day')::date = alert.day
+				  AND a.details ->> 'check' = alert.check_name) THEN
 		RETURN 'already alerted';
 	END IF;
-	PERFORM modelgov_internal.audit('alert', version => $1, status => kind,
-							details => jsonb_build_object('day', $2, 'check', $3,
-																	 'observed', $4, 'expected', $5));
+	PERFORM modelgov_internal.audit('alert', version => alert.version, status => kind,
+									details => jsonb_build_object('day', alert.day, 'check', alert.check_name,
+																  'observed', observed, 'expected', expected));
 	RETURN 'alert';
 END
 $$;
