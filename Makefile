@@ -24,7 +24,8 @@ OBJS = \
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
 	semver clock members bump_policy audit config governance deployment \
 	scoring monitoring release privileges))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
+	sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
@@ -56,6 +57,13 @@ endif
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $(SQL_PARTS) > $@
+
+# The upgrade script to the version under development: the hand-written
+# steps in sql/updates/, with every function of the parts (see
+# scripts/upgrade-script.pl).  When a version is released, its scripts are
+# committed and frozen like sql/modelgov--0.1.0.sql.
+sql/$(EXTENSION)--%--$(EXTVERSION).sql: sql/updates/%--$(EXTVERSION).sql $(SQL_PARTS) scripts/upgrade-script.pl
+	perl scripts/upgrade-script.pl $< $(SQL_PARTS) > $@
 
 .PHONY: deps demo test fuzz bench
 

@@ -1,0 +1,104 @@
+-- modelgov 0.1.0 -> 0.2.0
+--
+-- The Makefile builds sql/modelgov--0.1.0--0.2.0.sql from this file: the
+-- line "-- @functions@" becomes every function of the 0.2.0 install script
+-- (scripts/upgrade-script.pl).  Everything else an update must change is
+-- written here, so that an updated database equals a fresh 0.2.0 install;
+-- test/shell/upgrade.sh proves it.
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION modelgov UPDATE TO '0.2.0'" to load this file. \quit
+
+--
+-- The internals move out of the API schema into modelgov_internal, and
+-- lose their "_" prefix.
+--
+CREATE SCHEMA modelgov_internal;
+COMMENT ON SCHEMA modelgov_internal IS 'modelgov internals: helpers of the API, not an API';
+REVOKE ALL ON SCHEMA modelgov_internal FROM PUBLIC;
+
+ALTER FUNCTION modelgov._active_changed() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._active_since(modelgov.semver) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._actor() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._alert(modelgov.semver, date, text, float8, text, text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._append_only_guard() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._audit_canonical(modelgov.audit_log) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._audit_hash(modelgov.audit_log) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._changelog_value(jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._check_metrics(jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._config_changes(jsonb, jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._config_error(text, text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._config_number(jsonb, text, float8, float8) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._config_values(jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._decision_counts_add(bigint[], modelgov.decision) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._decision_counts_combine(bigint[], bigint[]) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._decision_counts_final(bigint[]) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._history(text, date) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._metric(jsonb, text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._monitoring_setting(text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._normalize_config(jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._pct(float8) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._promote(modelgov.versions, text, text, text, text, jsonb) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._proposal_for_update(text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._proposal_frozen() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._release_items() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._require_admin(text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._require_duty(modelgov.member_role, text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._require_member(text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._require_version(modelgov.semver) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._rollback(text, modelgov.semver, text) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._utc_text(timestamptz) SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._version_frozen() SET SCHEMA modelgov_internal;
+ALTER FUNCTION modelgov._wrong_state(text, modelgov.proposals, text) SET SCHEMA modelgov_internal;
+
+ALTER FUNCTION modelgov_internal._active_changed() RENAME TO active_changed;
+ALTER FUNCTION modelgov_internal._active_since(modelgov.semver) RENAME TO active_since;
+ALTER FUNCTION modelgov_internal._actor() RENAME TO actor;
+ALTER FUNCTION modelgov_internal._alert(modelgov.semver, date, text, float8, text, text) RENAME TO alert;
+ALTER FUNCTION modelgov_internal._append_only_guard() RENAME TO append_only_guard;
+ALTER FUNCTION modelgov_internal._audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb) RENAME TO audit;
+ALTER FUNCTION modelgov_internal._audit_canonical(modelgov.audit_log) RENAME TO audit_canonical;
+ALTER FUNCTION modelgov_internal._audit_hash(modelgov.audit_log) RENAME TO audit_hash;
+ALTER FUNCTION modelgov_internal._changelog_value(jsonb) RENAME TO changelog_value;
+ALTER FUNCTION modelgov_internal._check_metrics(jsonb) RENAME TO check_metrics;
+ALTER FUNCTION modelgov_internal._config_changes(jsonb, jsonb) RENAME TO config_changes;
+ALTER FUNCTION modelgov_internal._config_error(text, text) RENAME TO config_error;
+ALTER FUNCTION modelgov_internal._config_number(jsonb, text, float8, float8) RENAME TO config_number;
+ALTER FUNCTION modelgov_internal._config_values(jsonb) RENAME TO config_values;
+ALTER FUNCTION modelgov_internal._decision_counts_add(bigint[], modelgov.decision) RENAME TO decision_counts_add;
+ALTER FUNCTION modelgov_internal._decision_counts_combine(bigint[], bigint[]) RENAME TO decision_counts_combine;
+ALTER FUNCTION modelgov_internal._decision_counts_final(bigint[]) RENAME TO decision_counts_final;
+ALTER FUNCTION modelgov_internal._history(text, date) RENAME TO history;
+ALTER FUNCTION modelgov_internal._metric(jsonb, text) RENAME TO metric;
+ALTER FUNCTION modelgov_internal._monitoring_setting(text) RENAME TO monitoring_setting;
+ALTER FUNCTION modelgov_internal._normalize_config(jsonb) RENAME TO normalize_config;
+ALTER FUNCTION modelgov_internal._pct(float8) RENAME TO pct;
+ALTER FUNCTION modelgov_internal._promote(modelgov.versions, text, text, text, text, jsonb) RENAME TO promote;
+ALTER FUNCTION modelgov_internal._proposal_for_update(text) RENAME TO proposal_for_update;
+ALTER FUNCTION modelgov_internal._proposal_frozen() RENAME TO proposal_frozen;
+ALTER FUNCTION modelgov_internal._release_items() RENAME TO release_items;
+ALTER FUNCTION modelgov_internal._require_admin(text) RENAME TO require_admin;
+ALTER FUNCTION modelgov_internal._require_duty(modelgov.member_role, text) RENAME TO require_duty;
+ALTER FUNCTION modelgov_internal._require_member(text) RENAME TO require_member;
+ALTER FUNCTION modelgov_internal._require_version(modelgov.semver) RENAME TO require_version;
+ALTER FUNCTION modelgov_internal._rollback(text, modelgov.semver, text) RENAME TO rollback;
+ALTER FUNCTION modelgov_internal._utc_text(timestamptz) RENAME TO utc_text;
+ALTER FUNCTION modelgov_internal._version_frozen() RENAME TO version_frozen;
+ALTER FUNCTION modelgov_internal._wrong_state(text, modelgov.proposals, text) RENAME TO wrong_state;
+
+--
+-- The audit log and the release history share one append-only guard.
+--
+DROP TRIGGER audit_log_append_only ON modelgov.audit_log;
+DROP TRIGGER audit_log_no_truncate ON modelgov.audit_log;
+DROP FUNCTION modelgov._audit_log_guard();
+
+-- @functions@
+
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON modelgov.audit_log
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.append_only_guard();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON modelgov.audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.append_only_guard();
+ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
+ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
