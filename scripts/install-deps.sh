@@ -11,6 +11,8 @@ packages=(
 	"postgresql-$PG_MAJOR-pgtap"
 	libtap-parser-sourcehandler-pgtap-perl
 	libipc-run-perl
+	# the static check of every PL/pgSQL function (test/shell/plpgsql_check.sh)
+	"postgresql-$PG_MAJOR-plpgsql-check"
 	# PGXS builds LLVM bitcode with clang-14; the fuzzer needs its runtime
 	clang-14 llvm-14 libclang-rt-14-dev
 )

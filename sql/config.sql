@@ -333,7 +333,7 @@ BEGIN
 		feature_bump := CASE WHEN nnames[1:cardinality(onames)] = onames
 								  AND NOT 'feature_modification'::modelgov.change_type = ANY (change_types)
 								  AND appended_with_defaults
-							 THEN 'minor' ELSE 'major' END;
+							 THEN 'minor'::modelgov.bump_level ELSE 'major' END;
 	ELSIF 'feature_modification'::modelgov.change_type = ANY (change_types) THEN
 		feature_bump := 'major';
 	END IF;

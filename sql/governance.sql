@@ -261,7 +261,10 @@ BEGIN
 	END IF;
 	IF jsonb_typeof(init_model.config -> 'version') IS DISTINCT FROM 'string'
 	   AND init_model.config ? 'version' THEN
-		PERFORM modelgov_internal.config_error('invalid model configuration', '"version" must be a string such as "1.0.0".');
+		RAISE EXCEPTION 'invalid model configuration'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = '"version" must be a string such as "1.0.0".',
+				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
 	END IF;
 	v := COALESCE(init_model.config ->> 'version', '1.0.0')::modelgov.semver;
 	cfg := modelgov_internal.normalize_config(init_model.config - 'version' - 'released_at');
@@ -339,19 +342,23 @@ DECLARE
 	id text;
 	month text;
 	n int;
-	old_vals jsonb := '{}';
-	new_vals jsonb := '{}';
+	old_vals jsonb := '{}'::jsonb;
+	new_vals jsonb := '{}'::jsonb;
 BEGIN
 	IF change_type IS NULL OR description IS NULL OR new_values IS NULL THEN
 		RAISE EXCEPTION 'change_type, description and new_values must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF jsonb_typeof(new_values) <> 'object' THEN
-		PERFORM modelgov_internal.config_error('invalid new_values',
-			'new_values is a JSON object holding the configuration keys that change.');
+		RAISE EXCEPTION 'invalid new_values'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'new_values is a JSON object holding the configuration keys that change.',
+				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
 	END IF;
 	IF impact_analysis IS NOT NULL AND jsonb_typeof(impact_analysis) <> 'object' THEN
-		PERFORM modelgov_internal.config_error('invalid impact_analysis', 'impact_analysis is a JSON object.');
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'impact_analysis is a JSON object.',
+				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
 	END IF;
 
 	SELECT v.* INTO base FROM modelgov.environments e
@@ -574,7 +581,8 @@ DECLARE
 	m modelgov.members;
 	p modelgov.proposals;
 	now timestamptz := modelgov.clock_now();
-	required modelgov.member_role[] := ARRAY['model_science_lead', 'product_manager', 'engineering_lead'];
+	required modelgov.member_role[] := ARRAY['model_science_lead', 'product_manager',
+											 'engineering_lead']::modelgov.member_role[];
 	approved_by jsonb;
 	schedule timestamptz;
 BEGIN

@@ -405,7 +405,6 @@ DECLARE
 	k float8 := modelgov_internal.monitoring_setting('sigma');
 	since timestamptz;
 	h record;
-	x float8;
 	limit_ float8;
 BEGIN
 	IF v IS NULL THEN

@@ -450,7 +450,7 @@ DECLARE
 	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
 					  THEN chr(9888) || ' ' ELSE '' END;
 	r record;
-	blocks text[] := '{}';
+	blocks text[] := '{}'::text[];
 	parts text[];
 	lines text[];
 	guide text;
