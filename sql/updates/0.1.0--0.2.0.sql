@@ -96,6 +96,24 @@ DROP FUNCTION modelgov._audit_log_guard();
 
 -- @functions@
 
+-- In 0.1.0 the internals were in the API schema, so a grant of EXECUTE ON
+-- ALL FUNCTIONS IN SCHEMA modelgov reached them too; nobody but the owner
+-- keeps any right on them.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT p.oid::regprocedure AS fn, x.grantee
+			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) x
+			  WHERE p.pronamespace = 'modelgov_internal'::regnamespace
+				AND x.grantee <> p.proowner AND x.grantee <> 0
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %I', r.fn,
+								  pg_catalog.pg_get_userbyid(r.grantee));
+	END LOOP;
+END
+$$;
+
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON modelgov.audit_log
 	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.append_only_guard();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON modelgov.audit_log

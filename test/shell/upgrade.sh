@@ -124,6 +124,15 @@ fi
 [ "$(q $a "SELECT modelgov.active_version()")" = 1.0.0 ] || fail "the active version changed in the update"
 added=$(ext_tables $a | cut -d'|' -f2 | grep -vxF -f <(cut -d'|' -f2 "$work/tables") || true)
 
+# the story granted EXECUTE on every function of modelgov to its roles,
+# the 0.1.0 internals included: none of that may follow them into
+# modelgov_internal (the description below leaves the story's grants out)
+leaked=$(q $a "SELECT string_agg(p.oid::regprocedure || ' to ' || pg_get_userbyid(x.grantee), ', ')
+				 FROM pg_proc p, aclexplode(p.proacl) x
+				WHERE p.pronamespace = 'modelgov_internal'::regnamespace
+				  AND x.grantee <> p.proowner")
+[ -z "$leaked" ] || fail "after the update, internal functions are still granted: $leaked"
+
 # (b) the updated schema is the schema of a fresh install
 createdb $b
 q $b "CREATE EXTENSION modelgov"
