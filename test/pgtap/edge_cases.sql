@@ -6,6 +6,7 @@
 --		role names that need quoting in error messages.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(18);
 
 -- the audit log is empty in a fresh database: no digest row at all

@@ -11,6 +11,7 @@
 -- modelgov.clock is superuser-only: it is always set with no role set.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(187);
 
 SET modelgov.clock = '2024-02-16 10:00:00+00';
@@ -38,75 +39,8 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_gv_alice, mg_gv_bob, mg_
 	mg_gv_erin, mg_gv_frank, mg_gv_gina, mg_gv_hank, mg_gv_zed, "Mg Gv Quoted";
 
 --
--- Helpers (pg_temp functions are called schema-qualified).
+-- Helpers of this suite (the shared ones are in helpers.psql).
 --
--- SQLSTATE, message and detail of a failing statement
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-							det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
-END
-$$;
--- the value a statement returns, or its SQLSTATE and message
-CREATE FUNCTION pg_temp.attempt(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	r text;
-	st text;
-	msg text;
-BEGIN
-	EXECUTE query INTO r;
-	RETURN r;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-	RETURN st || ' ' || msg;
-END
-$$;
--- the review checklist, every item true (or false), with overrides
-CREATE FUNCTION pg_temp.ck(overrides jsonb DEFAULT '{}') RETURNS jsonb
-	LANGUAGE sql AS $$
-	SELECT '{"aligns_with_business_goals": true, "data_quality_sufficient": true,
-			 "impact_analysis_completed": true, "no_regressions_observed": true,
-			 "rollback_plan_documented": true, "monitoring_plan_documented": true}'::jsonb || overrides
-$$;
-CREATE FUNCTION pg_temp.ck_none(overrides jsonb DEFAULT '{}') RETURNS jsonb
-	LANGUAGE sql AS $$
-	SELECT '{"aligns_with_business_goals": false, "data_quality_sufficient": false,
-			 "impact_analysis_completed": false, "no_regressions_observed": false,
-			 "rollback_plan_documented": false, "monitoring_plan_documented": false}'::jsonb || overrides
-$$;
--- a digest of every governance table (superuser only: members is not public)
-CREATE FUNCTION pg_temp.state() RETURNS text
-	LANGUAGE sql AS $$
-	SELECT md5(concat_ws('#',
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id) FROM modelgov.proposals t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id, t.reviewer) FROM modelgov.reviews t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id, t.as_role) FROM modelgov.approvals t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.version::text) FROM modelgov.versions t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.env) FROM modelgov.environments t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM modelgov.deployments t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM modelgov.smoke_tests t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.seq) FROM modelgov.audit_log t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.role_name) FROM modelgov.members t)))
-$$;
-CREATE FUNCTION pg_temp.audit_count() RETURNS bigint
-	LANGUAGE sql AS $$SELECT count(*) FROM modelgov.audit_log$$;
--- the newest audit entry: event|actor|proposal|version|status
-CREATE FUNCTION pg_temp.last_event() RETURNS text
-	LANGUAGE sql AS $$
-	SELECT concat_ws('|', a.event_type, a.actor, coalesce(a.proposal_id, '-'),
-					 coalesce(a.version::text, '-'), coalesce(a.status, '-'))
-	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1
-$$;
 -- how many versions are active, which, and what production runs
 CREATE FUNCTION pg_temp.active() RETURNS text
 	LANGUAGE sql AS $$
@@ -159,7 +93,7 @@ SELECT results_eq(
 	   WHERE proposal_id = 'PROP_202402_001'$$,
 	$$VALUES ('mg_gv_alice'::text, 'alice@company.com'::text, '2024-02-16 10:00:00+00'::timestamptz)$$,
 	'the proposer is the SET ROLE role with its identity, at the modelgov.clock time');
-SELECT is(pg_temp.last_event(), 'proposal|mg_gv_alice|PROP_202402_001|1.0.1|proposed',
+SELECT is(pg_temp.last_event(with_proposal => true), 'proposal|mg_gv_alice|PROP_202402_001|1.0.1|proposed',
 		  'the audit entry names the SET ROLE role as actor');
 
 -- the session user acts as itself when no role is set
@@ -932,10 +866,10 @@ SELECT is(modelgov.rollback('Roll back 1.0.1 again')::text, '1.0.0', 'production
 RESET ROLE;
 SET ROLE mg_gv_alice;
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'Retry after the rollback',
-		'{"threshold_auto": 0.17}', '{"sample_size": 5000}', 'roll back', 'daily metrics')$$) AS retry_id \gset
+		'{"threshold_auto": 0.17}', '{"sample_size": 5000}', 'roll back', 'daily metrics')$$, '') AS retry_id \gset
 SELECT pg_temp.attempt($$SELECT modelgov.propose('feature_removal', 'Drop f4 again',
 		'{"features": [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}], "weights": [0.30, 0.30, 0.20]}',
-		'{"sample_size": 5000}', 'roll back', 'daily metrics')$$) AS again_id \gset
+		'{"sample_size": 5000}', 'roll back', 'daily metrics')$$, '') AS again_id \gset
 RESET ROLE;
 SELECT ok(EXISTS (SELECT 1 FROM modelgov.proposals p WHERE p.proposal_id = :'retry_id')
 		  AND NOT EXISTS (SELECT 1 FROM modelgov.versions v JOIN modelgov.proposals p
@@ -956,7 +890,7 @@ SELECT is((SELECT count(modelgov.propose('bug_fix', 'filler ' || i, '{}'))
 SELECT is((SELECT proposal_id FROM modelgov.proposals ORDER BY proposed_at DESC, proposal_id DESC LIMIT 1),
 		  'PROP_202501_999', 'the 999th is PROP_202501_999');
 SELECT is(pg_temp.attempt($$SELECT modelgov.propose('bug_fix', 'the 1000th', '{}')$$),
-		  'PROP_202501_1000', 'the 1000th proposal of a month is PROP_202501_1000');
+		  'ok:PROP_202501_1000', 'the 1000th proposal of a month is PROP_202501_1000');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -11,64 +11,8 @@
 -- transaction.  Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(100);
-
---
--- Helpers.  They are written so that no operator in them can be shadowed
--- (only ||), because they also run under the hostile search_path.
---
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-							det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
-END
-$$;
--- 'ok:' and the value a statement returns, or its SQLSTATE and message
-CREATE FUNCTION pg_temp.attempt(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	r text;
-	st text;
-	msg text;
-BEGIN
-	EXECUTE query INTO r;
-	RETURN 'ok:' || coalesce(r, '');
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-	RETURN st || ' ' || msg;
-END
-$$;
-CREATE FUNCTION pg_temp.ck(overrides pg_catalog.jsonb DEFAULT '{}') RETURNS pg_catalog.jsonb
-	LANGUAGE sql AS $$
-	SELECT '{"aligns_with_business_goals": true, "data_quality_sufficient": true,
-			 "impact_analysis_completed": true, "no_regressions_observed": true,
-			 "rollback_plan_documented": true, "monitoring_plan_documented": true}'::pg_catalog.jsonb
-		   OPERATOR(pg_catalog.||) overrides
-$$;
--- a digest of every governance table (superuser only: members is not public)
-CREATE FUNCTION pg_temp.state() RETURNS text
-	LANGUAGE sql AS $$
-	SELECT md5(concat_ws('#',
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id) FROM modelgov.proposals t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id, t.reviewer) FROM modelgov.reviews t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.proposal_id, t.as_role) FROM modelgov.approvals t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.version::text) FROM modelgov.versions t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.env) FROM modelgov.environments t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM modelgov.deployments t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM modelgov.smoke_tests t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.seq) FROM modelgov.audit_log t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.role_name) FROM modelgov.members t),
-		(SELECT string_agg(t::text, ',' ORDER BY t.id) FROM modelgov.bump_policy_history t)))
-$$;
 
 CREATE ROLE mg_gs_alice NOLOGIN;	-- model_science_lead, the proposer
 CREATE ROLE mg_gs_bob NOLOGIN;		-- model_science_lead

@@ -30,6 +30,7 @@
 -- superuser-only, so it is always set with no role set.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(208);
 
 SET TimeZone = 'UTC';
@@ -49,70 +50,9 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_mon_alice, mg_mon_bob, m
 	mg_mon_dave, mg_mon_frank, mg_mon_hank, mg_mon_zed;
 
 --
--- Helpers (pg_temp functions are called schema-qualified).
+-- Helpers of this suite (the shared ones are in helpers.psql; pg_temp
+-- functions are called schema-qualified).
 --
--- SQLSTATE, message and detail of a failing statement
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
-END
-$$;
--- SQLSTATE and hint of a failing statement
-CREATE FUNCTION pg_temp.hint_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	hint text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, hint = PG_EXCEPTION_HINT;
-	RETURN st || ' ' || coalesce(hint, '');
-END
-$$;
--- Run a statement and undo whatever it did: 'accepted' or its SQLSTATE.
-CREATE FUNCTION pg_temp.dry(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-BEGIN
-	EXECUTE query;
-	RAISE EXCEPTION 'dry run' USING ERRCODE = 'MGDRY';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
-	RETURN CASE st WHEN 'MGDRY' THEN 'accepted' ELSE st END;
-END
-$$;
--- Run statements, measure (one text value), undo everything; on an error
--- its SQLSTATE and message.
-CREATE FUNCTION pg_temp.probe(actions text[], measure text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	a text;
-	r text;
-	st text;
-	msg text;
-BEGIN
-	FOREACH a IN ARRAY actions LOOP
-		EXECUTE a;
-	END LOOP;
-	EXECUTE measure INTO r;
-	RAISE EXCEPTION 'probe' USING ERRCODE = 'MGDRY';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-	RETURN CASE st WHEN 'MGDRY' THEN r ELSE st || ' ' || msg END;
-END
-$$;
 -- a day's metrics: 10,000 decisions at the expected rates, with overrides
 CREATE FUNCTION pg_temp.m(overrides jsonb DEFAULT '{}') RETURNS jsonb
 	LANGUAGE sql AS $$
@@ -146,14 +86,6 @@ CREATE FUNCTION pg_temp.alerts(d date) RETURNS bigint
 	LANGUAGE sql AS $$
 	SELECT count(*) FROM modelgov.audit_log a WHERE a.event_type = 'alert' AND a.details->>'day' = d::text
 $$;
-CREATE FUNCTION pg_temp.audit_count() RETURNS bigint
-	LANGUAGE sql AS $$SELECT count(*) FROM modelgov.audit_log$$;
--- the newest audit entry: event|actor|version|status
-CREATE FUNCTION pg_temp.last_event() RETURNS text
-	LANGUAGE sql AS $$
-	SELECT concat_ws('|', a.event_type, a.actor, coalesce(a.version::text, '-'), coalesce(a.status, '-'))
-	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1
-$$;
 CREATE FUNCTION pg_temp.last_details() RETURNS jsonb
 	LANGUAGE sql AS $$SELECT a.details FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1$$;
 -- the rows of the monitor runs, labelled
@@ -168,20 +100,6 @@ BEGIN
 	INSERT INTO pg_temp.mon_out SELECT run, r.* FROM modelgov.monitor(auto_rollback) r;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
-END
-$$;
--- the lines of EXPLAIN
-CREATE FUNCTION pg_temp.plan_of(query text, with_analyze boolean DEFAULT false) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	line text;
-	out text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF' || CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF, SUMMARY OFF' ELSE '' END
-						|| ') ' || query LOOP
-		out := out || line || E'\n';
-	END LOOP;
-	RETURN out;
 END
 $$;
 

@@ -10,6 +10,7 @@
 -- Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(68);
 
 --
@@ -32,22 +33,6 @@ GRANT SELECT ON ext_owner TO PUBLIC;
 DO $$
 BEGIN
 	EXECUTE pg_catalog.format('GRANT %I TO mg_tap_admin', (SELECT name FROM ext_owner));
-END
-$$;
-
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-							det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
 END
 $$;
 

@@ -14,6 +14,7 @@
 -- superuser-only: it is always set with no role set.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(139);
 
 SET modelgov.clock = '2024-01-15 00:00:00+00';
@@ -32,30 +33,9 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_rl_alice, mg_rl_bob, mg_
 	mg_rl_diana, mg_rl_eve, mg_rl_ops, mg_rl_zed;
 
 --
--- Helpers (pg_temp functions are called schema-qualified).
+-- Helpers of this suite (the shared ones are in helpers.psql; pg_temp
+-- functions are called schema-qualified).
 --
--- SQLSTATE, message and detail of a failing statement
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text
-	LANGUAGE plpgsql AS $$
-DECLARE
-	st text;
-	msg text;
-	det text;
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-							det = PG_EXCEPTION_DETAIL;
-	RETURN st || ' ' || msg || ' | ' || coalesce(det, '');
-END
-$$;
-CREATE FUNCTION pg_temp.ck() RETURNS jsonb
-	LANGUAGE sql AS $$
-	SELECT '{"aligns_with_business_goals": true, "data_quality_sufficient": true,
-			 "impact_analysis_completed": true, "no_regressions_observed": true,
-			 "rollback_plan_documented": true, "monitoring_plan_documented": true}'::jsonb
-$$;
 -- one row of a version's checklist: state | evidence
 CREATE FUNCTION pg_temp.item(v text, i text) RETURNS text
 	LANGUAGE sql AS $$
@@ -75,12 +55,6 @@ CREATE FUNCTION pg_temp.support(v text, at timestamptz DEFAULT NULL) RETURNS tex
 					 coalesce(to_char(s.maintenance_until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-'),
 					 coalesce(to_char(s.migration_until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '-'))
 	  FROM modelgov.support_status(v::modelgov.semver, at) s
-$$;
--- the newest audit entry: event|actor|version|status
-CREATE FUNCTION pg_temp.last_event() RETURNS text
-	LANGUAGE sql AS $$
-	SELECT concat_ws('|', a.event_type, a.actor, coalesce(a.version::text, '-'), coalesce(a.status, '-'))
-	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1
 $$;
 -- a change from proposal to production at one time, by the usual cast
 CREATE FUNCTION pg_temp.ship(ct modelgov.change_type, description text, new_values jsonb,

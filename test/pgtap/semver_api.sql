@@ -13,6 +13,7 @@
 -- "modelgov.semver" when modelgov is not on the path.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(157);
 
 --

@@ -6,18 +6,14 @@
 --		hashing that agrees with equality when only build metadata differs.
 --
 BEGIN;
+\ir helpers.psql
 SELECT plan(91);
 
 SET search_path = modelgov, public;
 
--- pg_temp helpers: EXPLAIN output of a query, and whether the input
--- function accepts a text (catching only the two errors it may raise)
-CREATE FUNCTION pg_temp.plan_of(query text) RETURNS SETOF text
-	LANGUAGE plpgsql AS $$
-BEGIN
-	RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || query;
-END
-$$;
+-- a pg_temp helper of this suite (pg_temp.plan_of, EXPLAIN output of a
+-- query, is in helpers.psql): whether the input function accepts a text
+-- (catching only the two errors it may raise)
 CREATE FUNCTION pg_temp.accepts(input text) RETURNS boolean
 	LANGUAGE plpgsql AS $$
 BEGIN

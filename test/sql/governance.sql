@@ -2,13 +2,31 @@
 -- The seed's governance story end to end (scripts/seed_story.sql, the same
 -- file make demo runs), in a database of its own.
 --
+-- The story is not read with \i: psql would echo its comments and report
+-- each of its errors as "psql:scripts/seed_story.sql:LINE: ERROR: ...", so
+-- that a comment or any new line in the story would change this test's
+-- output.  A second psql, the very binary running this file
+-- (/proc/$PPID/exe of the shell; psql from PATH where there is no /proc),
+-- reads the story on its standard input, as pg_regress runs a test, with
+-- ECHO=queries: it echoes every SQL statement as it sends it (not comments
+-- or backslash commands; what \echo prints is output and is kept) and
+-- reports every error with its DETAIL and HINT, but without a file and
+-- line.  Its output goes where this file's goes, in order.
+--
 CREATE DATABASE modelgov_story_regress;
 \c modelgov_story_regress
 SET client_min_messages = warning;
 CREATE EXTENSION modelgov;
 RESET client_min_messages;
 SET TimeZone = 'UTC';
-\i scripts/seed_story.sql
+\setenv PGDATABASE :DBNAME
+\setenv PGHOST :HOST
+\setenv PGPORT :PORT
+\setenv PGUSER :USER
+\! PGTZ=UTC "$(readlink /proc/$PPID/exe 2>/dev/null || echo psql)" -X -q -v ECHO=queries < scripts/seed_story.sql 2>&1
+-- as in the story: no CONTEXT lines, which hold line numbers of the
+-- extension's functions
+\set SHOW_CONTEXT never
 
 -- every step left exactly one active production version
 SELECT count(*) AS active_versions FROM modelgov.versions WHERE status = 'active';

@@ -1,0 +1,543 @@
+--
+-- search_path.sql
+--		A hostile search_path against every SECURITY DEFINER function of the
+--		extension.  Traps are planted in public and in pg_temp: look-alikes
+--		of the comparison and || operators on text, jsonb, integer, bigint,
+--		timestamptz, date, double precision, numeric and boolean, and of
+--		jsonb_typeof(jsonb), that behave like the real ones but count that
+--		they were used; in pg_temp also views named like every table and
+--		view of the extension.  With the path set so that an unpinned
+--		function finds the traps first:
+--		  (a) every SECURITY DEFINER function that belongs to the extension
+--			  (pg_depend, in any schema) pins search_path to exactly
+--			  pg_catalog, pg_temp;
+--		  (b) a governance story calls every one of them, as the roles the
+--			  process gives, and no trap fires;
+--		  (c) pg_stat_xact_user_functions shows that the story called every
+--			  one of them.
+--		Controls show that the traps do fire for functions that are not
+--		pinned, so that the test cannot pass for nothing.
+--
+-- A trap counts in a sequence of its own: nextval() is not undone when the
+-- statement that used the trap fails and its subtransaction is rolled back.
+-- Everything made here is rolled back with the transaction.  Run as a
+-- superuser (pg_prove connects as postgres); modelgov.clock is
+-- superuser-only, so it is always set with no role set.
+--
+BEGIN;
+\ir helpers.psql
+SELECT plan(74);
+
+-- function call counts for pg_stat_xact_user_functions, SQL functions too
+SET track_functions = 'all';
+
+------------------------------------------------------------------------------
+-- The test's own schema (never on the path): the traps and their counters
+------------------------------------------------------------------------------
+CREATE SCHEMA mg_sp;
+GRANT USAGE ON SCHEMA mg_sp TO PUBLIC;
+
+-- the SECURITY DEFINER functions of the extension, in whatever schema
+CREATE VIEW mg_sp.secdef AS
+	SELECT p.oid, p.oid::regprocedure::text AS fn, p.proconfig
+	  FROM pg_catalog.pg_depend d
+	  JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+	 WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+	   AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+	   AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov')
+	   AND d.deptype = 'e'
+	   AND p.prosecdef;
+
+-- every trap: its name (where.what), what it shadows, the statement that
+-- reaches it from an unpinned function, and its counter
+CREATE TABLE mg_sp.traps (
+	name	text PRIMARY KEY,
+	kind	text NOT NULL,		-- operator, function or relation
+	probe	text NOT NULL,		-- the same use written unqualified
+	counter	regclass NOT NULL
+);
+
+-- count one use of a trap; true, so that a view can call it in WHERE
+CREATE FUNCTION mg_sp.fire(trap text) RETURNS boolean
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM pg_catalog.nextval(t.counter) FROM mg_sp.traps t WHERE t.name OPERATOR(pg_catalog.=) trap;
+	RETURN true;
+END
+$$;
+
+-- how many times each trap was used since the counters were last cleared
+CREATE FUNCTION mg_sp.fired() RETURNS TABLE (trap text, times bigint)
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT t.name, coalesce(pg_sequence_last_value(t.counter), 0) FROM mg_sp.traps t
+$$;
+CREATE FUNCTION mg_sp.clear() RETURNS bigint
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT count(setval(t.counter, 1, false)) FROM mg_sp.traps t
+$$;
+
+-- register a trap, with a counter of its own
+CREATE FUNCTION mg_sp.register(trap text, kind text, probe text) RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	counter text := format('mg_sp.%I', format('fired_%s', (SELECT count(*) + 1 FROM mg_sp.traps)));
+BEGIN
+	EXECUTE format('CREATE SEQUENCE %s', counter);
+	INSERT INTO mg_sp.traps VALUES (trap, kind, probe, counter::regclass);
+END
+$$;
+
+-- Plant the traps in one schema (public or pg_temp): a look-alike of every
+-- operator of pg_catalog named = <> < <= > >= or || between the types
+-- below, of jsonb_typeof(jsonb), and (pg_temp only) a view for every table
+-- and view of the extension.  A look-alike returns what the real one
+-- returns.  Returns how many traps it planted.
+CREATE FUNCTION mg_sp.plant(target text) RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	o record;
+	trap text;
+	fn text;
+	n integer := 0;
+BEGIN
+	FOR o IN SELECT op.oprname AS op, op.oprleft::regtype::text AS l, op.oprright::regtype::text AS r,
+					op.oprresult::regtype::text AS res
+			   FROM pg_operator op
+			  WHERE op.oprnamespace = 'pg_catalog'::regnamespace
+				AND op.oprname = ANY (ARRAY['=', '<>', '<', '<=', '>', '>=', '||'])
+				AND op.oprleft = ANY (ARRAY['text', 'jsonb', 'integer', 'bigint', 'timestamptz', 'date',
+											'double precision', 'numeric', 'boolean']::regtype[])
+				AND op.oprright = ANY (ARRAY['text', 'jsonb', 'integer', 'bigint', 'timestamptz', 'date',
+											 'double precision', 'numeric', 'boolean']::regtype[])
+			  ORDER BY 1, 2, 3 LOOP
+		n := n + 1;
+		trap := format('%s.%s(%s,%s)', target, o.op, o.l, o.r);
+		fn := format('mg_sp.%I', format('trap_%s_%s', target, n));
+		PERFORM mg_sp.register(trap, 'operator', format('SELECT NULL::%s %s NULL::%s', o.l, o.op, o.r));
+		EXECUTE format('CREATE FUNCTION %s(a %s, b %s) RETURNS %s LANGUAGE plpgsql '
+					   'SET search_path = pg_catalog, pg_temp AS %L',
+					   fn, o.l, o.r, o.res,
+					   format('BEGIN PERFORM mg_sp.fire(%L); RETURN a OPERATOR(pg_catalog.%s) b; END', trap, o.op));
+		EXECUTE format('CREATE OPERATOR %s.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = %s)',
+					   target, o.op, o.l, o.r, fn);
+	END LOOP;
+
+	n := n + 1;
+	trap := format('%s.jsonb_typeof(jsonb)', target);
+	PERFORM mg_sp.register(trap, 'function', 'SELECT jsonb_typeof(NULL::jsonb)');
+	EXECUTE format('CREATE FUNCTION %I.jsonb_typeof(j jsonb) RETURNS text LANGUAGE plpgsql '
+				   'SET search_path = pg_catalog, pg_temp AS %L',
+				   target, format('BEGIN PERFORM mg_sp.fire(%L); RETURN pg_catalog.jsonb_typeof(j); END', trap));
+
+	IF target = 'pg_temp' THEN
+		FOR o IN SELECT c.relname::text AS rel, c.relkind FROM pg_class c
+				  WHERE c.relnamespace = 'modelgov'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+				  ORDER BY 1 LOOP
+			n := n + 1;
+			trap := format('pg_temp.%s', o.rel);
+			PERFORM mg_sp.register(trap, 'relation', format('SELECT count(*) FROM %I', o.rel));
+			-- a write through a table's look-alike checks the WHERE, and fires too
+			EXECUTE format('CREATE TEMP VIEW %I AS SELECT * FROM modelgov.%I WHERE mg_sp.fire(%L)%s',
+						   o.rel, o.rel, trap,
+						   CASE WHEN o.relkind = 'v' THEN '' ELSE ' WITH LOCAL CHECK OPTION' END);
+			EXECUTE format('GRANT ALL ON pg_temp.%I TO PUBLIC', o.rel);
+		END LOOP;
+	END IF;
+	RETURN n;
+END
+$$;
+
+-- Run the probe of every trap of a schema.  Not pinned: it uses the
+-- search_path of its caller, as a function without SET search_path does.
+CREATE FUNCTION mg_sp.probe_traps(target text) RETURNS integer
+	LANGUAGE plpgsql AS $$
+DECLARE
+	t record;
+	n integer := 0;
+BEGIN
+	FOR t IN SELECT x.probe FROM mg_sp.traps x WHERE pg_catalog.starts_with(x.name, pg_catalog.concat(target, '.')) LOOP
+		EXECUTE t.probe;
+		n := pg_catalog.int4pl(n, 1);
+	END LOOP;
+	RETURN n;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- The roles.  mg_sp_admin administers modelgov as a member of the extension
+-- owner (not a superuser); the others get the grants of the docs.
+------------------------------------------------------------------------------
+CREATE ROLE mg_sp_admin NOLOGIN;	-- administrator
+CREATE ROLE mg_sp_alice NOLOGIN;	-- proposer, no duties
+CREATE ROLE mg_sp_bob NOLOGIN;		-- reviewer, model_science_lead
+CREATE ROLE mg_sp_carol NOLOGIN;	-- reviewer, product_manager
+CREATE ROLE mg_sp_dave NOLOGIN;		-- engineering_lead
+CREATE ROLE mg_sp_ops NOLOGIN;		-- deployer
+CREATE ROLE mg_sp_hank NOLOGIN;		-- member without duties, removed at the end
+CREATE ROLE mg_sp_mallory NOLOGIN;	-- the same grants, not a member
+GRANT USAGE ON SCHEMA modelgov TO mg_sp_admin, mg_sp_alice, mg_sp_bob, mg_sp_carol, mg_sp_dave,
+	mg_sp_ops, mg_sp_hank, mg_sp_mallory;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_sp_admin, mg_sp_alice, mg_sp_bob, mg_sp_carol,
+	mg_sp_dave, mg_sp_ops, mg_sp_hank, mg_sp_mallory;
+DO $$
+BEGIN
+	EXECUTE format('GRANT %I TO mg_sp_admin',
+				   (SELECT e.extowner::regrole::text FROM pg_extension e WHERE e.extname = 'modelgov'));
+END
+$$;
+
+------------------------------------------------------------------------------
+-- (a) Statically: every SECURITY DEFINER function of the extension pins
+-- search_path to exactly pg_catalog, pg_temp
+------------------------------------------------------------------------------
+SELECT isnt_empty($$SELECT fn FROM mg_sp.secdef$$,
+				  'pg_depend lists SECURITY DEFINER functions of the extension');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_proc p
+	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.prosecdef
+		 AND p.oid NOT IN (SELECT s.oid FROM mg_sp.secdef s)$$,
+	'every SECURITY DEFINER function in schema modelgov is found through pg_depend');
+SELECT is_empty(
+	$$SELECT s.fn, s.proconfig FROM mg_sp.secdef s
+	   WHERE (SELECT array_agg(c) FROM unnest(s.proconfig) AS c WHERE c LIKE 'search\_path=%')
+			 IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']$$,
+	'every SECURITY DEFINER function of the extension has search_path = pg_catalog, pg_temp, exactly');
+
+------------------------------------------------------------------------------
+-- The traps
+------------------------------------------------------------------------------
+SELECT cmp_ok(mg_sp.plant('public'), '>=', 60, 'traps planted in public');
+SELECT cmp_ok(mg_sp.plant('pg_temp'), '>=', 70, 'traps planted in pg_temp');
+SELECT is_empty(
+	$$SELECT w.s || '.' || t.trap
+		FROM unnest(ARRAY['public', 'pg_temp']) AS w(s),
+			 unnest(ARRAY['=(text,text)', '<(text,text)', '||(text,text)', '=(jsonb,jsonb)', '<(jsonb,jsonb)',
+						  '||(jsonb,jsonb)', '=(integer,integer)', '<(integer,integer)', '=(bigint,bigint)',
+						  '<(bigint,bigint)', '=(bigint,integer)', '<(bigint,integer)',
+						  '=(timestamp with time zone,timestamp with time zone)',
+						  '<(timestamp with time zone,timestamp with time zone)', 'jsonb_typeof(jsonb)']) AS t(trap)
+	   WHERE w.s || '.' || t.trap NOT IN (SELECT x.name FROM mg_sp.traps x)$$,
+	'among the traps in public and pg_temp: =, < and || on text and jsonb, = and < on integers and timestamptz, jsonb_typeof');
+SELECT is((SELECT count(*) FROM mg_sp.fired() f WHERE f.times > 0), 0::bigint, 'no trap has fired yet');
+SELECT is((SELECT count(*) FROM pg_stat_xact_user_functions s JOIN mg_sp.secdef d ON d.oid = s.funcid),
+		  0::bigint, 'no SECURITY DEFINER function of the extension was called yet in this transaction');
+
+------------------------------------------------------------------------------
+-- (b) The story.  Each step is a statement run by pg_temp.attempt as a role,
+-- at a modelgov.clock time (NULL: the time stays), with what it must
+-- return ("ok:" and the value, or the SQLSTATE and message), as a regular
+-- expression; read-only steps are also run again on the clean path, and
+-- must return the same there.
+------------------------------------------------------------------------------
+CREATE TABLE mg_sp.story (
+	n		serial PRIMARY KEY,
+	who		text NOT NULL,
+	at		text,
+	stmt	text NOT NULL,
+	expect	text,			-- NULL: only compared with the clean path
+	what	text NOT NULL,
+	read_only boolean NOT NULL DEFAULT false,
+	result	text,			-- under the hostile path
+	clean	text			-- on the clean path (read-only steps)
+);
+INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
+	-- 2024-01-15: the administrator sets up
+	('mg_sp_admin', '2024-01-15 00:00:00+00',
+	 $$SELECT modelgov.init_model('{"weights": [0.30, 0.30, 0.20, 0.20], "threshold_auto": 0.15,
+									  "threshold_escalate": 0.50}')$$,
+	 '^ok:1\.0\.0$', 'init_model creates 1.0.0'),
+	('mg_sp_admin', NULL,
+	 $$SELECT pg_catalog.count(modelgov.add_member(m.r::regrole, m.i, m.d::modelgov.member_role[]))
+		 FROM (VALUES ('mg_sp_alice', 'alice@company.com', '{}'),
+					  ('mg_sp_bob', 'bob@company.com', '{model_science_lead}'),
+					  ('mg_sp_carol', 'carol@company.com', '{product_manager}'),
+					  ('mg_sp_dave', 'dave@company.com', '{engineering_lead}'),
+					  ('mg_sp_ops', 'automation@company.com', '{deployer}'),
+					  ('mg_sp_hank', 'hank@company.com', '{}')) AS m(r, i, d)$$,
+	 '^ok:6$', 'add_member adds six members'),
+	('mg_sp_admin', NULL, $$SELECT modelgov.set_bump_policy('bias_update', 'minor')$$,
+	 '^ok:$', 'set_bump_policy changes the policy'),
+	('mg_sp_admin', NULL, $$SELECT modelgov.set_monitoring_setting('sigma', 2)$$,
+	 '^ok:$', 'set_monitoring_setting changes a setting'),
+	-- 2024-02-16 10:00: proposal, reviews, approvals, staging, smoke test, production
+	('mg_sp_mallory', '2024-02-16 10:00:00+00', $$SELECT modelgov.propose('bug_fix', 'mallory', '{}')$$,
+	 '^42501 permission denied to propose changes', 'a non-member may not propose (42501)'),
+	('mg_sp_alice', NULL,
+	 $$SELECT modelgov.propose('threshold_change', 'Monthly threshold optimization',
+		'{"threshold_auto": 0.18, "threshold_escalate": 0.48}',
+		'{"sample_size": 5000, "expected_auto_resolve_rate": 0.12, "expected_escalate_rate": 0.08}',
+		'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')$$,
+	 '^ok:PROP_202402_001$', 'propose returns the first id of February 2024'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true)$$,
+	 '^42501 permission denied to review proposal PROP_202402_001', 'the proposer may not review (42501)'),
+	('mg_sp_bob', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true, 'Solid.')$$,
+	 '^ok:$', 'bob reviews'),
+	('mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'model_science_lead')$$,
+	 '^55000 cannot approve proposal PROP_202402_001', 'one review is not enough to approve (55000)'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true)$$,
+	 '^ok:$', 'carol reviews'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'engineering_lead')$$,
+	 '^42501 permission denied to approve as engineering_lead', 'a role one does not hold is refused (42501)'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'product_manager')$$,
+	 '^ok:$', 'carol approves as product_manager'),
+	('mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'model_science_lead')$$,
+	 '^ok:$', 'bob approves as model_science_lead'),
+	('mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'engineering_lead')$$,
+	 '^ok:$', 'dave approves as engineering_lead'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
+	 '^55000 cannot deploy to production proposal PROP_202402_001', 'production before staging is refused (55000)'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'staging')$$,
+	 '^ok:1\.0\.1$', 'the deployer stages 1.0.1'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
+	 '^55000 cannot deploy 1\.0\.1 to production without a passing smoke test',
+	 'production without a smoke test is refused (55000)'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.record_smoke_test('1.0.1', true, '{"command": "pytest"}')$$,
+	 '^ok:$', 'the deployer records a smoke test'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
+	 '^ok:1\.0\.1$', 'the deployer deploys 1.0.1 to production'),
+	-- 2024-02-23 12:00, seven days after the deployment: metrics, a correction, the monitor
+	('mg_sp_ops', '2024-02-23 12:00:00+00',
+	 $$SELECT pg_catalog.count(modelgov.record_metrics('1.0.1', d::date,
+		'{"decisions": 10000, "auto": 1200, "ask": 7000, "escalate": 800, "errors": 50,
+		  "feature_availability": 0.995, "latency_p99_ms": 50, "correct_auto": 0.95}'))
+		 FROM pg_catalog.generate_series('2024-02-16'::timestamp, '2024-02-22', '1 day') AS d$$,
+	 '^ok:7$', 'record_metrics records seven days'),
+	('mg_sp_ops', NULL,
+	 $$SELECT modelgov.correct_metrics('1.0.1', '2024-02-22',
+		'{"decisions": 10000, "auto": 1210, "ask": 6990, "escalate": 800, "errors": 50,
+		  "feature_availability": 0.995, "latency_p99_ms": 51, "correct_auto": 0.95}', 'late events')$$,
+	 '^ok:2$', 'correct_metrics writes revision 2'),
+	('mg_sp_hank', NULL,
+	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor() AS m WHERE m.action IS NOT NULL$$,
+	 '^ok:validated$', 'monitor() validates 1.0.1 after seven clean days'),
+	('mg_sp_hank', NULL, $$SELECT pg_catalog.count(*) FROM modelgov.monitor(true)$$,
+	 '^42501 permission denied to monitor with automatic rollback',
+	 'only a deployer monitors with automatic rollback (42501)'),
+	('mg_sp_ops', NULL,
+	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor(true) AS m WHERE m.action IS NOT NULL$$,
+	 '^ok:$', 'monitor(true) by the deployer finds nothing to do'),
+	-- the release of 1.0.1
+	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
+	 '^55000 cannot release version 1\.0\.1: the release checklist is incomplete',
+	 'release() needs the attestations (55000)'),
+	('mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.count(modelgov.attest('1.0.1', a.item, a.evidence))
+		 FROM (VALUES ('tests_pass', 'CI run 412'), ('code_reviewed', 'reviewed by bob and carol'),
+					  ('documentation_updated', 'docs/thresholds.md'), ('changelog_updated', 'CHANGELOG.md'),
+					  ('release_notes_published', '#model-committee')) AS a(item, evidence)$$,
+	 '^ok:5$', 'attest records the five attested items'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.attest('1.0.1', 'tagged', 'v1.0.1')$$,
+	 '^22023 release checklist item "tagged" is computed', 'a computed item cannot be attested (22023)'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
+	 '^ok:$', 'release() releases 1.0.1'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
+	 '^55000 version 1\.0\.1 is already released', 'a second release is refused (55000)'),
+	-- a proposal withdrawn, another rejected
+	('mg_sp_alice', NULL, $$SELECT modelgov.propose('performance_fix', 'Faster scoring', '{}')$$,
+	 '^ok:PROP_202402_002$', 'a second proposal'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.withdraw('PROP_202402_002', 'not needed after all')$$,
+	 '^ok:$', 'its proposer withdraws it'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.propose('bias_update', 'Billing bias', '{"biases": {"billing": -0.05}}')$$,
+	 '^ok:PROP_202402_003$', 'a third proposal'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.withdraw('PROP_202402_003', 'not mine')$$,
+	 '^42501 permission denied to withdraw proposal PROP_202402_003', 'only the proposer withdraws (42501)'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.reject('PROP_202402_003', 'not this quarter')$$,
+	 '^ok:$', 'a committee member rejects it'),
+	-- a rollback drill, annotated
+	('mg_sp_hank', NULL, $$SELECT modelgov.rollback('drill')$$,
+	 '^42501 permission denied to roll back', 'only a deployer rolls back (42501)'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.rollback('Rollback drill')$$,
+	 '^ok:1\.0\.0$', 'the deployer rolls back to 1.0.0'),
+	('mg_sp_hank', NULL,
+	 $$SELECT modelgov.annotate((SELECT a.seq FROM modelgov.audit_log a
+								  WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'), 'Drill, no root cause')$$,
+	 '^ok:[0-9]+$', 'annotate appends an annotation of the rollback'),
+	('mg_sp_hank', NULL, $$SELECT modelgov.annotate(1, 'not a rollback')$$,
+	 '^22023 audit entry 1 is not a rollback', 'only rollbacks are annotated (22023)'),
+	-- the administrator removes a member, a member may not
+	('mg_sp_admin', NULL, $$SELECT modelgov.remove_member('mg_sp_hank')$$,
+	 '^ok:$', 'the administrator removes hank'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.remove_member('mg_sp_bob')$$,
+	 '^42501 permission denied to remove members', 'a member may not remove members (42501)'),
+	-- the audit chain
+	('mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq) FROM modelgov.verify_audit_log() AS v$$,
+	 '^ok:t [0-9]+$', 'verify_audit_log() verifies the chain'),
+	('mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq)
+		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log(d.seq, d.hash) AS v$$,
+	 '^ok:t [0-9]+$', 'verify_audit_log(seq, hash) verifies the digest of audit_digest()');
+-- what anyone reads, as a member: the same as on the clean path
+INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
+	('mg_sp_alice', $$SELECT modelgov.changelog()$$, 'changelog()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', c.item, c.state), ', ' ORDER BY c.n)
+		 FROM modelgov.release_checklist('1.0.1') WITH ORDINALITY AS c(item, state, evidence, n)$$,
+	 'release_checklist()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', s.status, s.maintenance_until, s.migration_until)
+		 FROM modelgov.support_status('1.0.1', '2024-02-20 00:00:00+00') AS s$$,
+	 'support_status()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', h.check_name, h.passed), ', ' ORDER BY h.check_name)
+		 FROM modelgov.health_check('1.0.1', '2024-02-22') AS h$$,
+	 'health_check()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq, d.seq)
+		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log(d.seq, d.hash) AS v$$,
+	 'audit_digest() and verify_audit_log()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', modelgov.active_version(), modelgov.active_version('staging'),
+			  modelgov.required_bump('bias_update'), modelgov.decide(0.9, 0.9, 0.9, 0.9, 'team0'),
+			  modelgov.model_config() OPERATOR(pg_catalog.->) 'thresholds')$$,
+	 'active_version(), required_bump(), decide() and model_config()', true);
+
+-- Run the steps (only the read-only ones with only_reads) and keep what
+-- they return.  Not pinned: the statements run under the caller's path.
+-- It uses nothing unqualified itself, or the traps would tell.
+CREATE FUNCTION mg_sp.run_story(only_reads boolean) RETURNS integer
+	LANGUAGE plpgsql AS $$
+DECLARE
+	s record;
+	r pg_catalog.text;
+	n pg_catalog.int4 := 0;
+BEGIN
+	FOR s IN SELECT x.* FROM mg_sp.story x WHERE x.read_only OR NOT only_reads ORDER BY x.n LOOP
+		RESET ROLE;
+		IF s.at IS NOT NULL THEN
+			PERFORM pg_catalog.set_config('modelgov.clock', s.at, false);
+		END IF;
+		EXECUTE pg_catalog.format('SET ROLE %I', s.who);
+		r := pg_temp.attempt(s.stmt);
+		RESET ROLE;
+		IF only_reads THEN
+			UPDATE mg_sp.story x SET clean = r WHERE x.n OPERATOR(pg_catalog.=) s.n;
+		ELSE
+			UPDATE mg_sp.story x SET result = r WHERE x.n OPERATOR(pg_catalog.=) s.n;
+		END IF;
+		n := pg_catalog.int4pl(n, 1);
+	END LOOP;
+	RETURN n;
+END
+$$;
+
+-- Under the hostile path.  pgTAP's own functions and this file's queries
+-- would reach the traps too, so nothing is asserted while it is set; the
+-- counters are read by functions that pin it.
+SET search_path = pg_temp, public, pg_catalog;
+SELECT mg_sp.run_story(false) AS steps \gset
+SELECT pg_catalog.count(*) AS s_traps_fired FROM mg_sp.fired() AS f WHERE f.times OPERATOR(pg_catalog.>) 0 \gset
+RESET search_path;
+SELECT mg_sp.run_story(true) AS reads \gset
+RESET modelgov.clock;
+
+SELECT is(:'s_traps_fired'::bigint, 0::bigint, 'nothing the story did fired a trap (read under the hostile path)');
+SELECT is_empty($$SELECT f.trap, f.times FROM mg_sp.fired() f WHERE f.times > 0$$,
+				'no trap fired during the story: every function used pg_catalog and its own schema');
+SELECT is(:'steps'::int, (SELECT count(*)::int FROM mg_sp.story), 'every step of the story ran');
+SELECT matches(s.result, s.expect, s.what) FROM mg_sp.story s WHERE s.expect IS NOT NULL ORDER BY s.n;
+SELECT is(s.result, s.clean, s.what || ': the same under the hostile path as on the clean path')
+  FROM mg_sp.story s WHERE s.read_only ORDER BY s.n;
+SELECT is((SELECT s.result FROM mg_sp.story s WHERE s.what = 'annotate appends an annotation of the rollback'),
+		  (SELECT 'ok:' || max(a.seq) FROM modelgov.audit_log a WHERE a.event_type = 'annotation'),
+		  'annotate returns the seq of the annotation');
+
+------------------------------------------------------------------------------
+-- (c) Coverage: the story called every SECURITY DEFINER function of the
+-- extension (none was called before the hostile path was set)
+------------------------------------------------------------------------------
+SELECT is_empty(
+	$$SELECT d.fn FROM mg_sp.secdef d
+	   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_xact_user_functions s WHERE s.funcid = d.oid AND s.calls > 0)
+	   ORDER BY 1$$,
+	'the story called every SECURITY DEFINER function of the extension (these were not called)');
+
+------------------------------------------------------------------------------
+-- Controls: the traps fire for functions that are not pinned
+------------------------------------------------------------------------------
+-- A check written like the extension's own, once without SET search_path
+-- and once with it.
+DO $$
+DECLARE
+	body text := $b$
+DECLARE
+	n bigint;
+BEGIN
+	SELECT count(*) INTO n FROM modelgov.members x WHERE x.role_name = who;
+	IF jsonb_typeof(checklist) <> 'object' OR n < 1 OR modelgov.clock_now() > at THEN
+		RETURN 'refused';
+	END IF;
+	RETURN 'checked ' || (checklist || '{"checked": true}')::text;
+END
+$b$;
+BEGIN
+	EXECUTE format('CREATE FUNCTION mg_sp.check_unpinned(who text, checklist jsonb, at timestamptz) RETURNS text '
+				   'LANGUAGE plpgsql SECURITY DEFINER AS %L', body);
+	EXECUTE format('CREATE FUNCTION mg_sp.check_pinned(who text, checklist jsonb, at timestamptz) RETURNS text '
+				   'LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %L', body);
+END
+$$;
+SELECT mg_sp.clear() AS cleared \gset
+SET search_path = pg_temp, public, pg_catalog;
+SELECT mg_sp.check_pinned('mg_sp_alice', '{}', 'infinity') AS c_pinned \gset
+SELECT pg_temp.attempt($$SELECT pg_catalog.count(*) FROM mg_sp.fired() AS f
+		WHERE f.times OPERATOR(pg_catalog.>) 0$$) AS c_pinned_fired \gset
+SELECT mg_sp.check_unpinned('mg_sp_alice', '{}', 'infinity') AS c_unpinned \gset
+RESET search_path;
+SELECT is(:'c_pinned'::text, 'checked {"checked": true}', 'control: the pinned check works under the hostile path');
+SELECT is(:'c_pinned_fired'::text, 'ok:0', 'control: the pinned check fires no trap');
+SELECT is(:'c_unpinned'::text, :'c_pinned', 'control: the unpinned check returns the same (a trap behaves like what it shadows)');
+SELECT set_eq(
+	$$SELECT f.trap FROM mg_sp.fired() f WHERE f.times > 0$$,
+	ARRAY['public.=(text,text)', 'public.jsonb_typeof(jsonb)', 'public.<>(text,text)', 'public.<(bigint,integer)',
+		  'public.>(timestamp with time zone,timestamp with time zone)', 'public.||(jsonb,jsonb)',
+		  'public.||(text,text)'],
+	'control: the same check without SET search_path fires the trap of every operator and function it uses');
+
+-- every trap in public is found first by an unpinned function
+SELECT mg_sp.clear() AS cleared \gset
+SET search_path = pg_temp, public, pg_catalog;
+SELECT mg_sp.probe_traps('public') AS c_public \gset
+RESET search_path;
+SELECT is_empty($$SELECT f.trap FROM mg_sp.fired() f WHERE f.trap LIKE 'public.%' AND f.times = 0$$,
+				'control: an unpinned function reaches every trap in public (these it did not)');
+
+-- pg_temp: PostgreSQL never looks up functions or operators there unless
+-- they are named with it, but finds tables and views there first, even
+-- for a function pinned to pg_catalog, pg_temp: that is why the extension
+-- qualifies its own tables
+SELECT mg_sp.clear() AS cleared \gset
+SET search_path = pg_temp, public, pg_catalog;
+SELECT mg_sp.probe_traps('pg_temp') AS c_temp \gset
+RESET search_path;
+SELECT is_empty($$SELECT f.trap FROM mg_sp.fired() f JOIN mg_sp.traps t ON t.name = f.trap
+				   WHERE t.kind = 'relation' AND f.times = 0$$,
+				'control: an unpinned function reaches every view planted in pg_temp (these it did not)');
+SELECT is_empty($$SELECT f.trap FROM mg_sp.fired() f JOIN mg_sp.traps t ON t.name = f.trap
+				   WHERE t.kind <> 'relation' AND f.trap LIKE 'pg\_temp.%' AND f.times > 0$$,
+				'control: an unqualified name never reaches an operator or function in pg_temp');
+SELECT mg_sp.clear() AS cleared \gset
+SELECT ok(NULL::text OPERATOR(pg_temp.=) NULL::text IS NULL AND pg_temp.jsonb_typeof('{}') = 'object',
+		  'control: named with pg_temp, the operators and functions planted there answer as the real ones');
+SELECT set_eq($$SELECT f.trap FROM mg_sp.fired() f WHERE f.times > 0$$,
+			  ARRAY['pg_temp.=(text,text)', 'pg_temp.jsonb_typeof(jsonb)'],
+			  'control: and they fire');
+SELECT mg_sp.clear() AS cleared \gset
+CREATE FUNCTION mg_sp.unqualified_table() RETURNS bigint
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$SELECT count(*) FROM audit_log$$;
+SELECT is(mg_sp.unqualified_table(), pg_temp.audit_count(),
+		  'control: a function pinned to pg_catalog, pg_temp that names audit_log unqualified reads the look-alike');
+SELECT set_eq($$SELECT f.trap FROM mg_sp.fired() f WHERE f.times > 0$$, ARRAY['pg_temp.audit_log'],
+			  'control: and fires its trap');
+
+-- a trap that fired in a statement that failed still counts
+SELECT mg_sp.clear() AS cleared \gset
+SET search_path = pg_temp, public, pg_catalog;
+SELECT pg_temp.dry($$SELECT mg_sp.check_unpinned('mg_sp_alice', '{}', 'infinity')$$) AS c_dry \gset
+RESET search_path;
+SELECT is(:'c_dry'::text, 'accepted', 'control: the unpinned check ran and was undone');
+SELECT cmp_ok((SELECT count(*) FROM mg_sp.fired() f WHERE f.times > 0), '=', 7::bigint,
+			  'control: the traps it fired still count after the rollback of its subtransaction');
+
+SELECT * FROM finish();
+ROLLBACK;
