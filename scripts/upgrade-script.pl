@@ -63,6 +63,8 @@ for my $part (@parts)
 	close $fh;
 	for my $s (statements($text))
 	{
+		die "$part: write CREATE FUNCTION, not CREATE OR REPLACE: " . substr($s, 0, 80) . "\n"
+		  if $s =~ /^CREATE OR REPLACE\b/;
 		if ($s =~ s/^CREATE (FUNCTION|AGGREGATE)\b/CREATE OR REPLACE $1/)
 		{
 			push @functions, $s;

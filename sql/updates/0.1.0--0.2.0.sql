@@ -16,6 +16,16 @@
 CREATE SCHEMA modelgov_internal;
 COMMENT ON SCHEMA modelgov_internal IS 'modelgov internals: helpers of the API, not an API';
 REVOKE ALL ON SCHEMA modelgov_internal FROM PUBLIC;
+-- The schema belongs to the extension's owner, as on a fresh install, even
+-- when another superuser runs the update: the owner's SECURITY DEFINER
+-- functions need it.
+DO $$
+BEGIN
+	EXECUTE pg_catalog.format('ALTER SCHEMA modelgov_internal OWNER TO %I',
+							  (SELECT pg_catalog.pg_get_userbyid(e.extowner)
+								 FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov'));
+END
+$$;
 
 ALTER FUNCTION modelgov._active_changed() SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._active_since(modelgov.semver) SET SCHEMA modelgov_internal;
