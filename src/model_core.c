@@ -113,34 +113,39 @@ calibration_inverse(const MgModel *m, double t, bool *ok)
 }
 
 /*
- * Compute the z bands of a compiled model.  The calibrations are monotonic
- * and their inverses accurate to a few ulps, so a band of 1e-7 relative
- * leaves a wide margin on either side of the exact boundary.
+ * The band in z around threshold t: below *lo the calibrated p is surely
+ * under t, from *hi on surely at or over it.  The calibrations are
+ * monotonic and their inverses accurate to a few ulps, so a band of 1e-7
+ * relative leaves a wide margin on either side of the exact boundary; the
+ * band is kept only if the calibration at its edges confirms it, which
+ * fails where p is flat in float8 (a huge T, a tiny Platt a).  Otherwise
+ * the band is -inf..+inf, and decide() always calibrates.
  */
+static void
+threshold_band(const MgModel *m, double t, double *lo, double *hi)
+{
+	bool		ok;
+	double		z = calibration_inverse(m, t, &ok),
+				d;
+
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (!ok)
+		return;
+	d = 1e-7 * (1.0 + fabs(z));
+	if (mg_model_calibrate(m, z - d) < t && mg_model_calibrate(m, z + d) >= t)
+	{
+		*lo = z - d;
+		*hi = z + d;
+	}
+}
+
+/* Compute the z bands of a compiled model. */
 void
 mg_model_prepare(MgModel *m)
 {
-	bool		ok;
-	double		z,
-				d;
-
-	m->z_auto_lo = m->z_escalate_lo = -INFINITY;
-	m->z_auto_hi = m->z_escalate_hi = INFINITY;
-
-	z = calibration_inverse(m, m->threshold_auto, &ok);
-	if (ok)
-	{
-		d = 1e-7 * (1.0 + fabs(z));
-		m->z_auto_lo = z - d;
-		m->z_auto_hi = z + d;
-	}
-	z = calibration_inverse(m, m->threshold_escalate, &ok);
-	if (ok)
-	{
-		d = 1e-7 * (1.0 + fabs(z));
-		m->z_escalate_lo = z - d;
-		m->z_escalate_hi = z + d;
-	}
+	threshold_band(m, m->threshold_auto, &m->z_auto_lo, &m->z_auto_hi);
+	threshold_band(m, m->threshold_escalate, &m->z_escalate_lo, &m->z_escalate_hi);
 }
 
 static bool
