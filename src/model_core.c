@@ -239,3 +239,75 @@ mg_model_evaluate(const MgModel *m, const double *x, const bool *present,
 	}
 	return decision;
 }
+
+/* a copy of len bytes and a NUL, or NULL */
+static char *
+copy_string(const char *s, size_t len, MgAlloc alloc, void *ctx)
+{
+	char	   *c = alloc(ctx, len + 1);
+
+	if (c != NULL)
+	{
+		memcpy(c, s, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
+/*
+ * A deep copy of a compiled model, with nothing else: the compiler
+ * allocates its parse tree alongside the model, and this keeps only what
+ * evaluation needs.  Returns NULL when alloc does.
+ */
+MgModel *
+mg_model_copy(const MgModel *m, MgAlloc alloc, void *ctx)
+{
+	MgModel    *c = alloc(ctx, sizeof(MgModel));
+	size_t		n = (size_t) m->nfeatures;
+	size_t		slots = (size_t) m->bias_mask + 1;
+	size_t		nrules = (size_t) m->nrules;
+
+	if (c == NULL)
+		return NULL;
+	*c = *m;
+	c->feature_names = alloc(ctx, sizeof(char *) * (n > 0 ? n : 1));
+	c->weights = alloc(ctx, sizeof(double) * (n > 0 ? n : 1));
+	c->defaults = alloc(ctx, sizeof(double) * (n > 0 ? n : 1));
+	c->has_default = alloc(ctx, sizeof(bool) * (n > 0 ? n : 1));
+	c->biases = alloc(ctx, sizeof(MgBias) * slots);
+	c->rules = alloc(ctx, sizeof(MgRule) * (nrules > 0 ? nrules : 1));
+	if (c->feature_names == NULL || c->weights == NULL || c->defaults == NULL ||
+		c->has_default == NULL || c->biases == NULL || c->rules == NULL)
+		return NULL;
+	if (n > 0)
+	{
+		memcpy(c->weights, m->weights, sizeof(double) * n);
+		memcpy(c->defaults, m->defaults, sizeof(double) * n);
+		memcpy(c->has_default, m->has_default, sizeof(bool) * n);
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		c->feature_names[i] = copy_string(m->feature_names[i], strlen(m->feature_names[i]),
+										  alloc, ctx);
+		if (c->feature_names[i] == NULL)
+			return NULL;
+	}
+	memcpy(c->biases, m->biases, sizeof(MgBias) * slots);
+	for (size_t s = 0; s < slots; s++)
+	{
+		if (m->biases[s].key == NULL)
+			continue;
+		c->biases[s].key = copy_string(m->biases[s].key, m->biases[s].keylen, alloc, ctx);
+		if (c->biases[s].key == NULL)
+			return NULL;
+	}
+	if (nrules > 0)
+		memcpy(c->rules, m->rules, sizeof(MgRule) * nrules);
+	for (size_t r = 0; r < nrules; r++)
+	{
+		c->rules[r].name = copy_string(m->rules[r].name, strlen(m->rules[r].name), alloc, ctx);
+		if (c->rules[r].name == NULL)
+			return NULL;
+	}
+	return c;
+}
