@@ -23,12 +23,12 @@
 #include <math.h>
 
 #include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/pg_enum.h"
-#include "catalog/pg_type.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -40,18 +40,18 @@
 #include "utils/float.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "config_core.h"
 #include "model_core.h"
 #include "modelgov.h"
-#include "semver_core.h"
+#include "semver.h"
 
 typedef struct ModelEntry
 {
