@@ -48,6 +48,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "config_core.h"
 #include "model_core.h"
 #include "modelgov.h"
@@ -368,7 +369,7 @@ model_for_version(const char *key)
 static MgModel *
 active_for_statement(void)
 {
-	LocalTransactionId lxid = MyProc->lxid;
+	LocalTransactionId lxid = MG_MY_LXID;
 	TimestampTz start = GetCurrentStatementStartTimestamp();
 
 	if (stmt_model != NULL && stmt_lxid == lxid && stmt_start == start)
