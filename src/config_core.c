@@ -744,8 +744,7 @@ check_number(Parser *p, const JNode *node, const char *path, int unit)
 	char		buf[EXCERPT_LEN + 8];
 
 	if (node == NULL)
-		return fail(p, MG_CONFIG_INVALID, 0, path, "%s is missing; it must be a number%s.",
-					path, unit ? " between 0 and 1" : "");
+		return fail(p, MG_CONFIG_INVALID, 0, path, "%s must be a number, not missing.", path);
 	if (node->type != J_NUM)
 		return fail(p, MG_CONFIG_INVALID, node->pos, path, "%s must be a number, not %s.",
 					path, excerpt(p, node, buf, sizeof(buf)));
@@ -954,9 +953,6 @@ check_thresholds(Parser *p, const JNode *root, Checked *c)
 		c->t_auto = flat_auto;
 		c->t_escalate = flat_escalate;
 	}
-	else
-		return fail(p, MG_CONFIG_INVALID, root->pos, "thresholds",
-					"\"thresholds\" is missing; it must be an object with \"auto\" and \"escalate\".");
 	if (!check_number(p, c->t_auto, auto_path, 1) ||
 		!check_number(p, c->t_escalate, escalate_path, 1))
 		return 0;
