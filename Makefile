@@ -18,6 +18,7 @@ OBJS = \
 	src/semver.o \
 	src/model_core.o \
 	src/config_core.o \
+	src/config.o \
 	src/scoring.o
 
 # The install script is assembled from its parts, in this order.

@@ -113,34 +113,39 @@ calibration_inverse(const MgModel *m, double t, bool *ok)
 }
 
 /*
- * Compute the z bands of a compiled model.  The calibrations are monotonic
- * and their inverses accurate to a few ulps, so a band of 1e-7 relative
- * leaves a wide margin on either side of the exact boundary.
+ * The band in z around threshold t: below *lo the calibrated p is surely
+ * under t, from *hi on surely at or over it.  The calibrations are
+ * monotonic and their inverses accurate to a few ulps, so a band of 1e-7
+ * relative leaves a wide margin on either side of the exact boundary; the
+ * band is kept only if the calibration at its edges confirms it, which
+ * fails where p is flat in float8 (a huge T, a tiny Platt a).  Otherwise
+ * the band is -inf..+inf, and decide() always calibrates.
  */
+static void
+threshold_band(const MgModel *m, double t, double *lo, double *hi)
+{
+	bool		ok;
+	double		z = calibration_inverse(m, t, &ok),
+				d;
+
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (!ok)
+		return;
+	d = 1e-7 * (1.0 + fabs(z));
+	if (mg_model_calibrate(m, z - d) < t && mg_model_calibrate(m, z + d) >= t)
+	{
+		*lo = z - d;
+		*hi = z + d;
+	}
+}
+
+/* Compute the z bands of a compiled model. */
 void
 mg_model_prepare(MgModel *m)
 {
-	bool		ok;
-	double		z,
-				d;
-
-	m->z_auto_lo = m->z_escalate_lo = -INFINITY;
-	m->z_auto_hi = m->z_escalate_hi = INFINITY;
-
-	z = calibration_inverse(m, m->threshold_auto, &ok);
-	if (ok)
-	{
-		d = 1e-7 * (1.0 + fabs(z));
-		m->z_auto_lo = z - d;
-		m->z_auto_hi = z + d;
-	}
-	z = calibration_inverse(m, m->threshold_escalate, &ok);
-	if (ok)
-	{
-		d = 1e-7 * (1.0 + fabs(z));
-		m->z_escalate_lo = z - d;
-		m->z_escalate_hi = z + d;
-	}
+	threshold_band(m, m->threshold_auto, &m->z_auto_lo, &m->z_auto_hi);
+	threshold_band(m, m->threshold_escalate, &m->z_escalate_lo, &m->z_escalate_hi);
 }
 
 static bool
@@ -233,4 +238,76 @@ mg_model_evaluate(const MgModel *m, const double *x, const bool *present,
 		trace->rules_fired = fired;
 	}
 	return decision;
+}
+
+/* a copy of len bytes and a NUL, or NULL */
+static char *
+copy_string(const char *s, size_t len, MgAlloc alloc, void *ctx)
+{
+	char	   *c = alloc(ctx, len + 1);
+
+	if (c != NULL)
+	{
+		memcpy(c, s, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
+/*
+ * A deep copy of a compiled model, with nothing else: the compiler
+ * allocates its parse tree alongside the model, and this keeps only what
+ * evaluation needs.  Returns NULL when alloc does.
+ */
+MgModel *
+mg_model_copy(const MgModel *m, MgAlloc alloc, void *ctx)
+{
+	MgModel    *c = alloc(ctx, sizeof(MgModel));
+	size_t		n = (size_t) m->nfeatures;
+	size_t		slots = (size_t) m->bias_mask + 1;
+	size_t		nrules = (size_t) m->nrules;
+
+	if (c == NULL)
+		return NULL;
+	*c = *m;
+	c->feature_names = alloc(ctx, sizeof(char *) * (n > 0 ? n : 1));
+	c->weights = alloc(ctx, sizeof(double) * (n > 0 ? n : 1));
+	c->defaults = alloc(ctx, sizeof(double) * (n > 0 ? n : 1));
+	c->has_default = alloc(ctx, sizeof(bool) * (n > 0 ? n : 1));
+	c->biases = alloc(ctx, sizeof(MgBias) * slots);
+	c->rules = alloc(ctx, sizeof(MgRule) * (nrules > 0 ? nrules : 1));
+	if (c->feature_names == NULL || c->weights == NULL || c->defaults == NULL ||
+		c->has_default == NULL || c->biases == NULL || c->rules == NULL)
+		return NULL;
+	if (n > 0)
+	{
+		memcpy(c->weights, m->weights, sizeof(double) * n);
+		memcpy(c->defaults, m->defaults, sizeof(double) * n);
+		memcpy(c->has_default, m->has_default, sizeof(bool) * n);
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		c->feature_names[i] = copy_string(m->feature_names[i], strlen(m->feature_names[i]),
+										  alloc, ctx);
+		if (c->feature_names[i] == NULL)
+			return NULL;
+	}
+	memcpy(c->biases, m->biases, sizeof(MgBias) * slots);
+	for (size_t s = 0; s < slots; s++)
+	{
+		if (m->biases[s].key == NULL)
+			continue;
+		c->biases[s].key = copy_string(m->biases[s].key, m->biases[s].keylen, alloc, ctx);
+		if (c->biases[s].key == NULL)
+			return NULL;
+	}
+	if (nrules > 0)
+		memcpy(c->rules, m->rules, sizeof(MgRule) * nrules);
+	for (size_t r = 0; r < nrules; r++)
+	{
+		c->rules[r].name = copy_string(m->rules[r].name, strlen(m->rules[r].name), alloc, ctx);
+		if (c->rules[r].name == NULL)
+			return NULL;
+	}
+	return c;
 }

@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* An allocator: returns size bytes from ctx, or NULL when out of memory. */
+typedef void *(*MgAlloc) (void *ctx, size_t size);
+
 /* ordered from least to most cautious, like modelgov.decision */
 typedef enum MgDecision
 {
@@ -106,6 +109,7 @@ typedef struct MgTrace
 } MgTrace;
 
 extern void mg_model_prepare(MgModel *m);
+extern MgModel *mg_model_copy(const MgModel *m, MgAlloc alloc, void *ctx);
 extern uint32_t mg_bias_hash(const char *key, size_t len);
 extern double mg_model_bias(const MgModel *m, const char *candidate, size_t len);
 extern double mg_model_calibrate(const MgModel *m, double z);

@@ -1,7 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * modelgov.h
- *		Declarations shared between the C files of modelgov.
+ *		Module-wide declarations: the initialization each C file needs at
+ *		load time (called from _PG_init), and the identity of the
+ *		extension's tables.
+ *
+ * What one C file offers another lives in that file's own header
+ * (semver.h, config_core.h, model_core.h, ...).
  *
  *-------------------------------------------------------------------------
  */
@@ -10,21 +15,13 @@
 
 #include "fmgr.h"
 
-/* modelgov.bump_level, in the order of its enum labels */
-typedef enum MgBumpLevel
-{
-	MG_BUMP_PATCH,
-	MG_BUMP_MINOR,
-	MG_BUMP_MAJOR
-} MgBumpLevel;
+extern void _PG_init(void);
 
-extern MgBumpLevel mg_bump_level_from_datum(Datum level);
-
+/* load-time initialization, in clock.c and scoring.c */
 extern void mg_clock_init(void);
 extern void mg_scoring_init(void);
-extern void mg_semver_key(Datum d, char *buf);
-extern Oid	mg_environments_relid(void);
 
-extern void _PG_init(void);
+/* OID of modelgov.environments, or InvalidOid (active.c) */
+extern Oid	mg_environments_relid(void);
 
 #endif							/* MODELGOV_H */

@@ -5,6 +5,10 @@
  *
  * Versions are immutable, so each is compiled once per backend into an
  * MgModel (model_core.h) kept in a hash table for the life of the backend.
+ * Each compiled model has a memory context of its own under "modelgov
+ * models"; a compilation that fails deletes its context.  All of them go
+ * when the extension is dropped and created again, and a generation
+ * counter then tells the call sites that their pinned model is gone.
  * Only "which version is active" changes; that pointer is cached too, and
  * marked stale by the relcache invalidation of modelgov.environments that
  * every deployment and rollback queues (active.c).  The invalidation is
@@ -23,12 +27,12 @@
 #include <math.h>
 
 #include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/pg_enum.h"
-#include "catalog/pg_type.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -40,27 +44,34 @@
 #include "utils/float.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "config_core.h"
 #include "model_core.h"
 #include "modelgov.h"
-#include "semver_core.h"
+#include "semver.h"
 
 typedef struct ModelEntry
 {
 	char		key[MG_SEMVER_MAX_LEN + 1];	/* version without build */
-	MgModel    *model;
+	MgModel    *model;			/* in a context of its own, under model_cxt */
 } ModelEntry;
 
 /* backend state */
 static MemoryContext model_cxt = NULL;
+
+/*
+ * Bumped whenever model_cxt is reset: a model pinned in fn_extra (which can
+ * outlive a statement, in a cursor) is valid only in its generation.
+ */
+static uint32 model_generation = 0;
 static HTAB *model_cache = NULL;
 static Oid	cached_env_relid = InvalidOid;
 static MgModel *active_model = NULL;
@@ -83,6 +94,7 @@ static double stat_last_load_ms = 0.0;	/* read and compile, wall clock */
 typedef struct CallState
 {
 	MgModel    *model;			/* pinned model, or the last given version's */
+	uint32		generation;		/* model_generation when model was set */
 	struct varlena *given;		/* the last version argument, as passed */
 	int			nbuf;
 	double	   *x;
@@ -127,7 +139,8 @@ check_extension_identity(void)
 		model_cxt = AllocSetContextCreate(TopMemoryContext, "modelgov models",
 										  ALLOCSET_DEFAULT_SIZES);
 	else
-		MemoryContextReset(model_cxt);
+		MemoryContextReset(model_cxt);	/* deletes every model's context */
+	model_generation++;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = MG_SEMVER_MAX_LEN + 1;
@@ -144,29 +157,56 @@ check_extension_identity(void)
 
 /* ---- compiling a configuration ------------------------------------- */
 
+/* an allocator for config_core.c: out of memory is an ERROR */
 static void *
 model_alloc(void *ctx, size_t size)
 {
-	return MemoryContextAllocExtended((MemoryContext) ctx, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+	return MemoryContextAllocHuge((MemoryContext) ctx, size);
 }
 
 /*
- * Compile the configuration of a version (validated by
- * modelgov._normalize_config when it was created) into model_cxt, with the
- * pure-C parser of config_core.c.
+ * Compile the configuration of a version (checked by the same rules when
+ * it was created, see config.c) into a memory context of its own under
+ * model_cxt.  The parse happens in a scratch context, and only the model
+ * is copied out of it; on any error both contexts are deleted, leaving
+ * nothing behind.
  */
 static MgModel *
 compile_model(const char *version, Jsonb *config)
 {
-	char	   *text = JsonbToCString(NULL, &config->root, VARSIZE(config));
-	MgModel    *m = MemoryContextAllocZero(model_cxt, sizeof(MgModel));
-	MgConfigError err;
+	MemoryContext cxt = AllocSetContextCreate(model_cxt, "modelgov model",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "modelgov compile",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext caller = CurrentMemoryContext;
+	MgModel    *m = NULL;
 
-	if (mg_config_parse(text, strlen(text), model_alloc, model_cxt, m, &err) != 0)
-		elog(ERROR, "configuration of version %s cannot be compiled: %s (at byte %zu)",
-			 version, err.message, err.position);
-	strlcpy(m->version, version, sizeof(m->version));
-	pfree(text);
+	PG_TRY();
+	{
+		MemoryContext old = MemoryContextSwitchTo(scratch);
+		char	   *text = JsonbToCString(NULL, &config->root, VARSIZE(config));
+		MgModel		parsed;
+		MgConfigError err;
+
+		MemoryContextSwitchTo(old);
+		memset(&parsed, 0, sizeof(parsed));
+		if (mg_config_parse(text, strlen(text), model_alloc, scratch, &parsed, &err) != 0)
+			elog(ERROR, "configuration of version %s cannot be compiled: %s (%s, at byte %zu)",
+				 version, err.message, err.path, err.position);
+		m = mg_model_copy(&parsed, model_alloc, cxt);
+		strlcpy(m->version, version, sizeof(m->version));
+		MemoryContextSetIdentifier(cxt, m->version);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(caller);
+		MemoryContextDelete(scratch);
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextDelete(scratch);
 	return m;
 }
 
@@ -368,7 +408,7 @@ model_for_version(const char *key)
 static MgModel *
 active_for_statement(void)
 {
-	LocalTransactionId lxid = MyProc->lxid;
+	LocalTransactionId lxid = MG_MY_LXID;
 	TimestampTz start = GetCurrentStatementStartTimestamp();
 
 	if (stmt_model != NULL && stmt_lxid == lxid && stmt_start == start)
@@ -460,12 +500,13 @@ pinned_active(FunctionCallInfo fcinfo, CallState **stp)
 {
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 
-	if (st == NULL || st->model == NULL)
+	if (st == NULL || st->model == NULL || st->generation != model_generation)
 	{
 		MgModel    *model = active_for_statement();
 
 		st = call_state(fcinfo, model);
 		st->model = model;
+		st->generation = model_generation;
 	}
 	*stp = st;
 	return st->model;
@@ -481,6 +522,7 @@ given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
 
 	/* the same version as on the previous row: compare bytes, no formatting */
 	if (st != NULL && st->model != NULL && st->given != NULL &&
+		st->generation == model_generation &&
 		VARSIZE(st->given) == VARSIZE(arg) && memcmp(st->given, arg, VARSIZE(arg)) == 0)
 	{
 		*stp = st;
@@ -490,6 +532,7 @@ given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
 	model = model_for_version(key);
 	st = call_state(fcinfo, model);
 	st->model = model;
+	st->generation = model_generation;
 	if (st->given != NULL)
 		pfree(st->given);
 	st->given = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(arg));

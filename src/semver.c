@@ -25,8 +25,7 @@
 #include "utils/typcache.h"
 
 #include "compat.h"
-#include "modelgov.h"
-#include "semver_core.h"
+#include "semver.h"
 
 /* Binary format version written by semver_send. */
 #define SEMVER_BINARY_FORMAT 1
@@ -292,8 +291,7 @@ mg_semver_hash_extended(PG_FUNCTION_ARGS)
 
 /*
  * The canonical text of a semver Datum without its build metadata, which
- * is what identifies a version: scoring keys its cache with it.  buf must
- * hold MG_SEMVER_MAX_LEN + 1 bytes.
+ * is what identifies a version: scoring keys its cache with it.
  */
 void
 mg_semver_key(Datum d, char *buf)
@@ -365,6 +363,33 @@ mg_is_semver(PG_FUNCTION_ARGS)
 								   NULL, NULL) == MG_SEMVER_OK);
 }
 
+/* modelgov.bump_level, in the order of its enum labels */
+typedef enum MgBumpLevel
+{
+	MG_BUMP_PATCH,
+	MG_BUMP_MINOR,
+	MG_BUMP_MAJOR
+} MgBumpLevel;
+
+/*
+ * Map a modelgov.bump_level value to its C enum.  Labels are looked up by
+ * name rather than by OID, which differs from one database to the next.
+ */
+static MgBumpLevel
+bump_level_from_datum(Datum level)
+{
+	char	   *label = DatumGetCString(DirectFunctionCall1(enum_out, level));
+
+	if (strcmp(label, "patch") == 0)
+		return MG_BUMP_PATCH;
+	if (strcmp(label, "minor") == 0)
+		return MG_BUMP_MINOR;
+	if (strcmp(label, "major") == 0)
+		return MG_BUMP_MAJOR;
+	elog(ERROR, "unrecognized bump level \"%s\"", label);
+	pg_unreachable();
+}
+
 /*
  * semver_bump(v, level), with npm's semantics: a prerelease that already
  * sits at the requested level is finished (1.0.0-rc.1 major -> 1.0.0,
@@ -376,7 +401,7 @@ Datum
 mg_semver_bump(PG_FUNCTION_ARGS)
 {
 	SemVer	   *sv = PG_GETARG_SEMVER_P(0);
-	MgBumpLevel level = mg_bump_level_from_datum(PG_GETARG_DATUM(1));
+	MgBumpLevel level = bump_level_from_datum(PG_GETARG_DATUM(1));
 	MgSemver	v;
 	bool		pre = sv->prelen > 0;
 	const char *part = NULL;

@@ -2,8 +2,8 @@
 #
 # run.sh
 #		Build and run the libFuzzer harnesses: the SemVer parser
-#		(semver_fuzz.c) and the configuration parser with the model
-#		evaluation (config_fuzz.c).
+#		(semver_fuzz.c), and the configuration normalizer and compiler with
+#		the model evaluation (config_fuzz.c).
 #
 # Usage: test/fuzz/run.sh [seconds]		(default 20)
 #
@@ -73,4 +73,4 @@ fuzz_one config_fuzz "$config_secs" 4096 config.dict config_corpus \
 	config_fuzz.c ../../src/config_core.c ../../src/model_core.c
 config_execs=$execs
 
-echo "fuzz: $((semver_execs + config_execs)) executions (semver parser $semver_execs, configuration parser $config_execs), no failures"
+echo "fuzz: $((semver_execs + config_execs)) executions (semver parser $semver_execs, configuration normalizer and compiler $config_execs), no failures"
