@@ -71,7 +71,12 @@ CREATE TABLE modelgov.versions (
 	status			text NOT NULL
 					CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged', 'active', 'superseded',
 																	 'rolled_back', 'withdrawn'])),
-	superseded_by	modelgov.semver
+	superseded_by	modelgov.semver,
+	-- what runs in staging or production can be scored: the C parser that
+	-- validated it at propose compiles it (src/config_core.c)
+	CONSTRAINT versions_config_compiles
+		CHECK (status OPERATOR(pg_catalog.<>) ALL (ARRAY['staged', 'active'])
+			   OR modelgov_internal.config_compiles(config))
 );
 COMMENT ON TABLE modelgov.versions IS
 	'every version of the model, its frozen configuration and its state';

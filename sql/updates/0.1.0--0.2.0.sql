@@ -38,8 +38,6 @@ ALTER FUNCTION modelgov._audit_hash(modelgov.audit_log) SET SCHEMA modelgov_inte
 ALTER FUNCTION modelgov._changelog_value(jsonb) SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._check_metrics(jsonb) SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._config_changes(jsonb, jsonb) SET SCHEMA modelgov_internal;
-ALTER FUNCTION modelgov._config_error(text, text) SET SCHEMA modelgov_internal;
-ALTER FUNCTION modelgov._config_number(jsonb, text, float8, float8) SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._config_values(jsonb) SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._decision_counts_add(bigint[], modelgov.decision) SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._decision_counts_combine(bigint[], bigint[]) SET SCHEMA modelgov_internal;
@@ -73,8 +71,6 @@ ALTER FUNCTION modelgov_internal._audit_hash(modelgov.audit_log) RENAME TO audit
 ALTER FUNCTION modelgov_internal._changelog_value(jsonb) RENAME TO changelog_value;
 ALTER FUNCTION modelgov_internal._check_metrics(jsonb) RENAME TO check_metrics;
 ALTER FUNCTION modelgov_internal._config_changes(jsonb, jsonb) RENAME TO config_changes;
-ALTER FUNCTION modelgov_internal._config_error(text, text) RENAME TO config_error;
-ALTER FUNCTION modelgov_internal._config_number(jsonb, text, float8, float8) RENAME TO config_number;
 ALTER FUNCTION modelgov_internal._config_values(jsonb) RENAME TO config_values;
 ALTER FUNCTION modelgov_internal._decision_counts_add(bigint[], modelgov.decision) RENAME TO decision_counts_add;
 ALTER FUNCTION modelgov_internal._decision_counts_combine(bigint[], bigint[]) RENAME TO decision_counts_combine;
@@ -96,6 +92,13 @@ ALTER FUNCTION modelgov_internal._rollback(text, modelgov.semver, text) RENAME T
 ALTER FUNCTION modelgov_internal._utc_text(timestamptz) RENAME TO utc_text;
 ALTER FUNCTION modelgov_internal._version_frozen() RENAME TO version_frozen;
 ALTER FUNCTION modelgov_internal._wrong_state(text, modelgov.proposals, text) RENAME TO wrong_state;
+
+--
+-- The C configuration parser is the one gate for configurations: the
+-- PL/pgSQL checks are gone, normalize_config becomes C (below).
+--
+DROP FUNCTION modelgov._config_error(text, text);
+DROP FUNCTION modelgov._config_number(jsonb, text, float8, float8);
 
 --
 -- The audit log and the release history share one append-only guard.
@@ -123,6 +126,33 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+--
+-- What runs in staging or production can be scored.  0.1.0 let some
+-- configurations through that its compiler refused (1,001 safety rules,
+-- a weight of more than 400 digits, over 16 MB); such a version cannot be
+-- kept staged or active.
+--
+DO $$
+DECLARE
+	bad text;
+BEGIN
+	SELECT pg_catalog.string_agg(v.version::text || ' (' || v.status || ')', ', ' ORDER BY v.created_at)
+	  INTO bad
+	  FROM modelgov.versions v
+	 WHERE v.status OPERATOR(pg_catalog.=) ANY (ARRAY['staged', 'active'])
+	   AND NOT modelgov_internal.config_compiles(v.config);
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot update modelgov to 0.2.0: version % cannot be compiled', bad
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Scoring has failed since that version was deployed: its configuration is one the 0.1.0 compiler refuses.',
+				  HINT = 'Roll production back (modelgov.rollback) and deploy another version to staging, then update again.';
+	END IF;
+END
+$$;
+ALTER TABLE modelgov.versions ADD CONSTRAINT versions_config_compiles
+	CHECK (status OPERATOR(pg_catalog.<>) ALL (ARRAY['staged', 'active'])
+		   OR modelgov_internal.config_compiles(config));
 
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON modelgov.audit_log
 	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.append_only_guard();

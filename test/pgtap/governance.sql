@@ -12,7 +12,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(187);
+SELECT plan(188);
 
 SET modelgov.clock = '2024-02-16 10:00:00+00';
 
@@ -695,9 +695,15 @@ SELECT throws_ok($$UPDATE modelgov.versions SET status = 'active' WHERE version:
 				 '23505', 'duplicate key value violates unique constraint "versions_one_active"',
 				 'a second active version violates versions_one_active (23505)');
 SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
-				   VALUES ('9.9.9', '{}', pg_catalog.now(), 'active')$$,
+				   SELECT '9.9.9', v.config, pg_catalog.now(), 'active' FROM modelgov.versions v
+					WHERE v.status = 'active'$$,
 				 '23505', 'duplicate key value violates unique constraint "versions_one_active"',
 				 'inserting another active version violates versions_one_active (23505)');
+-- and what is staged or active compiles, even when a superuser writes it
+SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
+				   VALUES ('9.9.9', '{}', pg_catalog.now(), 'staged')$$,
+				 '23514', 'new row for relation "versions" violates check constraint "versions_config_compiles"',
+				 'a staged version whose configuration cannot be compiled violates versions_config_compiles (23514)');
 
 ------------------------------------------------------------------------------
 -- 7. Roll back
