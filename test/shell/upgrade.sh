@@ -17,6 +17,9 @@
 # in a rolled-back transaction, and require the description to change at
 # the object changed, so that a description that sees nothing cannot pass.
 #
+# C is a 0.1.0 database whose active version 0.1.0 let through but could
+# not compile (1,001 safety rules): its update is refused, with the reason.
+#
 # Runs against the cluster given by the PG* variables (pg_virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,6 +27,7 @@ root=$PWD
 
 a=modelgov_upgrade_a
 b=modelgov_upgrade_b
+c=modelgov_upgrade_c
 story=test/upgrade/seed_story_0.1.0.sql
 describe=test/upgrade/describe.sql
 story_roles="alice, bob, carol, charlie, diana, eve, ops"
@@ -32,6 +36,7 @@ work=$(mktemp -d)
 cleanup() {
 	dropdb --if-exists $a 2>/dev/null || true
 	dropdb --if-exists $b 2>/dev/null || true
+	dropdb --if-exists $c 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
 }
 trap 'cleanup; rm -rf "$work"' EXIT
@@ -359,6 +364,25 @@ while read -r name target; do
 	ncontrols=$((ncontrols + 1))
 done <"$work/controls"
 [ "$ncontrols" = 14 ] || fail "only $ncontrols of the 14 negative controls ran"
+
+# C: 0.1.0 let through configurations its own compiler refused; a
+# database whose active version is one of them is not updated, and says why
+createdb $c
+q $c "CREATE EXTENSION modelgov VERSION '0.1.0'"
+q $c "SELECT modelgov.init_model(jsonb_build_object(
+		'weights', '[0.3, 0.3, 0.2, 0.2]'::jsonb, 'thresholds', '{\"auto\": 0.15, \"escalate\": 0.5}'::jsonb,
+		'safety_rules', (SELECT jsonb_agg(jsonb_build_object('name', 'r' || i, 'feature', 'f1', 'op', '>=',
+														   'value', 0.99, 'decision', 'ASK'))
+						   FROM generate_series(1, 1001) i)))" >/dev/null
+if out=$(q $c "ALTER EXTENSION modelgov UPDATE" 2>&1); then
+	fail "a database whose active version cannot be compiled was updated"
+fi
+case "$out" in
+	*"cannot update modelgov to 0.2.0: version 1.0.0 (active) cannot be compiled"*) ;;
+	*) fail "the refused update said: $out" ;;
+esac
+[ "$(q $c "SELECT extversion FROM pg_extension WHERE extname = 'modelgov'")" = 0.1.0 ] ||
+	fail "the refused update left the extension at another version"
 
 echo "upgrade: ok (0.1.0 -> $default: $ntables tables, $rows rows and 51 audit entries kept, the chain verified against"
 echo "  the digest; $(wc -l <"$work/fresh.txt") lines of description identical to a fresh install;" \
