@@ -252,7 +252,7 @@ COMMENT ON VIEW modelgov.version_history IS
 GRANT SELECT ON modelgov.version_history TO PUBLIC;
 
 --
--- Monitoring policy: defaults in _monitoring_setting(), overrides in a
+-- Monitoring policy: defaults in monitoring_setting(), overrides in a
 -- table that holds only what an administrator changed (so a restore adds
 -- them to a fresh install without conflicts).
 --

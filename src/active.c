@@ -4,10 +4,11 @@
  *		Telling every backend that the active version changed.
  *
  * A plain UPDATE of modelgov.environments sends no invalidation.  Every
- * function that changes the active version calls _active_changed(), which
- * queues a relcache invalidation of that table: it is sent at commit (and
- * not at all on abort), carried in the commit record, and so replayed on
- * hot standbys too.  The scoring cache listens for it.
+ * function that changes the active version calls
+ * modelgov_internal.active_changed(), which queues a relcache invalidation
+ * of that table: it is sent at commit (and not at all on abort), carried in
+ * the commit record, and so replayed on hot standbys too.  The scoring
+ * cache listens for it.
  *
  *-------------------------------------------------------------------------
  */

@@ -91,7 +91,7 @@ jsonb_text(Jsonb *jb, MemoryContext cxt)
 	return text;
 }
 
-/* modelgov._normalize_config(jsonb) -> jsonb */
+/* modelgov_internal.normalize_config(jsonb) -> jsonb */
 PG_FUNCTION_INFO_V1(mg_normalize_config);
 Datum
 mg_normalize_config(PG_FUNCTION_ARGS)
@@ -128,7 +128,7 @@ mg_normalize_config(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-/* modelgov._config_compiles(jsonb) -> boolean */
+/* modelgov_internal.config_compiles(jsonb) -> boolean */
 PG_FUNCTION_INFO_V1(mg_config_compiles);
 Datum
 mg_config_compiles(PG_FUNCTION_ARGS)

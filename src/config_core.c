@@ -6,7 +6,7 @@
  *		No PostgreSQL calls, no global state.
  *
  * The text is parsed into a small tree (a JSON parser of its own), then
- * check() applies every rule of DESIGN.md ("The decision model") and
+ * check() applies every rule of docs/reference.md ("Configuration") and
  * resolves the defaults into a Checked.  From there build() makes an
  * MgModel and emit() writes the normalized text.
  *
@@ -1144,8 +1144,9 @@ check_rules(Parser *p, const JNode *root, Checked *c)
 }
 
 /*
- * Apply every rule to the tree of a configuration, in the order
- * modelgov._normalize_config() used to, and resolve it into *c.
+ * Apply every rule to the tree of a configuration, in the order the
+ * PL/pgSQL normalizer of 0.1.0 did (so the first error reported is the
+ * same), and resolve it into *c.
  */
 static int
 check(Parser *p, const JNode *root, Checked *c)

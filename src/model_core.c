@@ -3,7 +3,7 @@
  * model_core.c
  *		Evaluation of a compiled decision model.
  *
- * For features x of a candidate c (DESIGN.md, "The decision model"):
+ * For features x of a candidate c (docs/reference.md, "How a version evaluates"):
  *
  *	1. z = sum(w_i * x_i) + bias(c), bias(c) = biases[c], else biases.default
  *	2. p = clamp(z, 0, 1)								(none)

@@ -6,7 +6,8 @@
  *
  * Plain C with no PostgreSQL dependency: scoring.c builds an MgModel from a
  * version's configuration, and the evaluation here runs once per row with
- * no allocation.  The semantics are those of DESIGN.md ("Evaluation").
+ * no allocation.  The semantics are those of docs/reference.md ("How a
+ * version evaluates").
  *
  *-------------------------------------------------------------------------
  */

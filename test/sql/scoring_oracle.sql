@@ -2,7 +2,8 @@
 -- Scoring against an independent implementation: 100,000 generated rows,
 -- with NULL, NaN and infinite features, unknown and NULL candidates,
 -- defaulted features, every calibration method and safety rules that fire,
--- scored in C and by the formula of DESIGN.md written in plain SQL.
+-- scored in C and by the formula of docs/reference.md ("How a version
+-- evaluates") written in plain SQL.
 --
 CREATE DATABASE modelgov_oracle_regress;
 \c modelgov_oracle_regress
@@ -74,7 +75,7 @@ SELECT i AS id,
 					   (hashint4(i + 7000000) & 1048575) / 1048576.0 AS r5
 				  FROM generate_series(1, 100000) AS i) h) f;
 
--- DESIGN.md's formula in plain SQL, independent of the C code
+-- the documented formula in plain SQL, independent of the C code
 CREATE TABLE cfg AS
 SELECT v.version,
 	   ARRAY(SELECT (w)::text::float8 FROM jsonb_array_elements(v.config -> 'weights') AS w) AS w,
