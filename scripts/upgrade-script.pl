@@ -6,11 +6,16 @@
 #   perl scripts/upgrade-script.pl sql/updates/A--B.sql PART... > sql/modelgov--A--B.sql
 #
 # The first file holds the hand-written steps (schema changes: tables,
-# types, moves, drops).  Its line "-- @functions@" is replaced by every
-# function and aggregate of the install script's parts, as CREATE OR
-# REPLACE, with their comments and their GRANT/REVOKE statements, copied
-# verbatim; so an updated database runs exactly the function bodies of a
-# fresh install, and no body is written twice in the repository.
+# types, moves, drops, privileges).  Its line "-- @functions@" is replaced
+# by every function and aggregate of the install script's parts, as CREATE
+# OR REPLACE, with their comments, copied verbatim; so an updated database
+# runs exactly the function bodies of a fresh install, and no body is
+# written twice in the repository.
+#
+# Privileges are not copied: a GRANT or REVOKE in an update script makes
+# the object's whole ACL, with the grants the administrator made since the
+# install, the extension's initial privileges, which pg_dump then leaves
+# out.  The hand-written steps set the privileges of what is new.
 #
 use strict;
 use warnings;
@@ -69,8 +74,7 @@ for my $part (@parts)
 		{
 			push @functions, $s;
 		}
-		elsif ($s =~ /^COMMENT ON (FUNCTION|AGGREGATE)\b/
-			   || $s =~ /^(GRANT|REVOKE)\b.*\bON (ALL )?FUNCTIONS?\b/s)
+		elsif ($s =~ /^COMMENT ON (FUNCTION|AGGREGATE)\b/)
 		{
 			push @functions, $s;
 		}

@@ -309,7 +309,7 @@ CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETU
 	AS $$
 DECLARE
 	v modelgov.versions;
-	want modelgov.semver := COALESCE(model_config.version, modelgov.active_version('production'));
+	want modelgov.semver := COALESCE(model_config.version, modelgov.active_version('production'::modelgov.environment));
 BEGIN
 	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) want;
 	IF NOT FOUND THEN

@@ -395,7 +395,7 @@ CREATE FUNCTION modelgov.health_check(version modelgov.semver DEFAULT NULL, day 
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	v modelgov.semver := COALESCE(version, modelgov.active_version('production'));
+	v modelgov.semver := COALESCE(version, modelgov.active_version('production'::modelgov.environment));
 	d date := day;
 	m jsonb;
 	ia jsonb;
@@ -517,7 +517,7 @@ BEGIN
 	-- what is active is read after the lock, so a monitor that waited sees
 	-- the rollback of the one it waited for
 	PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
-	v := modelgov.active_version('production');
+	v := modelgov.active_version('production'::modelgov.environment);
 	IF v IS NULL THEN
 		RETURN;
 	END IF;
@@ -582,7 +582,7 @@ BEGIN
 					-- only a new trigger rolls back: one already alerted was
 					-- seen by a person, who may have chosen to keep the version
 					IF auto_rollback AND NOT rolled_back AND action = 'alert'
-					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v
+					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v
 					   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments dd
 									    WHERE dd.env = 'production'
 										  AND dd.kind = 'deploy'
@@ -590,7 +590,7 @@ BEGIN
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
 					ELSIF auto_rollback AND NOT rolled_back AND action = 'alert'
-					   AND modelgov.active_version('production') OPERATOR(modelgov.=) v THEN
+					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
 						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
 										WHEN 'error_rate' THEN 'Error rate' ELSE 'Correct auto rate' END,

@@ -13,6 +13,57 @@
 -- part revokes EXECUTE on all of it).
 --
 
+-- CREATE EXTENSION takes the schema modelgov as it finds it.  Whoever owns
+-- it (unless a superuser: a restore may make it before the extension), or
+-- may create in it, could plant functions that modelgov's SECURITY DEFINER
+-- functions would run with the installer's rights; default privileges of
+-- the installer would grant rights on modelgov's tables.  Refuse them.
+DO $$
+DECLARE
+	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
+	nsp pg_catalog.pg_namespace;
+	creators text;
+BEGIN
+	SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'modelgov';
+	IF nsp.nspowner OPERATOR(pg_catalog.<>) me
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) nsp.nspowner) THEN
+		RAISE EXCEPTION 'schema modelgov belongs to role %, not to the role installing modelgov nor to a superuser',
+						pg_catalog.pg_get_userbyid(nsp.nspowner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Its owner could create objects in it that modelgov''s functions would call with the installer''s rights.',
+				  HINT = 'Drop the schema modelgov and run CREATE EXTENSION modelgov again: it creates the schema itself.';
+	END IF;
+	SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE pg_catalog.pg_get_userbyid(a.grantee) END, ', ')
+	  INTO creators
+	  FROM pg_catalog.aclexplode(nsp.nspacl) a
+	 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) me;
+	IF creators IS NOT NULL THEN
+		RAISE EXCEPTION 'other roles may create objects in schema modelgov: %', creators
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'They could plant objects that modelgov''s functions would call with the installer''s rights.',
+				  HINT = 'Drop the schema modelgov and run CREATE EXTENSION modelgov again: it creates the schema itself.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp.oid) THEN
+		RAISE EXCEPTION 'schema modelgov is not empty'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'modelgov installs into a schema of its own; objects found there would mix with it.',
+				  HINT = 'Drop or move what is in the schema modelgov, or drop the schema, and run CREATE EXTENSION modelgov again.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_default_acl d
+				WHERE d.defaclrole OPERATOR(pg_catalog.=) me
+				  AND d.defaclnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[0, nsp.oid])) THEN
+		RAISE EXCEPTION 'role % has default privileges that would apply to modelgov''s objects', current_user
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'ALTER DEFAULT PRIVILEGES of the installing role would grant or revoke rights on the tables, functions and schemas modelgov creates, beside the ones it sets itself.',
+				  HINT = 'Run CREATE EXTENSION modelgov as a superuser without default privileges (see \ddp in psql).';
+	END IF;
+END
+$$;
+
 GRANT USAGE ON SCHEMA modelgov TO PUBLIC;
 
 CREATE SCHEMA modelgov_internal;

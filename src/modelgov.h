@@ -22,6 +22,7 @@ extern void mg_clock_init(void);
 extern void mg_scoring_init(void);
 
 /* OID of modelgov.environments, or InvalidOid (active.c) */
+extern Oid	mg_extension_namespace(void);
 extern Oid	mg_environments_relid(void);
 
 #endif							/* MODELGOV_H */

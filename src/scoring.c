@@ -8,7 +8,9 @@
  * Each compiled model has a memory context of its own under "modelgov
  * models"; a compilation that fails deletes its context.  All of them go
  * when the extension is dropped and created again, and a generation
- * counter then tells the call sites that their pinned model is gone.
+ * counter then tells the call sites that their pinned model is gone: a
+ * statement still running (a cursor) fails rather than score its next rows
+ * with another model.
  * Only "which version is active" changes; that pointer is cached too, and
  * marked stale by the relcache invalidation of modelgov.environments that
  * every deployment and rollback queues (active.c).  The invalidation is
@@ -253,9 +255,9 @@ attnum_of(Relation rel, const char *name)
 static MgModel *
 load_model(const char *key)
 {
-	Oid			nsp = get_namespace_oid("modelgov", false);
-	Oid			env_relid = get_relname_relid("environments", nsp);
-	Oid			ver_relid = get_relname_relid("versions", nsp);
+	Oid			nsp = mg_extension_namespace();
+	Oid			env_relid = OidIsValid(nsp) ? get_relname_relid("environments", nsp) : InvalidOid;
+	Oid			ver_relid = OidIsValid(nsp) ? get_relname_relid("versions", nsp) : InvalidOid;
 	Snapshot	snap;
 	char		want[MG_SEMVER_MAX_LEN + 1];
 	bool		found = false;
@@ -494,13 +496,31 @@ call_state(FunctionCallInfo fcinfo, MgModel *model)
 	return st;
 }
 
+/*
+ * A call site that pinned a model in an earlier generation is a statement
+ * that was running (a cursor) when the extension was dropped and created
+ * again: the model it scored with is gone, and scoring its next rows with
+ * whatever the new extension holds would mix two models in one statement.
+ */
+static void
+check_pin_generation(const CallState *st)
+{
+	if (st != NULL && st->model != NULL && st->generation != model_generation)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("modelgov was dropped and created again while this statement was scoring"),
+				 errdetail("The model version this statement scored its first rows with no longer exists."),
+				 errhint("Run the statement again.")));
+}
+
 /* the model of a call site of an active-version function, pinned */
 static MgModel *
 pinned_active(FunctionCallInfo fcinfo, CallState **stp)
 {
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 
-	if (st == NULL || st->model == NULL || st->generation != model_generation)
+	check_pin_generation(st);
+	if (st == NULL || st->model == NULL)
 	{
 		MgModel    *model = active_for_statement();
 
@@ -520,9 +540,9 @@ given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
 	struct varlena *arg = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	MgModel    *model;
 
+	check_pin_generation(st);
 	/* the same version as on the previous row: compare bytes, no formatting */
 	if (st != NULL && st->model != NULL && st->given != NULL &&
-		st->generation == model_generation &&
 		VARSIZE(st->given) == VARSIZE(arg) && memcmp(st->given, arg, VARSIZE(arg)) == 0)
 	{
 		*stp = st;

@@ -10,22 +10,69 @@
 \echo Use "ALTER EXTENSION modelgov UPDATE TO '0.2.0'" to load this file. \quit
 
 --
+-- The same guards as a fresh install (sql/semver.sql): nobody but the
+-- extension's owner owns or may create in the schema modelgov, nothing in
+-- it is foreign to the extension, and the role running the update has no
+-- default privileges that would apply to the objects it creates.
+--
+DO $$
+DECLARE
+	owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov');
+	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user);
+	nsp pg_catalog.pg_namespace;
+	found text;
+BEGIN
+	SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname = 'modelgov';
+	IF nsp.nspowner <> owner
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = nsp.nspowner) THEN
+		RAISE EXCEPTION 'schema modelgov belongs to role %, not to the extension''s owner % nor to a superuser',
+						pg_catalog.pg_get_userbyid(nsp.nspowner), pg_catalog.pg_get_userbyid(owner)
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Its owner could create objects in it that modelgov''s functions would call with their owner''s rights.',
+				  HINT = 'ALTER SCHEMA modelgov OWNER TO the extension''s owner, then update again.';
+	END IF;
+	SELECT pg_catalog.string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+									  ELSE pg_catalog.pg_get_userbyid(a.grantee) END, ', ')
+	  INTO found
+	  FROM pg_catalog.aclexplode(nsp.nspacl) a
+	 WHERE a.privilege_type = 'CREATE' AND a.grantee <> owner;
+	IF found IS NOT NULL THEN
+		RAISE EXCEPTION 'other roles may create objects in schema modelgov: %', found
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'They could plant objects that modelgov''s functions would call with their owner''s rights.',
+				  HINT = 'REVOKE CREATE ON SCHEMA modelgov FROM them, then update again.';
+	END IF;
+	SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::text, ', ')
+	  INTO found
+	  FROM pg_catalog.pg_proc p
+	 WHERE p.pronamespace = nsp.oid
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+						WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+						  AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+						  AND d.deptype = 'e');
+	IF found IS NOT NULL THEN
+		RAISE EXCEPTION 'schema modelgov holds functions that are not modelgov''s: %', found
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A function beside modelgov''s own can take the place of one of them in a call.',
+				  HINT = 'Drop or move those functions, then update again.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_default_acl d
+				WHERE d.defaclrole = me AND d.defaclnamespace = ANY (ARRAY[0, nsp.oid])) THEN
+		RAISE EXCEPTION 'role % has default privileges that would apply to modelgov''s objects', current_user
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'ALTER DEFAULT PRIVILEGES of the role running the update would grant or revoke rights on the objects it creates.',
+				  HINT = 'Run ALTER EXTENSION modelgov UPDATE as a superuser without default privileges (see \ddp in psql).';
+	END IF;
+END
+$$;
+
+--
 -- The internals move out of the API schema into modelgov_internal, and
 -- lose their "_" prefix.
 --
 CREATE SCHEMA modelgov_internal;
 COMMENT ON SCHEMA modelgov_internal IS 'modelgov internals: helpers of the API, not an API';
 REVOKE ALL ON SCHEMA modelgov_internal FROM PUBLIC;
--- The schema belongs to the extension's owner, as on a fresh install, even
--- when another superuser runs the update: the owner's SECURITY DEFINER
--- functions need it.
-DO $$
-BEGIN
-	EXECUTE pg_catalog.format('ALTER SCHEMA modelgov_internal OWNER TO %I',
-							  (SELECT pg_catalog.pg_get_userbyid(e.extowner)
-								 FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov'));
-END
-$$;
 
 ALTER FUNCTION modelgov._active_changed() SET SCHEMA modelgov_internal;
 ALTER FUNCTION modelgov._active_since(modelgov.semver) SET SCHEMA modelgov_internal;
@@ -109,23 +156,6 @@ DROP FUNCTION modelgov._audit_log_guard();
 
 -- @functions@
 
--- In 0.1.0 the internals were in the API schema, so a grant of EXECUTE ON
--- ALL FUNCTIONS IN SCHEMA modelgov reached them too; nobody but the owner
--- keeps any right on them.
-DO $$
-DECLARE
-	r record;
-BEGIN
-	FOR r IN SELECT p.oid::regprocedure AS fn, x.grantee
-			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) x
-			  WHERE p.pronamespace = 'modelgov_internal'::regnamespace
-				AND x.grantee <> p.proowner AND x.grantee <> 0
-	LOOP
-		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %I', r.fn,
-								  pg_catalog.pg_get_userbyid(r.grantee));
-	END LOOP;
-END
-$$;
 
 --
 -- What runs in staging or production can be scored.  0.1.0 let some
@@ -160,3 +190,49 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON modelgov.audit_log
 	FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.append_only_guard();
 ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
 ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
+
+--
+-- Owners and privileges, last.
+--
+-- What the update created belongs to the extension's owner, as on a fresh
+-- install, whoever runs the update: the owner's SECURITY DEFINER functions
+-- need the schema and the new functions.
+DO $$
+DECLARE
+	owner name := (SELECT pg_catalog.pg_get_userbyid(e.extowner)
+					 FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov');
+	r record;
+BEGIN
+	EXECUTE pg_catalog.format('ALTER SCHEMA modelgov_internal OWNER TO %I', owner);
+	FOR r IN SELECT p.oid::pg_catalog.regprocedure AS fn, p.prokind
+			   FROM pg_catalog.pg_proc p
+			  WHERE p.pronamespace = ANY (ARRAY['modelgov'::pg_catalog.regnamespace,
+												'modelgov_internal'::pg_catalog.regnamespace])
+				AND p.proowner <> (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov')
+	LOOP
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
+								  CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.fn, owner);
+	END LOOP;
+END
+$$;
+
+-- In 0.1.0 the internals were in the API schema, so a grant of EXECUTE ON
+-- ALL FUNCTIONS IN SCHEMA modelgov reached them too: nobody but the owner
+-- keeps any right on them (CASCADE: also what was granted on from a grant
+-- option).  No privilege of the API functions is touched: the grants the
+-- administrator made stay, and stay in dumps.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT DISTINCT p.oid::pg_catalog.regprocedure AS fn, x.grantee
+			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) x
+			  WHERE p.pronamespace = 'modelgov_internal'::pg_catalog.regnamespace
+				AND x.grantee <> p.proowner AND x.grantee <> 0
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %I CASCADE', r.fn,
+								  pg_catalog.pg_get_userbyid(r.grantee));
+	END LOOP;
+END
+$$;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA modelgov_internal FROM PUBLIC;

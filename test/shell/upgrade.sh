@@ -19,6 +19,10 @@
 #
 # C is a 0.1.0 database whose active version 0.1.0 let through but could
 # not compile (1,001 safety rules): its update is refused, with the reason.
+# D is a 0.1.0 database whose owner is no longer a superuser, with grants
+# through a grant option and to PUBLIC: the update keeps the grants on the
+# API, takes every grant on the internals away, and leaves what it creates
+# to the extension's owner.
 #
 # Runs against the cluster given by the PG* variables (pg_virtualenv).
 set -euo pipefail
@@ -28,6 +32,7 @@ root=$PWD
 a=modelgov_upgrade_a
 b=modelgov_upgrade_b
 c=modelgov_upgrade_c
+d=modelgov_upgrade_d
 story=test/upgrade/seed_story_0.1.0.sql
 describe=test/upgrade/describe.sql
 story_roles="alice, bob, carol, charlie, diana, eve, ops"
@@ -37,6 +42,8 @@ cleanup() {
 	dropdb --if-exists $a 2>/dev/null || true
 	dropdb --if-exists $b 2>/dev/null || true
 	dropdb --if-exists $c 2>/dev/null || true
+	dropdb --if-exists $d 2>/dev/null || true
+	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern" 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
 }
 trap 'cleanup; rm -rf "$work"' EXIT
@@ -383,6 +390,46 @@ case "$out" in
 esac
 [ "$(q $c "SELECT extversion FROM pg_extension WHERE extname = 'modelgov'")" = 0.1.0 ] ||
 	fail "the refused update left the extension at another version"
+
+# D: the extension's owner is no longer a superuser, and the
+# administrator's grants went through a grant option and to PUBLIC.  A
+# superuser's update leaves what it creates to the owner, keeps every grant
+# on the API, and takes every grant on the internals away.
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE ROLE mg_up_owner SUPERUSER" -c "CREATE ROLE mg_up_lead" \
+	-c "CREATE ROLE mg_up_intern"
+createdb $d
+psql -X -q -v ON_ERROR_STOP=1 -d $d >/dev/null <<'SQL'
+SET ROLE mg_up_owner;
+CREATE EXTENSION modelgov VERSION '0.1.0';
+SELECT modelgov.init_model('{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+GRANT USAGE ON SCHEMA modelgov TO mg_up_lead;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_up_lead WITH GRANT OPTION;
+SET ROLE mg_up_lead;
+GRANT EXECUTE ON FUNCTION modelgov._actor(), modelgov._audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb)
+	TO mg_up_intern;
+SET ROLE mg_up_owner;
+GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) TO PUBLIC;
+RESET ROLE;
+ALTER ROLE mg_up_owner NOSUPERUSER;
+SQL
+q $d "ALTER EXTENSION modelgov UPDATE" || fail "D: the update failed"
+[ "$(q $d "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'modelgov_internal'")" = mg_up_owner ] ||
+	fail "D: modelgov_internal does not belong to the extension's owner"
+others=$(q $d "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p
+				WHERE p.pronamespace IN ('modelgov'::regnamespace, 'modelgov_internal'::regnamespace)
+				  AND p.proowner <> 'mg_up_owner'::regrole")
+[ -z "$others" ] || fail "D: functions that do not belong to the extension's owner: $others"
+q $d "SELECT modelgov.add_member('mg_up_intern', 'intern@company.com')" >/dev/null ||
+	fail "D: a governance call fails after the update"
+[ "$(q $d "SELECT has_function_privilege('mg_up_intern',
+			'modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text)', 'EXECUTE')")" = t ] ||
+	fail "D: the update took away EXECUTE that PUBLIC was granted on propose"
+[ "$(q $d "SELECT has_function_privilege('mg_up_lead', 'modelgov.deploy(text, modelgov.environment)', 'EXECUTE')")" = t ] ||
+	fail "D: the update took away the lead's EXECUTE on deploy"
+leaked=$(q $d "SELECT string_agg(p.oid::regprocedure || ' to ' || pg_get_userbyid(x.grantee), ', ')
+				 FROM pg_proc p, aclexplode(p.proacl) x
+				WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND x.grantee <> p.proowner")
+[ -z "$leaked" ] || fail "D: internal functions are still granted: $leaked"
 
 echo "upgrade: ok (0.1.0 -> $default: $ntables tables, $rows rows and 51 audit entries kept, the chain verified against"
 echo "  the digest; $(wc -l <"$work/fresh.txt") lines of description identical to a fresh install;" \

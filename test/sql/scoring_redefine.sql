@@ -1,0 +1,49 @@
+--
+-- DROP EXTENSION and CREATE EXTENSION while a cursor that scores is open
+-- in the same session.  The cursor's model is gone with the extension: its
+-- next FETCH fails, never scores with the new extension's model (here one
+-- of 1,000 features, whose buffers the old call site never had), and the
+-- backend stays up.  Statements that start afterwards use the new model.
+--
+CREATE DATABASE modelgov_redefine_regress;
+\c modelgov_redefine_regress
+SET client_min_messages = warning;
+CREATE EXTENSION modelgov;
+RESET client_min_messages;
+\set SHOW_CONTEXT never
+
+SELECT modelgov.init_model('{"weights": [0.25, 0.25, 0.25, 0.25], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+
+BEGIN;
+DECLARE active_cur CURSOR FOR
+	SELECT g, modelgov.score(0.3, 0.3, 0.3, 0.3), modelgov.decide(ARRAY[0.3, 0.3, 0.3, 0.3])
+	  FROM generate_series(1, 100) g;
+-- (g * 0 keeps the planner from folding the IMMUTABLE versioned call)
+DECLARE versioned_cur CURSOR FOR
+	SELECT g, modelgov.score('1.0.0', ARRAY[g * 0 + 0.3, 0.3, 0.3, 0.3]) FROM generate_series(1, 100) g;
+FETCH 2 FROM active_cur;
+FETCH 2 FROM versioned_cur;
+DROP EXTENSION modelgov;
+CREATE EXTENSION modelgov;
+-- 1.0.0 again, now with 1,000 features (996 of them defaulted)
+SELECT modelgov.init_model(jsonb_build_object(
+	'features', (SELECT jsonb_agg(CASE WHEN i <= 4 THEN jsonb_build_object('name', 'f' || i)
+									   ELSE jsonb_build_object('name', 'f' || i, 'default', 1e10) END
+								  ORDER BY i)
+				   FROM generate_series(1, 1000) i),
+	'weights', (SELECT jsonb_agg(0.001) FROM generate_series(1, 1000)),
+	'thresholds', '{"auto": 0.1, "escalate": 0.2}'::jsonb));
+-- a new statement scores with the new model
+SELECT modelgov.score(0.3, 0.3, 0.3, 0.3) AS new_model;
+SAVEPOINT s;
+FETCH 5 FROM active_cur;
+ROLLBACK TO s;
+FETCH 5 FROM versioned_cur;
+ROLLBACK;
+
+-- the backend is alive; the rollback brought the first extension back, and
+-- its model scores
+SELECT modelgov.score(0.3, 0.3, 0.3, 0.3) AS first_model, modelgov.decide(0.3, 0.3, 0.3, 0.3);
+
+\c contrib_regression
+DROP DATABASE modelgov_redefine_regress;
