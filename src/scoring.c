@@ -513,23 +513,37 @@ check_pin_generation(const CallState *st)
 				 errhint("Run the statement again.")));
 }
 
-/* the model of a call site of an active-version function, pinned */
-static MgModel *
+/* the first call of a call site: pin the statement's active model */
+static pg_noinline MgModel *
+pin_active(FunctionCallInfo fcinfo, CallState **stp)
+{
+	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+	MgModel    *model;
+
+	check_pin_generation(st);
+	model = active_for_statement();
+	st = call_state(fcinfo, model);
+	st->model = model;
+	st->generation = model_generation;
+	*stp = st;
+	return model;
+}
+
+/*
+ * The model of a call site of an active-version function, pinned: on every
+ * row but the first, two loads and two comparisons.
+ */
+static inline MgModel *
 pinned_active(FunctionCallInfo fcinfo, CallState **stp)
 {
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 
-	check_pin_generation(st);
-	if (st == NULL || st->model == NULL)
+	if (likely(st != NULL && st->model != NULL && st->generation == model_generation))
 	{
-		MgModel    *model = active_for_statement();
-
-		st = call_state(fcinfo, model);
-		st->model = model;
-		st->generation = model_generation;
+		*stp = st;
+		return st->model;
 	}
-	*stp = st;
-	return st->model;
+	return pin_active(fcinfo, stp);
 }
 
 static MgModel *

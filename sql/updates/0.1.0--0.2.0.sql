@@ -17,25 +17,25 @@
 --
 DO $$
 DECLARE
-	owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov');
-	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user);
+	owner oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov');
+	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
 	nsp pg_catalog.pg_namespace;
 	found text;
 BEGIN
-	SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname = 'modelgov';
-	IF nsp.nspowner <> owner
-	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = nsp.nspowner) THEN
+	SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'modelgov';
+	IF nsp.nspowner OPERATOR(pg_catalog.<>) owner
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) nsp.nspowner) THEN
 		RAISE EXCEPTION 'schema modelgov belongs to role %, not to the extension''s owner % nor to a superuser',
 						pg_catalog.pg_get_userbyid(nsp.nspowner), pg_catalog.pg_get_userbyid(owner)
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Its owner could create objects in it that modelgov''s functions would call with their owner''s rights.',
 				  HINT = 'ALTER SCHEMA modelgov OWNER TO the extension''s owner, then update again.';
 	END IF;
-	SELECT pg_catalog.string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+	SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
 									  ELSE pg_catalog.pg_get_userbyid(a.grantee) END, ', ')
 	  INTO found
 	  FROM pg_catalog.aclexplode(nsp.nspacl) a
-	 WHERE a.privilege_type = 'CREATE' AND a.grantee <> owner;
+	 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) owner;
 	IF found IS NOT NULL THEN
 		RAISE EXCEPTION 'other roles may create objects in schema modelgov: %', found
 			USING ERRCODE = 'insufficient_privilege',
@@ -45,11 +45,11 @@ BEGIN
 	SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::text, ', ')
 	  INTO found
 	  FROM pg_catalog.pg_proc p
-	 WHERE p.pronamespace = nsp.oid
+	 WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp.oid
 	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-						WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
-						  AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-						  AND d.deptype = 'e');
+						WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
+						  AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+						  AND d.deptype OPERATOR(pg_catalog.=) 'e');
 	IF found IS NOT NULL THEN
 		RAISE EXCEPTION 'schema modelgov holds functions that are not modelgov''s: %', found
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -57,7 +57,7 @@ BEGIN
 				  HINT = 'Drop or move those functions, then update again.';
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_default_acl d
-				WHERE d.defaclrole = me AND d.defaclnamespace = ANY (ARRAY[0, nsp.oid])) THEN
+				WHERE d.defaclrole OPERATOR(pg_catalog.=) me AND d.defaclnamespace OPERATOR(pg_catalog.=) ANY (ARRAY[0, nsp.oid])) THEN
 		RAISE EXCEPTION 'role % has default privileges that would apply to modelgov''s objects', current_user
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'ALTER DEFAULT PRIVILEGES of the role running the update would grant or revoke rights on the objects it creates.',
@@ -200,18 +200,18 @@ ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 DO $$
 DECLARE
 	owner name := (SELECT pg_catalog.pg_get_userbyid(e.extowner)
-					 FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov');
+					 FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov');
 	r record;
 BEGIN
 	EXECUTE pg_catalog.format('ALTER SCHEMA modelgov_internal OWNER TO %I', owner);
 	FOR r IN SELECT p.oid::pg_catalog.regprocedure AS fn, p.prokind
 			   FROM pg_catalog.pg_proc p
-			  WHERE p.pronamespace = ANY (ARRAY['modelgov'::pg_catalog.regnamespace,
+			  WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY (ARRAY['modelgov'::pg_catalog.regnamespace,
 												'modelgov_internal'::pg_catalog.regnamespace])
-				AND p.proowner <> (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'modelgov')
+				AND p.proowner OPERATOR(pg_catalog.<>) (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov')
 	LOOP
 		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
-								  CASE WHEN r.prokind = 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.fn, owner);
+								  CASE WHEN r.prokind OPERATOR(pg_catalog.=) 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.fn, owner);
 	END LOOP;
 END
 $$;
@@ -227,8 +227,8 @@ DECLARE
 BEGIN
 	FOR r IN SELECT DISTINCT p.oid::pg_catalog.regprocedure AS fn, x.grantee
 			   FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) x
-			  WHERE p.pronamespace = 'modelgov_internal'::pg_catalog.regnamespace
-				AND x.grantee <> p.proowner AND x.grantee <> 0
+			  WHERE p.pronamespace OPERATOR(pg_catalog.=) 'modelgov_internal'::pg_catalog.regnamespace
+				AND x.grantee OPERATOR(pg_catalog.<>) p.proowner AND x.grantee OPERATOR(pg_catalog.<>) 0
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM %I CASCADE', r.fn,
 								  pg_catalog.pg_get_userbyid(r.grantee));
