@@ -50,6 +50,7 @@ DECLARE
 	old modelgov.semver;
 	seq bigint;
 BEGIN
+	PERFORM modelgov_internal.require_compiles(target);
 	SELECT e.version INTO old FROM modelgov.environments e
 	 WHERE e.env = 'production' FOR UPDATE;
 	UPDATE modelgov.versions v
@@ -104,6 +105,7 @@ BEGIN
 		IF p.status <> 'approved' THEN
 			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
 		END IF;
+		PERFORM modelgov_internal.require_compiles(v);
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
 		 WHERE x.version OPERATOR(modelgov.=) v.version;
 		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id = p.proposal_id;

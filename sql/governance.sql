@@ -168,6 +168,28 @@ END
 $$;
 COMMENT ON FUNCTION modelgov_internal.require_version(modelgov.semver) IS 'internal: a version''s row, or 42704';
 
+
+/*
+ * What goes to staging or production must compile.  Only a version made
+ * by 0.1.0, whose checks were not the compiler's, can fail: say so before
+ * versions_config_compiles refuses the row with the whole configuration
+ * in its detail.
+ */
+CREATE FUNCTION modelgov_internal.require_compiles(v modelgov.versions) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NOT modelgov_internal.config_compiles(v.config) THEN
+		RAISE EXCEPTION 'version % cannot be deployed: its configuration cannot be compiled', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'It was created by modelgov 0.1.0, which accepted configurations its compiler refuses; it could not be scored.',
+				  HINT = 'Deploy or roll back to another version.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_compiles(modelgov.versions) IS
+	'internal: 55000 unless a version''s configuration compiles (before it is staged or made active)';
 CREATE FUNCTION modelgov_internal.wrong_state(what text, p modelgov.proposals, expected text) RETURNS void
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp

@@ -193,9 +193,17 @@ compile_model(const char *version, Jsonb *config)
 
 		MemoryContextSwitchTo(old);
 		memset(&parsed, 0, sizeof(parsed));
+		/*
+		 * Only a version made by 0.1.0, whose checks were not the
+		 * compiler's, can fail here: versions_config_compiles keeps it out
+		 * of staging and production.
+		 */
 		if (mg_config_parse(text, strlen(text), model_alloc, scratch, &parsed, &err) != 0)
-			elog(ERROR, "configuration of version %s cannot be compiled: %s (%s, at byte %zu)",
-				 version, err.message, err.path, err.position);
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("version %s cannot be scored: its configuration cannot be compiled", version),
+					 errdetail("%s", err.message),
+					 errhint("The version was created by modelgov 0.1.0, which accepted configurations its compiler refuses.")));
 		m = mg_model_copy(&parsed, model_alloc, cxt);
 		strlcpy(m->version, version, sizeof(m->version));
 		MemoryContextSetIdentifier(cxt, m->version);

@@ -70,7 +70,15 @@ $$;
 -- The internals move out of the API schema into modelgov_internal, and
 -- lose their "_" prefix.
 --
-CREATE SCHEMA modelgov_internal;
+-- owned by the extension's owner from the start, as on a fresh install,
+-- whoever runs the update (so are its initial privileges)
+DO $$
+BEGIN
+	EXECUTE pg_catalog.format('CREATE SCHEMA modelgov_internal AUTHORIZATION %I',
+							  (SELECT pg_catalog.pg_get_userbyid(e.extowner) FROM pg_catalog.pg_extension e
+								WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov'));
+END
+$$;
 COMMENT ON SCHEMA modelgov_internal IS 'modelgov internals: helpers of the API, not an API';
 REVOKE ALL ON SCHEMA modelgov_internal FROM PUBLIC;
 
@@ -176,7 +184,7 @@ BEGIN
 		RAISE EXCEPTION 'cannot update modelgov to 0.2.0: version % cannot be compiled', bad
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'Scoring has failed since that version was deployed: its configuration is one the 0.1.0 compiler refuses.',
-				  HINT = 'Roll production back (modelgov.rollback) and deploy another version to staging, then update again.';
+				  HINT = 'Deploy a version that compiles to production and to staging (the 0.1.0 process still works: propose a change, or roll back), then update again.';
 	END IF;
 END
 $$;
@@ -194,16 +202,15 @@ ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 --
 -- Owners and privileges, last.
 --
--- What the update created belongs to the extension's owner, as on a fresh
--- install, whoever runs the update: the owner's SECURITY DEFINER functions
--- need the schema and the new functions.
+-- The functions the update created belong to the extension's owner, as on a
+-- fresh install, whoever runs the update: the owner's SECURITY DEFINER functions
+-- call them.
 DO $$
 DECLARE
 	owner name := (SELECT pg_catalog.pg_get_userbyid(e.extowner)
 					 FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov');
 	r record;
 BEGIN
-	EXECUTE pg_catalog.format('ALTER SCHEMA modelgov_internal OWNER TO %I', owner);
 	FOR r IN SELECT p.oid::pg_catalog.regprocedure AS fn, p.prokind
 			   FROM pg_catalog.pg_proc p
 			  WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY (ARRAY['modelgov'::pg_catalog.regnamespace,

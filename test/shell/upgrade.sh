@@ -22,7 +22,8 @@
 # D is a 0.1.0 database whose owner is no longer a superuser, with grants
 # through a grant option and to PUBLIC: the update keeps the grants on the
 # API, takes every grant on the internals away, and leaves what it creates
-# to the extension's owner.
+# to the extension's owner.  E holds such a version superseded: the update
+# goes on, and scoring it or rolling back to it is a clear 55000.
 #
 # Runs against the cluster given by the PG* variables (pg_virtualenv).
 set -euo pipefail
@@ -33,6 +34,7 @@ a=modelgov_upgrade_a
 b=modelgov_upgrade_b
 c=modelgov_upgrade_c
 d=modelgov_upgrade_d
+e=modelgov_upgrade_e
 story=test/upgrade/seed_story_0.1.0.sql
 describe=test/upgrade/describe.sql
 story_roles="alice, bob, carol, charlie, diana, eve, ops"
@@ -43,6 +45,7 @@ cleanup() {
 	dropdb --if-exists $b 2>/dev/null || true
 	dropdb --if-exists $c 2>/dev/null || true
 	dropdb --if-exists $d 2>/dev/null || true
+	dropdb --if-exists $e 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern" 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
 }
@@ -430,6 +433,36 @@ leaked=$(q $d "SELECT string_agg(p.oid::regprocedure || ' to ' || pg_get_userbyi
 				 FROM pg_proc p, aclexplode(p.proacl) x
 				WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND x.grantee <> p.proowner")
 [ -z "$leaked" ] || fail "D: internal functions are still granted: $leaked"
+
+# E: such a version, no longer staged or active, does not stop the update;
+# scoring it or rolling back to it says why it cannot, with a SQLSTATE
+createdb $e
+psql -X -q -v ON_ERROR_STOP=1 -d $e >/dev/null <<'SQL'
+CREATE EXTENSION modelgov VERSION '0.1.0';
+SELECT modelgov.init_model('{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
+SELECT '0.9.0', modelgov._normalize_config(jsonb_build_object(
+		   'weights', '[0.3, 0.3, 0.2, 0.2]'::jsonb, 'thresholds', '{"auto": 0.15, "escalate": 0.5}'::jsonb,
+		   'safety_rules', (SELECT jsonb_agg(jsonb_build_object('name', 'r' || i, 'feature', 'f1', 'op', '>=',
+																 'value', 0.99, 'decision', 'ASK'))
+							  FROM generate_series(1, 1001) i))),
+	   now(), now(), 'superseded';
+SQL
+q $e "ALTER EXTENSION modelgov UPDATE" || fail "E: an uncompilable superseded version stopped the update"
+err() { psql -X -q -At -d $e -v VERBOSITY=sqlstate -c "$1" 2>&1 || true; }
+out=$(psql -X -q -At -d $e -c "SELECT modelgov.score('0.9.0', ARRAY[0.1, 0.1, 0.1, 0.1])" 2>&1 || true)
+case "$out" in
+	*"version 0.9.0 cannot be scored: its configuration cannot be compiled"*) ;;
+	*) fail "E: scoring the uncompilable version said: $out" ;;
+esac
+[ "$(err "SELECT modelgov.score('0.9.0', ARRAY[0.1, 0.1, 0.1, 0.1])")" = "ERROR:  55000" ] ||
+	fail "E: scoring the uncompilable version is not 55000"
+out=$(psql -X -q -At -d $e -c "SELECT modelgov_internal.rollback('test', '0.9.0', 'x')" 2>&1 || true)
+case "$out" in
+	*"version 0.9.0 cannot be deployed: its configuration cannot be compiled"*) ;;
+	*) fail "E: rolling back to the uncompilable version said: $out" ;;
+esac
+[ "$(q $e "SELECT modelgov.score(ARRAY[0.1, 0.1, 0.1, 0.1])")" = 0.1 ] || fail "E: production does not score"
 
 echo "upgrade: ok (0.1.0 -> $default: $ntables tables, $rows rows and 51 audit entries kept, the chain verified against"
 echo "  the digest; $(wc -l <"$work/fresh.txt") lines of description identical to a fresh install;" \
