@@ -397,6 +397,11 @@ BEGIN
 				  HINT = 'An administrator creates the first version with modelgov.init_model().';
 	END IF;
 
+	-- the active version as the model uses it: one stored by 0.1.0 may hold
+	-- a number written with more digits than its float8, which would read
+	-- as a change against the normalized proposal
+	base.config := modelgov_internal.normalize_config(base.config);
+
 	-- old values come from the active version, never from the caller
 	merged := modelgov_internal.config_values(base.config) - 'threshold_auto' - 'threshold_escalate';
 	merged := merged || jsonb_build_object(

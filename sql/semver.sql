@@ -13,11 +13,14 @@
 -- part revokes EXECUTE on all of it).
 --
 
--- CREATE EXTENSION takes the schema modelgov as it finds it.  Whoever owns
--- it (unless a superuser: a restore may make it before the extension), or
--- may create in it, could plant functions that modelgov's SECURITY DEFINER
--- functions would run with the installer's rights; default privileges of
--- the installer would grant rights on modelgov's tables.  Refuse them.
+-- CREATE EXTENSION takes the schema modelgov as it finds it, and a restore
+-- makes it before the extension.  Whoever owns it, or may create in it,
+-- could plant functions that modelgov's SECURITY DEFINER functions would
+-- run with the installer's rights; default privileges of the installer
+-- would grant rights on modelgov's tables.  A schema that holds anything
+-- is refused; an empty one that another role (not a superuser) owns is
+-- taken over; one that others may create in, or an installer with default
+-- privileges, is refused.
 DO $$
 DECLARE
 	me oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user);
@@ -25,33 +28,44 @@ DECLARE
 	creators text;
 BEGIN
 	SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'modelgov';
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_opfamily f WHERE f.opfnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_opclass c WHERE c.opcnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_collation c WHERE c.collnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_conversion c WHERE c.connamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext x WHERE x.stxnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config c WHERE c.cfgnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_dict d WHERE d.dictnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_parser t WHERE t.prsnamespace OPERATOR(pg_catalog.=) nsp.oid)
+	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_ts_template t WHERE t.tmplnamespace OPERATOR(pg_catalog.=) nsp.oid) THEN
+		RAISE EXCEPTION 'schema modelgov is not empty'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'modelgov installs into a schema of its own; objects found there would mix with it.',
+				  HINT = 'Drop or move what is in the schema modelgov, or drop the schema, and run CREATE EXTENSION modelgov again.';
+	END IF;
 	IF nsp.nspowner OPERATOR(pg_catalog.<>) me
 	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) nsp.nspowner) THEN
-		RAISE EXCEPTION 'schema modelgov belongs to role %, not to the role installing modelgov nor to a superuser',
-						pg_catalog.pg_get_userbyid(nsp.nspowner)
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Its owner could create objects in it that modelgov''s functions would call with the installer''s rights.',
-				  HINT = 'Drop the schema modelgov and run CREATE EXTENSION modelgov again: it creates the schema itself.';
+		RAISE WARNING 'schema modelgov belonged to role %; it now belongs to role %, who installs modelgov',
+					 pg_catalog.pg_get_userbyid(nsp.nspowner), current_user
+			USING DETAIL = 'Its owner could have created objects in it that modelgov''s functions would call with the installer''s rights.';
+		EXECUTE pg_catalog.format('ALTER SCHEMA modelgov OWNER TO %I', current_user);
+		SELECT * INTO nsp FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'modelgov';
 	END IF;
 	SELECT pg_catalog.string_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
 									  ELSE pg_catalog.pg_get_userbyid(a.grantee) END, ', ')
 	  INTO creators
 	  FROM pg_catalog.aclexplode(nsp.nspacl) a
-	 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) me;
+	 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+	   AND a.grantee OPERATOR(pg_catalog.<>) nsp.nspowner
+	   AND NOT COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) a.grantee), false);
 	IF creators IS NOT NULL THEN
 		RAISE EXCEPTION 'other roles may create objects in schema modelgov: %', creators
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'They could plant objects that modelgov''s functions would call with the installer''s rights.',
-				  HINT = 'Drop the schema modelgov and run CREATE EXTENSION modelgov again: it creates the schema itself.';
-	END IF;
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp.oid)
-	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp.oid)
-	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp.oid)
-	   OR EXISTS (SELECT 1 FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp.oid) THEN
-		RAISE EXCEPTION 'schema modelgov is not empty'
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = 'modelgov installs into a schema of its own; objects found there would mix with it.',
-				  HINT = 'Drop or move what is in the schema modelgov, or drop the schema, and run CREATE EXTENSION modelgov again.';
+				  HINT = 'Revoke CREATE on the schema modelgov from them (or drop the schema), and run CREATE EXTENSION modelgov again.';
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_default_acl d
 				WHERE d.defaclrole OPERATOR(pg_catalog.=) me

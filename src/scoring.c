@@ -29,6 +29,7 @@
 #include <math.h>
 
 #include "access/parallel.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -64,6 +65,7 @@ typedef struct ModelEntry
 {
 	char		key[MG_SEMVER_MAX_LEN + 1];	/* version without build */
 	MgModel    *model;			/* in a context of its own, under model_cxt */
+	bool		provisional;	/* compiled from a row this transaction wrote */
 } ModelEntry;
 
 /* backend state */
@@ -75,6 +77,18 @@ static MemoryContext model_cxt = NULL;
  */
 static uint32 model_generation = 0;
 static HTAB *model_cache = NULL;
+
+/*
+ * A version compiled from a row that the current transaction wrote (a
+ * version created and scored in one transaction) is provisional: should
+ * the transaction, or the subtransaction that wrote it, roll back, the
+ * same version number may later hold another configuration.  Provisional
+ * entries leave the cache when a subtransaction aborts and when the
+ * transaction ends; their models move to retired_cxt, still valid for a
+ * statement that pinned one, and are freed when the transaction ends.
+ */
+static bool have_provisional = false;
+static MemoryContext retired_cxt = NULL;
 static Oid	cached_env_relid = InvalidOid;
 static MgModel *active_model = NULL;
 static bool active_valid = false;
@@ -114,10 +128,72 @@ scoring_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
+/* Take the provisional entries out of the cache; keep their memory. */
+static void
+retire_provisional(void)
+{
+	HASH_SEQ_STATUS seq;
+	ModelEntry *entry;
+
+	if (!have_provisional || model_cache == NULL)
+		return;
+	if (retired_cxt == NULL)
+		retired_cxt = AllocSetContextCreate(TopMemoryContext, "modelgov retired models",
+											ALLOCSET_SMALL_SIZES);
+	hash_seq_init(&seq, model_cache);
+	while ((entry = (ModelEntry *) hash_seq_search(&seq)) != NULL)
+	{
+		if (!entry->provisional)
+			continue;
+		if (entry->model != NULL)
+		{
+			if (entry->model == active_model)
+			{
+				active_model = NULL;
+				active_valid = false;
+			}
+			MemoryContextSetParent(GetMemoryChunkContext(entry->model), retired_cxt);
+		}
+		hash_search(model_cache, entry->key, HASH_REMOVE, NULL);
+	}
+	have_provisional = false;
+}
+
+static void
+scoring_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* no statement of the transaction runs any more */
+			retire_provisional();
+			if (retired_cxt != NULL)
+				MemoryContextReset(retired_cxt);
+			stmt_model = NULL;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+scoring_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		retire_provisional();
+}
+
 void
 mg_scoring_init(void)
 {
 	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
+	RegisterXactCallback(scoring_xact_callback, NULL);
+	RegisterSubXactCallback(scoring_subxact_callback, NULL);
 }
 
 /*
@@ -150,6 +226,7 @@ check_extension_identity(void)
 	ctl.hcxt = model_cxt;
 	model_cache = hash_create("modelgov compiled versions", 16, &ctl,
 							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	have_provisional = false;
 	cached_env_relid = relid;
 	active_model = NULL;
 	active_valid = false;
@@ -269,6 +346,7 @@ load_model(const char *key)
 	Snapshot	snap;
 	char		want[MG_SEMVER_MAX_LEN + 1];
 	bool		found = false;
+	bool		provisional = false;
 	Jsonb	   *config = NULL;
 	ModelEntry *entry;
 	bool		exists;
@@ -361,8 +439,13 @@ load_model(const char *key)
 
 				if (!isnull)
 				{
+					Datum		xmin = slot_getsysattr(slot, MinTransactionIdAttributeNumber,
+													   &isnull);
+
 					config = DatumGetJsonbPCopy(c);
 					found = true;
+					provisional = !isnull &&
+						TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
 				}
 			}
 		}
@@ -378,6 +461,9 @@ load_model(const char *key)
 
 	entry = hash_search(model_cache, want, HASH_ENTER, &exists);
 	entry->model = NULL;
+	entry->provisional = provisional;
+	if (provisional)
+		have_provisional = true;
 	PG_TRY();
 	{
 		entry->model = compile_model(want, config);

@@ -47,6 +47,8 @@ cleanup() {
 	dropdb --if-exists $d 2>/dev/null || true
 	dropdb --if-exists $e 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern" 2>/dev/null || true
+	dropdb --if-exists $e 2>/dev/null || true
+	psql -X -q -c "DROP ROLE IF EXISTS mg_up_prop" 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
 }
 trap 'cleanup; rm -rf "$work"' EXIT
@@ -439,7 +441,8 @@ leaked=$(q $d "SELECT string_agg(p.oid::regprocedure || ' to ' || pg_get_userbyi
 createdb $e
 psql -X -q -v ON_ERROR_STOP=1 -d $e >/dev/null <<'SQL'
 CREATE EXTENSION modelgov VERSION '0.1.0';
-SELECT modelgov.init_model('{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+SELECT modelgov.init_model('{"weights": [0.3, 0.20000000000000001110, 0.2, 0.3],
+							 "thresholds": {"auto": 0.15, "escalate": 0.5}}');
 INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
 SELECT '0.9.0', modelgov._normalize_config(jsonb_build_object(
 		   'weights', '[0.3, 0.3, 0.2, 0.2]'::jsonb, 'thresholds', '{"auto": 0.15, "escalate": 0.5}'::jsonb,
@@ -463,6 +466,18 @@ case "$out" in
 	*) fail "E: rolling back to the uncompilable version said: $out" ;;
 esac
 [ "$(q $e "SELECT modelgov.score(ARRAY[0.1, 0.1, 0.1, 0.1])")" = 0.1 ] || fail "E: production does not score"
+# 1.0.0 holds a weight written with more digits than its float8 (0.1.0
+# stored it as written): a threshold change is a threshold change
+psql -X -q -v ON_ERROR_STOP=1 -d $e -c "CREATE ROLE mg_up_prop" \
+	-c "GRANT USAGE ON SCHEMA modelgov TO mg_up_prop" \
+	-c "GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) TO mg_up_prop" \
+	-c "SELECT modelgov.add_member('mg_up_prop', 'prop@company.com')" >/dev/null
+out=$(psql -X -q -At -d $e -c "SET ROLE mg_up_prop" \
+	-c "SELECT modelgov.propose('threshold_change', 'x', '{\"threshold_auto\": 0.16}', '{\"sample_size\": 5000}')" 2>&1) ||
+	fail "E: a threshold change on a version stored by 0.1.0 was refused: $out"
+got=$(q $e "SELECT change_type || ' ' || new_values::text FROM modelgov.proposals")
+[ "$got" = 'threshold_change {"threshold_auto": 0.16}' ] ||
+	fail "E: the proposal on a version stored by 0.1.0 records other changes"
 
 echo "upgrade: ok (0.1.0 -> $default: $ntables tables, $rows rows and 51 audit entries kept, the chain verified against"
 echo "  the digest; $(wc -l <"$work/fresh.txt") lines of description identical to a fresh install;" \

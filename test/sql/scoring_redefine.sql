@@ -4,6 +4,8 @@
 -- next FETCH fails, never scores with the new extension's model (here one
 -- of 1,000 features, whose buffers the old call site never had), and the
 -- backend stays up.  Statements that start afterwards use the new model.
+-- A version written and scored in a transaction that rolls back is
+-- forgotten with it.
 --
 CREATE DATABASE modelgov_redefine_regress;
 \c modelgov_redefine_regress
@@ -44,6 +46,40 @@ ROLLBACK;
 -- the backend is alive; the rollback brought the first extension back, and
 -- its model scores
 SELECT modelgov.score(0.3, 0.3, 0.3, 0.3) AS first_model, modelgov.decide(0.3, 0.3, 0.3, 0.3);
+
+-- A version written and scored in a transaction, or a subtransaction, that
+-- rolls back is forgotten with it: the same number later holds another
+-- configuration, and this backend scores with that one.
+CREATE TABLE one_row AS SELECT 0.9::float8 AS f1, 0.1::float8 AS f2, 0.2::float8 AS f3, 0.1::float8 AS f4;
+BEGIN;
+INSERT INTO modelgov.versions (version, config, created_at, status)
+	VALUES ('2.0.0', modelgov_internal.normalize_config(
+		'{"weights": [1, 0, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
+SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS rolled_back_version FROM one_row;
+ROLLBACK;
+BEGIN;
+SAVEPOINT s;
+INSERT INTO modelgov.versions (version, config, created_at, status)
+	VALUES ('2.0.0', modelgov_internal.normalize_config(
+		'{"weights": [0, 1, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
+SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS rolled_back_subtransaction FROM one_row;
+ROLLBACK TO s;
+INSERT INTO modelgov.versions (version, config, created_at, status)
+	VALUES ('2.0.0', modelgov_internal.normalize_config(
+		'{"weights": [0, 0, 1, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
+SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS this_one FROM one_row;
+COMMIT;
+SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS after_commit FROM one_row;
+-- the first version too: init_model rolled back, then another 1.0.0
+DROP EXTENSION modelgov;
+CREATE EXTENSION modelgov;
+BEGIN;
+SELECT modelgov.init_model('{"weights": [1, 0, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+SELECT modelgov.score(f1, f2, f3, f4) AS rolled_back_init FROM one_row;
+ROLLBACK;
+SELECT modelgov.init_model('{"weights": [0, 0, 0, 1], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+SELECT modelgov.score(f1, f2, f3, f4) AS active, modelgov.score('1.0.0', ARRAY[f1, f2, f3, f4]) AS versioned
+  FROM one_row;
 
 \c contrib_regression
 DROP DATABASE modelgov_redefine_regress;
