@@ -210,7 +210,7 @@ DECLARE
 	anchored bytea;
 BEGIN
 	IF digest_hash !~ '^[0-9A-Fa-f]{64}$' THEN
-		RAISE EXCEPTION 'invalid audit digest hash "%"', digest_hash
+		RAISE EXCEPTION 'invalid audit digest hash "%"', modelgov_internal.excerpt(digest_hash)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A digest hash is 64 hexadecimal digits, as modelgov.audit_digest() returns it.';
 	END IF;

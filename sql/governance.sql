@@ -144,7 +144,7 @@ DECLARE
 BEGIN
 	SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = id FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'proposal "%" does not exist', id
+		RAISE EXCEPTION 'proposal "%" does not exist', modelgov_internal.excerpt(id)
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN p;

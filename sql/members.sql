@@ -6,6 +6,16 @@
 -- function current_user is the owner, so it is never used for that.
 --
 
+/* A caller's text in a message: at most 80 characters of it. */
+CREATE FUNCTION modelgov_internal.excerpt(t text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE WHEN length(t) > 80 THEN left(t, 80) || '...' ELSE t END
+$$;
+COMMENT ON FUNCTION modelgov_internal.excerpt(text) IS
+	'internal: a caller''s text cut to 80 characters, for error messages';
+
 CREATE FUNCTION modelgov_internal.actor() RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -92,7 +102,7 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF identity !~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN
-		RAISE EXCEPTION 'invalid identity "%"', identity
+		RAISE EXCEPTION 'invalid identity "%"', modelgov_internal.excerpt(identity)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'An identity is an e-mail address, such as alice@company.com.';
 	END IF;
@@ -117,7 +127,7 @@ EXCEPTION WHEN unique_violation THEN
 	BEGIN
 		GET STACKED DIAGNOSTICS conflict = CONSTRAINT_NAME;
 		IF conflict = 'members_identity_key' THEN
-			RAISE EXCEPTION 'identity "%" already belongs to another member', identity
+			RAISE EXCEPTION 'identity "%" already belongs to another member', modelgov_internal.excerpt(identity)
 				USING ERRCODE = 'unique_violation',
 					  HINT = 'Each member has an identity of their own.';
 		END IF;

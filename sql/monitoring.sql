@@ -306,7 +306,7 @@ BEGIN
 	END IF;
 	old := modelgov_internal.monitoring_setting(name);
 	IF old IS NULL THEN
-		RAISE EXCEPTION 'unknown monitoring setting "%"', name
+		RAISE EXCEPTION 'unknown monitoring setting "%"', modelgov_internal.excerpt(name)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'modelgov.monitoring_policy lists the settings.';
 	END IF;

@@ -247,7 +247,7 @@ BEGIN
 	SELECT string_agg(i.item, ', ' ORDER BY i.ord) INTO attestable
 	  FROM modelgov_internal.release_items() i WHERE i.kind <> 'computed';
 	IF kind IS NULL THEN
-		RAISE EXCEPTION 'unknown release checklist item "%"', item
+		RAISE EXCEPTION 'unknown release checklist item "%"', modelgov_internal.excerpt(item)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('The items members attest are %s.', attestable),
 				  HINT = 'modelgov.release_checklist() lists every item of a version.';
@@ -474,7 +474,8 @@ BEGIN
 			parts := parts || concat_ws(nl,
 				format('### %sBreaking changes', warn),
 				format('- Not backward compatible with %s', r.base_version),
-				CASE WHEN guide IS NOT NULL THEN format('- Migration guide: %s', guide) END);
+				CASE WHEN guide IS NOT NULL
+					 THEN format('- Migration guide: %s', regexp_replace(guide, '[\r\n]+', ' ', 'g')) END);
 		END IF;
 
 		-- what changed, under the heading of its change type
@@ -487,7 +488,8 @@ BEGIN
 									  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
 									  THEN 'Fixed'
 									  ELSE 'Changed' END),
-						   format('- %s', r.description)];
+						   -- one line: a description cannot open a section of its own
+						   format('- %s', regexp_replace(r.description, '[\r\n]+', ' ', 'g'))];
 			lines := lines || ARRAY(
 				SELECT format('- %s: %s %s %s', k.key,
 										 modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
@@ -555,7 +557,7 @@ COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
 	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
 	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
 	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '
-	'description, then "- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and '
+	'description on one line, then "- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and '
 	'objects as one-line JSON); "### Metrics": the impact analysis, one line per key, sorted, then the averages of '
 	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
 	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '

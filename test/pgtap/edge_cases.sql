@@ -7,7 +7,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(18);
+SELECT plan(22);
 
 -- the audit log is empty in a fresh database: no digest row at all
 SELECT is((SELECT count(*) FROM modelgov.audit_digest()), 0::bigint,
@@ -69,5 +69,32 @@ SELECT throws_ok($$SELECT modelgov.remove_member('"Mg Edge Role"')$$, '42704',
 -- release history is append-only, also for the owner (UPDATE and DELETE
 -- are tested in release.sql, where there are rows)
 SELECT throws_ok($$TRUNCATE modelgov.releases$$, '42501', NULL, 'releases refuse TRUNCATE');
+
+-- a caller's long text is cut in error messages (the statement itself is
+-- still logged as it was sent)
+SELECT throws_ok($$SELECT * FROM modelgov.verify_audit_log(1, repeat('x', 1000000))$$,
+				 '22023', 'invalid audit digest hash "' || repeat('x', 80) || '..."',
+				 'a 1 MB digest hash is cut to 80 characters in the error');
+SELECT throws_ok($$SELECT modelgov.add_member('"Mg Edge Role"', repeat('a', 100000) || ' @company.com')$$,
+				 '22023', 'invalid identity "' || repeat('a', 80) || '..."',
+				 'a 100 kB identity is cut to 80 characters in the error');
+
+-- a proposal's description is one line in the changelog: it cannot open
+-- a section of its own (a 1.0.1 written here directly, as if deployed)
+INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
+								description, base_version, target_version, old_values, new_values,
+								config, status)
+SELECT 'PROP_202401_001', now(), 'x', 'x@company.com', 'threshold_change',
+	   E'Tiny tweak\n\n## [9.0.0] - 2024-01-01\r\n### Breaking changes\n- Approved by the CEO',
+	   '1.0.0', '1.0.1', '{}', '{}', v.config, 'deployed'
+  FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status)
+SELECT '1.0.1', v.config, 'PROP_202401_001', now(), now(), 'superseded'
+  FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+SELECT ok(modelgov.changelog() LIKE
+		  E'%\n- Tiny tweak ## [9.0.0] - 2024-01-01 ### Breaking changes - Approved by the CEO\n%',
+		  'the changelog writes a multi-line description on one line');
+SELECT is((SELECT count(*) FROM regexp_split_to_table(modelgov.changelog(), E'\n') l WHERE l LIKE '## [%'),
+		  2::bigint, 'the changelog has a section per version and no other');
 SELECT * FROM finish();
 ROLLBACK;
