@@ -203,12 +203,18 @@ COMMENT ON FUNCTION modelgov.audit_digest() IS
 CREATE FUNCTION modelgov.verify_audit_log(digest_seq bigint, digest_hash text,
 										  OUT ok boolean, OUT entries bigint,
 										  OUT first_bad_seq bigint, OUT detail text)
-	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	anchored bytea;
 BEGIN
+	-- a monitor that alerts on ok = false must never get a NULL row
+	IF digest_seq IS NULL OR digest_hash IS NULL THEN
+		RAISE EXCEPTION 'digest_seq and digest_hash must not be null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Pass the seq and hash that modelgov.audit_digest() returned.';
+	END IF;
 	IF digest_hash !~ '^[0-9A-Fa-f]{64}$' THEN
 		RAISE EXCEPTION 'invalid audit digest hash "%"', modelgov_internal.excerpt(digest_hash)
 			USING ERRCODE = 'invalid_parameter_value',

@@ -12,9 +12,10 @@
  *	3. p < auto: AUTO; p >= escalate: ESCALATE; otherwise ASK
  *	4. the final decision is the most cautious of that and of every safety
  *	   rule that fires
- *	5. with a feature missing (NULL, NaN, infinite) there is no p, and the
- *	   decision is the most cautious of missing_feature_decision and every
- *	   rule that fires on the features that are present.
+ *	5. with a feature missing (NULL, NaN, infinite), or a z that is not
+ *	   finite (finite features whose products overflow), there is no p, and
+ *	   the decision is the most cautious of missing_feature_decision and
+ *	   every rule that fires on the features that are present.
  *
  *-------------------------------------------------------------------------
  */
@@ -189,10 +190,14 @@ mg_model_evaluate(const MgModel *m, const double *x, const bool *present,
 	bias = mg_model_bias(m, candidate, candlen);
 	if (complete)
 	{
-		bool		fast;
-
 		z += bias;
-		fast = p == NULL && trace == NULL && isfinite(z);
+		/* finite features can still add up to an infinity or a NaN */
+		if (!isfinite(z))
+			complete = false;
+	}
+	if (complete)
+	{
+		bool		fast = p == NULL && trace == NULL;
 
 		if (fast && z < m->z_auto_lo)
 			threshold = MG_AUTO;

@@ -103,7 +103,7 @@ typedef struct MgTrace
 	double		bias;
 	double		z;
 	double		p;
-	bool		complete;		/* every feature present and finite */
+	bool		complete;		/* every feature present and finite, z finite */
 	MgDecision	threshold_decision;
 	MgDecision	decision;
 	uint64_t	rules_fired;	/* bit i: rule i fired (first 64 rules) */

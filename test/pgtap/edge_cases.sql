@@ -7,18 +7,22 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(22);
+SELECT plan(26);
 
 -- the audit log is empty in a fresh database: no digest row at all
 SELECT is((SELECT count(*) FROM modelgov.audit_digest()), 0::bigint,
 		  'audit_digest() of an empty log returns no row');
 
--- a malformed digest is an error, a NULL one gives NULL
+-- a malformed digest is an error, and so is a NULL one
 SELECT throws_ok($$SELECT * FROM modelgov.verify_audit_log(1, 'not-a-hash')$$,
 				 '22023', 'invalid audit digest hash "not-a-hash"',
 				 'verify_audit_log refuses a digest hash that is not 64 hex digits');
-SELECT is((SELECT ok FROM modelgov.verify_audit_log(NULL, NULL)), NULL,
-		  'verify_audit_log with a NULL digest is NULL (STRICT)');
+SELECT throws_ok($$SELECT * FROM modelgov.verify_audit_log(NULL, NULL)$$,
+				 '22004', 'digest_seq and digest_hash must not be null',
+				 'verify_audit_log refuses a NULL digest: a monitor never gets a NULL row');
+SELECT throws_ok($$SELECT * FROM modelgov.verify_audit_log(1, NULL)$$,
+				 '22004', 'digest_seq and digest_hash must not be null',
+				 'verify_audit_log refuses a NULL digest hash');
 
 -- numbers a float8 cannot hold are a configuration error, not 22003
 SELECT throws_ok($$SELECT modelgov_internal.normalize_config('{"weights": [1e400, 0.1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
@@ -96,5 +100,16 @@ SELECT ok(modelgov.changelog() LIKE
 		  'the changelog writes a multi-line description on one line');
 SELECT is((SELECT count(*) FROM regexp_split_to_table(modelgov.changelog(), E'\n') l WHERE l LIKE '## [%'),
 		  2::bigint, 'the changelog has a section per version and no other');
+-- finite features whose products overflow: z is not finite, which counts
+-- as a missing feature (score NULL, decide the missing_feature_decision)
+INSERT INTO modelgov.versions (version, config, created_at, status)
+VALUES ('1.0.2', modelgov_internal.normalize_config('{"weights": [10, -10], "thresholds": {"auto": 0.3, "escalate": 0.7},
+													  "missing_feature_decision": "ESCALATE"}'), now(), 'approved');
+SELECT is(modelgov.score('1.0.2', ARRAY[1e308, 1e308]::float8[]), NULL,
+		  'a z that is not finite gives no score');
+SELECT is(modelgov.decide('1.0.2', ARRAY[1e308, 1e308]::float8[])::text, 'ESCALATE',
+		  'a z that is not finite decides the missing_feature_decision, not ASK');
+SELECT is(modelgov.explain(ARRAY[1e308, 1e308]::float8[], NULL, '1.0.2') ->> 'missing_feature_decision', 'ESCALATE',
+		  'explain() shows the missing_feature_decision for a z that is not finite');
 SELECT * FROM finish();
 ROLLBACK;
