@@ -11,6 +11,7 @@ CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boole
 DECLARE
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'record smoke tests');
 	v modelgov.versions;
+	staging modelgov.semver;
 BEGIN
 	IF version IS NULL OR passed IS NULL THEN
 		RAISE EXCEPTION 'version and passed must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -23,6 +24,13 @@ BEGIN
 		RAISE EXCEPTION 'cannot record a smoke test for version %', version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('Version %s is %s; smoke tests run on a version in staging.', version, v.status);
+	END IF;
+	-- a smoke test counts for the version staging runs at that moment
+	SELECT e.version INTO staging FROM modelgov.environments e WHERE e.env = 'staging' FOR SHARE;
+	IF staging OPERATOR(modelgov.<>) v.version THEN
+		RAISE EXCEPTION 'cannot record a smoke test for version %', version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Staging runs %s now; a smoke test counts only for the version staging runs.', staging);
 	END IF;
 	INSERT INTO modelgov.smoke_tests (version, passed, details, recorded_at, recorded_by)
 		VALUES (v.version, passed, details, modelgov.clock_now(), m.role_name);

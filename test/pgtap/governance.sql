@@ -12,7 +12,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(188);
+SELECT plan(189);
 
 SET modelgov.clock = '2024-02-16 10:00:00+00';
 
@@ -631,6 +631,10 @@ SELECT throws_ok($$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
 -- the second proposal based on 1.0.0 goes to staging as well
 SELECT is(modelgov.deploy('PROP_202402_004', 'staging')::text, '1.1.0', 'the deployer stages 1.1.0');
 SELECT lives_ok($$SELECT modelgov.record_smoke_test('1.1.0', true)$$, 'a passing smoke test for 1.1.0');
+-- 1.0.1 is still 'staged', but staging runs 1.1.0 now
+SELECT is(pg_temp.error_of($$SELECT modelgov.record_smoke_test('1.0.1', true)$$),
+		  '55000 cannot record a smoke test for version 1.0.1 | Staging runs 1.1.0 now; a smoke test counts only for the version staging runs.',
+		  'a smoke test for a version staging no longer runs is refused (55000)');
 RESET ROLE;
 SELECT is(pg_temp.active(), '1 active: 1.0.0; production runs 1.0.0', 'still exactly one active version');
 
