@@ -41,7 +41,8 @@ REGRESS_OPTS = --inputdir=. --outputdir=test
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
-ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor propose_race monitor_race
+ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor propose_race monitor_race \
+	rollback_race
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

@@ -186,16 +186,27 @@ CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semv
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	seen modelgov.semver;
 	active modelgov.semver;
 	target modelgov.versions;
 BEGIN
 	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	-- the version this rollback is about: what production runs as it
+	-- begins, before it waits for a concurrent rollback or deployment
+	SELECT e.version INTO seen FROM modelgov.environments e WHERE e.env = 'production';
 	SELECT e.version INTO active FROM modelgov.environments e
 	 WHERE e.env = 'production' FOR UPDATE;
 	IF active IS NULL THEN
 		RAISE EXCEPTION 'there is no active version to roll back' USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF seen OPERATOR(modelgov.<>) active THEN
+		RAISE EXCEPTION 'production changed while this rollback waited'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Production ran %s when the rollback began and runs %s now: another rollback or deployment committed first.',
+								  seen, active),
+				  HINT = format('Look at modelgov.deployments; roll back again only if %s must go too.', active);
 	END IF;
 	IF to_version IS NULL THEN
 		-- the version the active one replaced when it was last deployed
