@@ -190,9 +190,10 @@ DECLARE
 	active modelgov.semver;
 	target modelgov.versions;
 BEGIN
-	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	-- the version this rollback is about: what production runs as it
 	-- begins, before it waits for a concurrent rollback or deployment
 	SELECT e.version INTO seen FROM modelgov.environments e WHERE e.env = 'production';

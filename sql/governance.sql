@@ -376,6 +376,9 @@ BEGIN
 		RAISE EXCEPTION 'change_type, description and new_values must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('description', description, 10000);
+	PERFORM modelgov_internal.check_length('rollback_plan', rollback_plan, 10000);
+	PERFORM modelgov_internal.check_length('monitoring_plan', monitoring_plan, 10000);
 	IF jsonb_typeof(new_values) <> 'object' THEN
 		RAISE EXCEPTION 'invalid new_values'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -515,6 +518,7 @@ BEGIN
 	IF checklist IS NULL OR approve IS NULL THEN
 		RAISE EXCEPTION 'checklist and approve must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('comment', comment, 10000);
 	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
 		PERFORM modelgov_internal.wrong_state('review', p, 'proposed, in review or reviewed');
 	END IF;
@@ -575,12 +579,12 @@ BEGIN
 			DETAIL = 'The proposal has no impact_analysis.';
 	END IF;
 	IF (checklist -> 'rollback_plan_documented')::boolean
-	   AND COALESCE(p.rollback_plan, '') !~ '[^[:space:]]' THEN
+	   AND modelgov_internal.is_blank(p.rollback_plan) THEN
 		RAISE EXCEPTION 'the rollback plan is missing' USING ERRCODE = 'check_violation',
 			DETAIL = 'The proposal has no rollback_plan.';
 	END IF;
 	IF (checklist -> 'monitoring_plan_documented')::boolean
-	   AND COALESCE(p.monitoring_plan, '') !~ '[^[:space:]]' THEN
+	   AND modelgov_internal.is_blank(p.monitoring_plan) THEN
 		RAISE EXCEPTION 'the monitoring plan is missing' USING ERRCODE = 'check_violation',
 			DETAIL = 'The proposal has no monitoring_plan.';
 	END IF;
@@ -697,9 +701,10 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_member('reject proposals');
 	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
 BEGIN
-	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	IF NOT m.roles && ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
 												  'customer_success_lead']::modelgov.member_role[] THEN
 		RAISE EXCEPTION 'permission denied to reject proposals' USING ERRCODE = 'insufficient_privilege',
@@ -732,9 +737,10 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_member('withdraw proposals');
 	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
 BEGIN
-	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	IF p.proposer <> m.role_name THEN
 		RAISE EXCEPTION 'permission denied to withdraw proposal %', p.proposal_id
 			USING ERRCODE = 'insufficient_privilege',

@@ -16,6 +16,39 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.excerpt(text) IS
 	'internal: a caller''s text cut to 80 characters, for error messages';
 
+/*
+ * Blank: NULL, empty, or only white space, Unicode's included (no-break,
+ * en and em spaces, zero-width space, ideographic space, byte order mark).
+ */
+CREATE FUNCTION modelgov_internal.is_blank(t text) RETURNS boolean
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT t IS NULL
+		OR t !~ '[^[:space:]\u00a0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]'
+$$;
+COMMENT ON FUNCTION modelgov_internal.is_blank(text) IS
+	'internal: NULL, empty, or only white space (Unicode spaces included)';
+
+/*
+ * 54000 when a text a member writes into the record is longer than its
+ * limit: every audit entry copies it.
+ */
+CREATE FUNCTION modelgov_internal.check_length(what text, t text, max_chars integer) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF length(t) > max_chars THEN
+		RAISE EXCEPTION '% is too long', what
+			USING ERRCODE = 'program_limit_exceeded',
+				  DETAIL = format('It has %s characters; at most %s are allowed.', length(t), max_chars);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.check_length(text, text, integer) IS
+	'internal: 54000 when a text is longer than its limit';
+
 CREATE FUNCTION modelgov_internal.actor() RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -101,10 +134,21 @@ BEGIN
 		RAISE EXCEPTION 'roles must not contain null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF identity !~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN
+	-- one person, one identity: compared in lower case, and without the
+	-- invisible characters that make two addresses look alike
+	identity := lower(identity);
+	IF identity !~ '^[^@[:space:]]+@[^@[:space:]]+$'
+	   OR identity ~ '[[:cntrl:]\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]'
+	   OR length(identity) > 254 THEN
 		RAISE EXCEPTION 'invalid identity "%"', modelgov_internal.excerpt(identity)
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'An identity is an e-mail address, such as alice@company.com.';
+				  DETAIL = 'An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.members x
+				WHERE lower(x.identity) = add_member.identity AND x.role_name <> name) THEN
+		RAISE EXCEPTION 'identity "%" already belongs to another member', modelgov_internal.excerpt(identity)
+			USING ERRCODE = 'unique_violation', CONSTRAINT = 'members_identity_key',
+				  HINT = 'Each member has an identity of their own.';
 	END IF;
 	-- a stable, duplicate-free order
 	roles := ARRAY(SELECT DISTINCT r FROM unnest(roles) AS r ORDER BY r);

@@ -145,9 +145,10 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'correct metrics');
 	last modelgov.daily_metrics;
 BEGIN
-	IF COALESCE(reason, '') !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a correction needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	PERFORM pg_advisory_xact_lock(hashtext('modelgov.daily_metrics'));
 	SELECT * INTO last FROM modelgov.daily_metrics d
 	 WHERE d.version OPERATOR(modelgov.=) version AND d.day = day
@@ -670,9 +671,10 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
-	IF COALESCE(root_cause, '') !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(root_cause) THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.check_length('root_cause', root_cause, 10000);
 	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq = annotate.seq;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'audit entry % does not exist', seq USING ERRCODE = 'undefined_object';

@@ -269,10 +269,11 @@ BEGIN
 													   v.version, p.base_version) END;
 	END IF;
 	-- blank is also tabs and line breaks, not only spaces
-	IF evidence IS NULL OR evidence !~ '[^[:space:]]' THEN
+	IF modelgov_internal.is_blank(evidence) THEN
 		RAISE EXCEPTION 'an attestation needs evidence' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Say where it can be checked: a CI run, a review, a document, a link.';
 	END IF;
+	PERFORM modelgov_internal.check_length('evidence', evidence, 10000);
 
 	seq := modelgov_internal.audit('attestation', version => v.version, proposal_id => v.proposal_id,
 						   change_type => p.change_type, status => 'attested',

@@ -1,0 +1,58 @@
+--
+-- hardening.sql
+--		Items of the hardening issue that need no concurrency: identities
+--		normalized, Unicode spaces are blank, texts written into the record
+--		have a limit.  (The digest with NULLs and a z that is not finite are
+--		in edge_cases.sql; a smoke test of a version staging no longer runs
+--		in governance.sql; two rollbacks at once in rollback_race.spec.)
+--
+BEGIN;
+\ir helpers.psql
+SELECT plan(14);
+
+SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
+CREATE ROLE mg_hd_alice;
+CREATE ROLE mg_hd_alice2;
+CREATE ROLE mg_hd_alice3;
+SELECT modelgov.init_model('{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+
+-- identities: one person, one identity
+SELECT lives_ok($$SELECT modelgov.add_member('mg_hd_alice', 'Alice@Company.com')$$, 'a member with a mixed-case identity');
+SELECT is((SELECT identity FROM modelgov.members WHERE role_name = 'mg_hd_alice'), 'alice@company.com',
+		  'identities are stored in lower case');
+SELECT is(pg_temp.error_of($$SELECT modelgov.add_member('mg_hd_alice2', 'ALICE@company.com')$$),
+		  '23505 identity "alice@company.com" already belongs to another member | ',
+		  'the same address in other case is the same identity (23505)');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.add_member(%L, %L)', 'mg_hd_alice3', E'alice@company.com\u200b')),
+		  '22023 invalid identity "' || E'alice@company.com\u200b' || '" | An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters.',
+		  'a zero-width space makes no new identity (22023)');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.add_member(%L, %L)', 'mg_hd_alice3', E'ali\u00adce@company.com')),
+		  '22023 invalid identity "' || E'ali\u00adce@company.com' || '" | An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters.',
+		  'nor does a soft hyphen (22023)');
+SELECT is((SELECT count(*) FROM modelgov.members WHERE role_name LIKE 'mg_hd_alice_'), 0::bigint,
+		  'the refused calls added nobody');
+
+-- blank means blank, Unicode's spaces included
+SELECT ok(modelgov_internal.is_blank(E'\u00a0\u2003\u200b\u3000\ufeff \t'), 'Unicode spaces are blank');
+SELECT ok(NOT modelgov_internal.is_blank(E'\u00a0x'), 'a letter is not');
+SELECT throws_ok(format('SELECT modelgov_internal.rollback(%L, NULL, %L)', E'\u00a0\u2003', 'x'),
+				 '22004', 'a rollback needs a reason',
+				 'a reason of no-break and em spaces is no reason (22004)');
+
+-- texts written into the record have a limit
+SELECT throws_ok($$SELECT modelgov_internal.rollback(repeat('x', 10001), NULL, 'x')$$,
+				 '54000', 'reason is too long', 'a reason of 10,001 characters is refused (54000)');
+SELECT modelgov.add_member(current_user::regrole, 'admin@company.com');
+SELECT is(pg_temp.error_of($$SELECT modelgov.propose('threshold_change', repeat('d', 10001), '{"threshold_auto": 0.16}')$$),
+		  '54000 description is too long | It has 10001 characters; at most 10000 are allowed.',
+		  'a description of 10,001 characters is refused (54000)');
+SELECT is(pg_temp.error_of($$SELECT modelgov.propose('threshold_change', 'x', '{"threshold_auto": 0.16}', NULL,
+														repeat('r', 10001))$$),
+		  '54000 rollback_plan is too long | It has 10001 characters; at most 10000 are allowed.',
+		  'a rollback plan of 10,001 characters is refused (54000)');
+SELECT is(pg_temp.error_of($$SELECT modelgov.propose('threshold_change', repeat('d', 10000), '{"threshold_auto": 0.16}')$$),
+		  'no error', 'a description of exactly 10,000 characters is accepted');
+SELECT is((SELECT length(description) FROM modelgov.proposals), 10000, 'and stored whole');
+
+SELECT * FROM finish();
+ROLLBACK;
