@@ -12,7 +12,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(28);
+SELECT plan(30);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 
@@ -56,6 +56,15 @@ SELECT is(pg_temp.error_of($$SELECT modelgov_internal.normalize_config(many_bias
 		  '54000 model configuration exceeds a limit | The configuration text is '
 		  || (SELECT octet_length(many_biases::text) FROM cfg) || ' bytes; at most 16777216 are allowed.',
 		  'a configuration over 16 MB exceeds a limit (54000)');
+SELECT is(jsonb_array_length(modelgov_internal.normalize_config(jsonb_build_object(
+			  'weights', (SELECT jsonb_agg(0.001) FROM generate_series(1, 1000)),
+			  'thresholds', '{"auto": 0.15, "escalate": 0.5}'::jsonb)) -> 'features'),
+		  1000, '1,000 features are accepted');
+SELECT is(pg_temp.error_of($$SELECT modelgov_internal.normalize_config(jsonb_build_object(
+			  'weights', (SELECT jsonb_agg(0.001) FROM generate_series(1, 1001)),
+			  'thresholds', '{"auto": 0.15, "escalate": 0.5}'::jsonb))$$),
+		  '54000 model configuration exceeds a limit | A model has at most 1000 features, not 1001.',
+		  '1,001 features exceed a limit (54000)');
 SELECT is((SELECT modelgov_internal.normalize_config(long_weight) -> 'weights' -> 0 FROM cfg),
 		  (SELECT to_jsonb(long_weight_value) FROM cfg),
 		  'a weight written with 500 digits is stored as the float8 the model uses');

@@ -7,7 +7,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(26);
+SELECT plan(27);
 
 -- the audit log is empty in a fresh database: no digest row at all
 SELECT is((SELECT count(*) FROM modelgov.audit_digest()), 0::bigint,
@@ -95,11 +95,23 @@ SELECT 'PROP_202401_001', now(), 'x', 'x@company.com', 'threshold_change',
 INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status)
 SELECT '1.0.1', v.config, 'PROP_202401_001', now(), now(), 'superseded'
   FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+-- and a performance_fix goes under "### Fixed" (a 1.0.3 written the same way)
+INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
+								description, base_version, target_version, old_values, new_values,
+								config, status)
+SELECT 'PROP_202401_002', now(), 'x', 'x@company.com', 'performance_fix', 'Faster scoring',
+	   '1.0.1', '1.0.3', '{}', '{}', v.config, 'deployed'
+  FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status)
+SELECT '1.0.3', v.config, 'PROP_202401_002', now(), now(), 'superseded'
+  FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+SELECT ok(modelgov.changelog() LIKE E'%## [1.0.3] - %\n### Fixed\n- Faster scoring\n%',
+		  'a performance_fix is listed under "### Fixed"');
 SELECT ok(modelgov.changelog() LIKE
 		  E'%\n- Tiny tweak ## [9.0.0] - 2024-01-01 ### Breaking changes - Approved by the CEO\n%',
 		  'the changelog writes a multi-line description on one line');
 SELECT is((SELECT count(*) FROM regexp_split_to_table(modelgov.changelog(), E'\n') l WHERE l LIKE '## [%'),
-		  2::bigint, 'the changelog has a section per version and no other');
+		  3::bigint, 'the changelog has a section per version and no other');
 -- finite features whose products overflow: z is not finite, which counts
 -- as a missing feature (score NULL, decide the missing_feature_decision)
 INSERT INTO modelgov.versions (version, config, created_at, status)

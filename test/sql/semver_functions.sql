@@ -89,6 +89,8 @@ SELECT v FROM dst WHERE v = '4.5.6-x';
 -- unknown format byte
 SELECT pg_temp.write_copy_file('modelgov_regress_fmt.bin', '\x02'::bytea || convert_to('4.5.6', 'SQL_ASCII'));
 COPY dst FROM 'modelgov_regress_fmt.bin' WITH (FORMAT binary);
+SELECT pg_temp.write_copy_file('modelgov_regress_fmt0.bin', '\x00'::bytea || convert_to('4.5.6', 'SQL_ASCII'));
+COPY dst FROM 'modelgov_regress_fmt0.bin' WITH (FORMAT binary);
 -- text that is not a valid semver
 SELECT pg_temp.write_copy_file('modelgov_regress_text.bin', '\x01'::bytea || convert_to('1.2.03', 'SQL_ASCII'));
 COPY dst FROM 'modelgov_regress_text.bin' WITH (FORMAT binary);
