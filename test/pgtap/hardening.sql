@@ -2,13 +2,13 @@
 -- hardening.sql
 --		Items of the hardening issue that need no concurrency: identities
 --		normalized, Unicode spaces are blank, texts written into the record
---		have a limit.  (The digest with NULLs and a z that is not finite are
+--		have a limit, the rollback trigger at exactly 2 sigma.  (The digest with NULLs and a z that is not finite are
 --		in edge_cases.sql; a smoke test of a version staging no longer runs
 --		in governance.sql; two rollbacks at once in rollback_race.spec.)
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(14);
+SELECT plan(15);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -54,5 +54,29 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.propose('threshold_change', repeat(
 		  'no error', 'a description of exactly 10,000 characters is accepted');
 SELECT is((SELECT length(description) FROM modelgov.proposals), 10000, 'and stored whole');
 
+-- the rollback trigger at exactly 2 sigma: correct_auto's history before
+-- 1.0.1 is 0.5, 0.75, 1.0 (mean 0.75, sample sigma 0.25, all exact in
+-- binary); 0.25 is exactly 2 sigma below and passes, 0.2421875 is below
+-- that and triggers
+INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by)
+SELECT '1.0.0', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate', 10, 'errors', 0,
+										 'correct_auto', c), now(), 'test'
+  FROM (VALUES ('2024-01-15'::date, 0.5), ('2024-01-16', 0.75), ('2024-01-17', 1.0)) AS x(d, c);
+SET LOCAL modelgov.clock = '2024-01-18 00:00:00+00';
+INSERT INTO modelgov.versions (version, config, created_at, status)
+SELECT '1.0.1', v.config, now(), 'approved' FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') FROM modelgov.versions v
+ WHERE v.version::text = '1.0.1';
+INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by)
+SELECT '1.0.1', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate', 10, 'errors', 0,
+										 'correct_auto', c), now(), 'test'
+  FROM (VALUES ('2024-01-18'::date, 0.25), ('2024-01-19', 0.2421875)) AS x(d, c);
+SET LOCAL modelgov.clock = '2024-01-19 23:00:00+00';
+CREATE TEMP TABLE mon ON COMMIT DROP AS SELECT * FROM modelgov.monitor();
+SELECT results_eq(
+	$$SELECT day::text, observed, expected, passed FROM mon WHERE check_name = 'trigger:correct_auto' ORDER BY day$$,
+	$$VALUES ('2024-01-18', 0.25::float8, 'within 2 sigma (0.2500) of 0.7500', true),
+			 ('2024-01-19', 0.2421875::float8, 'within 2 sigma (0.2500) of 0.7500', false)$$,
+	'exactly 2 sigma from the mean passes the rollback trigger; beyond it fails');
 SELECT * FROM finish();
 ROLLBACK;
