@@ -19,7 +19,8 @@ OBJS = \
 	src/model_core.o \
 	src/config_core.o \
 	src/config.o \
-	src/scoring.o
+	src/scoring.o \
+	src/aggregates.o
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\

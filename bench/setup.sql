@@ -17,6 +17,11 @@ SELECT random() AS f1, random() AS f2, random() AS f3, random() AS f4, 'c' || (g
   FROM generate_series(1, :rows) AS g;
 VACUUM ANALYZE t;
 
+-- the decisions of every row, for the decision_counts aggregate against
+-- count(*) FILTER
+CREATE TABLE dec AS SELECT modelgov.decide(f1, f2, f3, f4, candidate) AS d FROM t;
+VACUUM ANALYZE dec;
+
 -- the hand-written SQL baseline: the same decision with literals and a
 -- join to a bias table
 CREATE TABLE biases AS

@@ -180,24 +180,14 @@ REVOKE ALL ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, te
 -- decision_counts(d): the daily counts of an application's decisions
 --
 
+-- in C (src/aggregates.c): a SQL transition function with its search_path
+-- pinned costs a function call per row
 CREATE FUNCTION modelgov_internal.decision_counts_add(state bigint[], d modelgov.decision) RETURNS bigint[]
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-	AS $$
-	SELECT ARRAY[state[1] + 1,
-				 state[2] + (d IS NOT DISTINCT FROM 'AUTO'::modelgov.decision)::int,
-				 state[3] + (d IS NOT DISTINCT FROM 'ASK'::modelgov.decision)::int,
-				 state[4] + (d IS NOT DISTINCT FROM 'ESCALATE'::modelgov.decision)::int,
-				 state[5] + (d IS NULL)::int]
-$$;
+	AS 'MODULE_PATHNAME', 'mg_decision_counts_add'
+	LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION modelgov_internal.decision_counts_combine(a bigint[], b bigint[]) RETURNS bigint[]
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-	AS $$
-	SELECT ARRAY[a[1] + b[1], a[2] + b[2],
-				 a[3] + b[3], a[4] + b[4],
-				 a[5] + b[5]]
-$$;
+	AS 'MODULE_PATHNAME', 'mg_decision_counts_combine'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION modelgov_internal.decision_counts_final(state bigint[]) RETURNS jsonb
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
