@@ -20,7 +20,8 @@ OBJS = \
 	src/config_core.o \
 	src/config.o \
 	src/scoring.o \
-	src/aggregates.o
+	src/aggregates.o \
+	src/audit.o
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\

@@ -7,6 +7,8 @@ SET max_parallel_workers_per_gather = 0;
 \set S 'SELECT count(*) FILTER (WHERE d = 0) FROM (SELECT CASE WHEN t.f3 >= 0.95 THEN 2 WHEN p >= 0.75 THEN 2 WHEN t.f1 < 0.02 THEN 1 WHEN p < 0.35 THEN 0 ELSE 1 END AS d FROM t LEFT JOIN biases b ON b.candidate = t.candidate CROSS JOIN LATERAL (SELECT 1 / (1 + exp(-(ln(greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))) / (1 - greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))))) / 1.5))) AS p) c) s'
 \set M4 'SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
 \set MA 'SELECT count(*) FILTER (WHERE modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = ''AUTO'') FROM t'
+\set VA 'SELECT ok FROM modelgov.verify_audit_log()'
+\set SH 'SELECT count(sha256(a.prev_hash || convert_to(a::text, ''UTF8''))) FROM modelgov.audit_log a'
 \set DC 'SELECT modelgov.decision_counts(d) FROM dec'
 \set DF 'SELECT count(*), count(*) FILTER (WHERE d = ''AUTO''), count(*) FILTER (WHERE d = ''ASK''), count(*) FILTER (WHERE d = ''ESCALATE''), count(*) FILTER (WHERE d IS NULL) FROM dec'
 
@@ -27,6 +29,8 @@ SELECT bench(:'B', :runs) AS b \gset
 SELECT bench(:'S', :runs) AS s \gset
 SELECT bench(:'M4', :runs) AS m4 \gset
 SELECT bench(:'MA', :runs) AS ma \gset
+SELECT bench(:'VA', :runs) AS va \gset
+SELECT bench(:'SH', :runs) AS sh \gset
 SELECT bench(:'DC', :runs) AS dc \gset
 SELECT bench(:'DF', :runs) AS df \gset
 SELECT bench('SELECT count(*) FILTER (WHERE plpgsql_decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM (SELECT * FROM t LIMIT ' || :subset || ') s', 3)
@@ -46,11 +50,14 @@ SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
 			   ('MA decide(ARRAY[f1, f2, f3, f4], candidate)', :ma, ''),
 			   ('M4 with 2 parallel workers', :m4par, ''),
 			   ('DC decision_counts(d) over the decisions', :dc, ''),
-			   ('DF the same counts by count(*) FILTER', :df, '')) AS t(label, ms, note);
+			   ('DF the same counts by count(*) FILTER', :df, ''),
+			   ('VA verify_audit_log(), 50,000 entries', :va, ''),
+			   ('SH sha256() over the same rows in SQL', :sh, '')) AS t(label, ms, note);
 SELECT rpad(label, 30) || lpad(round(r::numeric, 2)::text, 8) || '   target ' || target
   FROM (VALUES ('M4 / B', :m4 / :b, '<= 1.3'),
 			   ('MA / B', :ma / :b, '<= 2.5'),
 			   ('S / M4', :s / :m4, '>= 3'),
 			   ('P / M4', :p / :m4, '>= 50'),
 			   ('M4 / M4 with 2 workers', :m4 / :m4par, '>= 1.6'),
-			   ('DC / DF', :dc / :df, '<= 2')) AS t(label, r, target);
+			   ('DC / DF', :dc / :df, '<= 2'),
+			   ('VA / SH', :va / :sh, '<= 3')) AS t(label, r, target);

@@ -17,6 +17,17 @@ SELECT random() AS f1, random() AS f2, random() AS f3, random() AS f4, 'c' || (g
   FROM generate_series(1, :rows) AS g;
 VACUUM ANALYZE t;
 
+-- an audit log of 50,000 entries, for verify_audit_log() against a plain
+-- SQL pass of sha256() over the same rows
+DO $$
+BEGIN
+	FOR i IN 1..50000 LOOP
+		PERFORM modelgov_internal.audit('bench', details => jsonb_build_object('i', i, 'note', 'a benchmark entry'));
+	END LOOP;
+END
+$$;
+VACUUM ANALYZE modelgov.audit_log;
+
 -- the decisions of every row, for the decision_counts aggregate against
 -- count(*) FILTER
 CREATE TABLE dec AS SELECT modelgov.decide(f1, f2, f3, f4, candidate) AS d FROM t;

@@ -148,44 +148,13 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON modelgov.audit_log
 ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only;
 ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_no_truncate;
 
+-- in C (src/audit.c): one pass, no SQL function call per entry; the
+-- canonical encoding is audit_canonical()'s
 CREATE FUNCTION modelgov.verify_audit_log(OUT ok boolean, OUT entries bigint,
 										  OUT first_bad_seq bigint, OUT detail text)
-	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp
-	AS $$
-DECLARE
-	e modelgov.audit_log;
-	expected_seq bigint := 1;
-	prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
-BEGIN
-	ok := true;
-	entries := 0;
-	FOR e IN SELECT * FROM modelgov.audit_log a ORDER BY a.seq LOOP
-		entries := entries + 1;
-		IF ok THEN
-			IF e.seq <> expected_seq THEN
-				ok := false;
-				first_bad_seq := expected_seq;
-				detail := format('Entry %s is missing; the next entry is %s.', expected_seq, e.seq);
-			ELSIF e.prev_hash <> prev THEN
-				ok := false;
-				first_bad_seq := e.seq;
-				detail := format('Entry %s does not follow entry %s: its prev_hash differs from that entry''s hash.',
-											e.seq, e.seq - 1);
-			ELSIF e.hash <> modelgov_internal.audit_hash(e) THEN
-				ok := false;
-				first_bad_seq := e.seq;
-				detail := format('Entry %s was altered: its content does not match its hash.', e.seq);
-			END IF;
-		END IF;
-		expected_seq := e.seq + 1;
-		prev := e.hash;
-	END LOOP;
-	IF ok THEN
-		detail := format('%s entries verified.', entries);
-	END IF;
-END
-$$;
+	AS 'MODULE_PATHNAME', 'mg_verify_audit_log'
+	LANGUAGE C STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION modelgov.verify_audit_log() IS
 	'recompute the hash chain; name the first altered, removed or reordered entry';
 

@@ -1,0 +1,211 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *		modelgov.verify_audit_log(): the hash chain of the audit log checked
+ *		in one pass, in C.
+ *
+ * Each entry's hash is SHA-256(prev_hash || canonical entry), where the
+ * canonical entry is what modelgov_internal.audit_canonical() builds
+ * (sql/audit.sql): the fields seq, recorded_at (integer microseconds since
+ * the Unix epoch), event_type, actor, version, proposal_id, change_type,
+ * status, details (jsonb's text) and clock_overridden, each as
+ * "<octets>:<text>" ("-" for NULL), joined by "|", the octets counted in
+ * the database encoding and the whole converted to UTF-8.  The entries are
+ * read in order through a cursor, in batches; no SQL function runs per
+ * entry.  audit_canonical() stays the definition that appends use, and the
+ * tests compare the two.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#define FETCH_BATCH 1000
+
+/* microseconds from the Unix epoch to PostgreSQL's */
+#define UNIX_TO_POSTGRES_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC)
+
+/* "<octets>:<text>" of a text field, or "-" */
+static void
+append_field(StringInfo buf, bool first, const char *data, int len, bool isnull)
+{
+	if (!first)
+		appendStringInfoChar(buf, '|');
+	if (isnull)
+		appendStringInfoChar(buf, '-');
+	else
+	{
+		appendStringInfo(buf, "%d:", len);
+		appendBinaryStringInfo(buf, data, len);
+	}
+}
+
+static void
+append_text_datum(StringInfo buf, Datum d, bool isnull)
+{
+	if (isnull)
+		append_field(buf, false, NULL, 0, true);
+	else
+	{
+		text	   *t = DatumGetTextPP(d);
+
+		append_field(buf, false, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), false);
+	}
+}
+
+static void
+append_int64(StringInfo buf, bool first, int64 v)
+{
+	char		num[32];
+
+	snprintf(num, sizeof(num), INT64_FORMAT, v);
+	append_field(buf, first, num, strlen(num), false);
+}
+
+PG_FUNCTION_INFO_V1(mg_verify_audit_log);
+Datum
+mg_verify_audit_log(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Portal		portal;
+	StringInfoData buf;
+	pg_cryptohash_ctx *sha;
+	uint8		prev[PG_SHA256_DIGEST_LENGTH] = {0};
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	int64		expected_seq = 1;
+	int64		entries = 0;
+	int64		first_bad = 0;
+	bool		ok = true;
+	char	   *detail = NULL;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	MemoryContext caller = CurrentMemoryContext;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "verify_audit_log must return a record");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	sha = pg_cryptohash_create(PG_SHA256);
+	if (sha == NULL)
+		elog(ERROR, "could not create a SHA-256 context");
+	initStringInfo(&buf);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	portal = SPI_cursor_open_with_args(NULL,
+									   "SELECT a.seq, a.recorded_at, a.event_type, a.actor, a.version::text,"
+									   " a.proposal_id, a.change_type::text, a.status, a.details::text,"
+									   " a.clock_overridden, a.prev_hash, a.hash"
+									   " FROM modelgov.audit_log a ORDER BY a.seq",
+									   0, NULL, NULL, NULL, true, 0);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			int64		seq = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+			bytea	   *prev_hash = DatumGetByteaPP(SPI_getbinval(tup, desc, 11, &isnull));
+			bytea	   *hash = DatumGetByteaPP(SPI_getbinval(tup, desc, 12, &isnull));
+
+			entries++;
+			if (ok)
+			{
+				if (seq != expected_seq)
+				{
+					ok = false;
+					first_bad = expected_seq;
+					detail = psprintf("Entry " INT64_FORMAT " is missing; the next entry is " INT64_FORMAT ".",
+									  expected_seq, seq);
+				}
+				else if (VARSIZE_ANY_EXHDR(prev_hash) != sizeof(prev) ||
+						 memcmp(VARDATA_ANY(prev_hash), prev, sizeof(prev)) != 0)
+				{
+					ok = false;
+					first_bad = seq;
+					detail = psprintf("Entry " INT64_FORMAT " does not follow entry " INT64_FORMAT
+									  ": its prev_hash differs from that entry's hash.", seq, seq - 1);
+				}
+				else
+				{
+					TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
+					bool		overridden = DatumGetBool(SPI_getbinval(tup, desc, 10, &isnull));
+					char	   *canonical;
+
+					resetStringInfo(&buf);
+					append_int64(&buf, true, seq);
+					append_int64(&buf, false, at + UNIX_TO_POSTGRES_USECS);
+					for (int f = 3; f <= 9; f++)
+					{
+						Datum		d = SPI_getbinval(tup, desc, f, &isnull);
+
+						append_text_datum(&buf, d, isnull);
+					}
+					append_field(&buf, false, overridden ? "true" : "false",
+								 overridden ? 4 : 5, false);
+					canonical = utf8 ? buf.data : pg_server_to_any(buf.data, buf.len, PG_UTF8);
+
+					if (pg_cryptohash_init(sha) < 0 ||
+						pg_cryptohash_update(sha, prev, sizeof(prev)) < 0 ||
+						pg_cryptohash_update(sha, (uint8 *) canonical,
+											 canonical == buf.data ? buf.len : strlen(canonical)) < 0 ||
+						pg_cryptohash_final(sha, digest, sizeof(digest)) < 0)
+						elog(ERROR, "could not compute a SHA-256 hash");
+					if (VARSIZE_ANY_EXHDR(hash) != sizeof(digest) ||
+						memcmp(VARDATA_ANY(hash), digest, sizeof(digest)) != 0)
+					{
+						ok = false;
+						first_bad = seq;
+						detail = psprintf("Entry " INT64_FORMAT " was altered: its content does not match its hash.",
+										  seq);
+					}
+				}
+			}
+			expected_seq = seq + 1;
+			/* the next entry must follow this one as stored */
+			if (VARSIZE_ANY_EXHDR(hash) == sizeof(prev))
+				memcpy(prev, VARDATA_ANY(hash), sizeof(prev));
+			else
+				memset(prev, 0xff, sizeof(prev));
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	pg_cryptohash_free(sha);
+
+	/* the result outlives SPI's memory */
+	{
+		MemoryContext spi = MemoryContextSwitchTo(caller);
+
+		if (ok)
+			detail = psprintf(INT64_FORMAT " entries verified.", entries);
+		else
+			detail = pstrdup(detail);
+		MemoryContextSwitchTo(spi);
+	}
+	SPI_finish();
+
+	values[0] = BoolGetDatum(ok);
+	values[1] = Int64GetDatum(entries);
+	values[2] = Int64GetDatum(first_bad);
+	nulls[2] = ok;
+	values[3] = CStringGetTextDatum(detail);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
