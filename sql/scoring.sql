@@ -42,7 +42,7 @@ CREATE FUNCTION modelgov.explain(features float8[], candidate text DEFAULT NULL,
 	LANGUAGE C STABLE PARALLEL SAFE COST 100;
 CREATE FUNCTION modelgov.cache_stats(OUT loads bigint, OUT hits bigint, OUT invalidations bigint,
 									 OUT compiled_versions integer, OUT active_version text,
-									 OUT last_load_ms float8)
+									 OUT last_load_ms float8, OUT evictions bigint, OUT cache_bytes bigint)
 	AS 'MODULE_PATHNAME', 'mg_cache_stats'
 	LANGUAGE C VOLATILE PARALLEL SAFE;
 
@@ -61,4 +61,4 @@ COMMENT ON FUNCTION modelgov.decide(modelgov.semver, float8[], text) IS
 COMMENT ON FUNCTION modelgov.explain(float8[], text, modelgov.semver) IS
 	'how a decision was reached: contributions, bias, z, p, thresholds, rules fired';
 COMMENT ON FUNCTION modelgov.cache_stats() IS
-	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version, duration of the last load';
+	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version, duration of the last load, versions evicted (modelgov.max_cached_versions), bytes held';

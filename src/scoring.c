@@ -45,6 +45,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/json.h"
@@ -66,6 +67,7 @@ typedef struct ModelEntry
 	char		key[MG_SEMVER_MAX_LEN + 1];	/* version without build */
 	MgModel    *model;			/* in a context of its own, under model_cxt */
 	bool		provisional;	/* compiled from a row this transaction wrote */
+	uint64		last_used;		/* use_clock when last looked up */
 } ModelEntry;
 
 /* backend state */
@@ -89,6 +91,17 @@ static HTAB *model_cache = NULL;
  */
 static bool have_provisional = false;
 static MemoryContext retired_cxt = NULL;
+
+/*
+ * At most max_cached_versions compiled versions stay in the cache; beyond
+ * that the least recently used ones (never the active one, nor the one the
+ * current statement scores with) are retired like provisional ones: freed
+ * when the transaction ends.  Lookups happen once per call site and
+ * statement, never per row.
+ */
+static int	max_cached_versions = 100;
+static uint64 use_clock = 0;
+static int64 stat_evictions = 0;
 static Oid	cached_env_relid = InvalidOid;
 static MgModel *active_model = NULL;
 static bool active_valid = false;
@@ -128,6 +141,50 @@ scoring_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
+static void
+retire_entry(ModelEntry *entry)
+{
+	if (retired_cxt == NULL)
+		retired_cxt = AllocSetContextCreate(TopMemoryContext, "modelgov retired models",
+											ALLOCSET_SMALL_SIZES);
+	if (entry->model != NULL)
+	{
+		if (entry->model == active_model)
+		{
+			active_model = NULL;
+			active_valid = false;
+		}
+		MemoryContextSetParent(GetMemoryChunkContext(entry->model), retired_cxt);
+	}
+	hash_search(model_cache, entry->key, HASH_REMOVE, NULL);
+}
+
+/* Retire least recently used versions while there are too many. */
+static void
+evict_versions(const MgModel *keep)
+{
+	while (hash_get_num_entries(model_cache) > max_cached_versions)
+	{
+		HASH_SEQ_STATUS seq;
+		ModelEntry *entry;
+		ModelEntry *oldest = NULL;
+
+		hash_seq_init(&seq, model_cache);
+		while ((entry = (ModelEntry *) hash_seq_search(&seq)) != NULL)
+		{
+			if (entry->model == NULL || entry->model == keep ||
+				entry->model == active_model || entry->model == stmt_model)
+				continue;
+			if (oldest == NULL || entry->last_used < oldest->last_used)
+				oldest = entry;
+		}
+		if (oldest == NULL)
+			break;				/* only what is in use is left */
+		retire_entry(oldest);
+		stat_evictions++;
+	}
+}
+
 /* Take the provisional entries out of the cache; keep their memory. */
 static void
 retire_provisional(void)
@@ -137,24 +194,11 @@ retire_provisional(void)
 
 	if (!have_provisional || model_cache == NULL)
 		return;
-	if (retired_cxt == NULL)
-		retired_cxt = AllocSetContextCreate(TopMemoryContext, "modelgov retired models",
-											ALLOCSET_SMALL_SIZES);
 	hash_seq_init(&seq, model_cache);
 	while ((entry = (ModelEntry *) hash_seq_search(&seq)) != NULL)
 	{
-		if (!entry->provisional)
-			continue;
-		if (entry->model != NULL)
-		{
-			if (entry->model == active_model)
-			{
-				active_model = NULL;
-				active_valid = false;
-			}
-			MemoryContextSetParent(GetMemoryChunkContext(entry->model), retired_cxt);
-		}
-		hash_search(model_cache, entry->key, HASH_REMOVE, NULL);
+		if (entry->provisional)
+			retire_entry(entry);
 	}
 	have_provisional = false;
 }
@@ -191,6 +235,13 @@ scoring_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 void
 mg_scoring_init(void)
 {
+	DefineCustomIntVariable("modelgov.max_cached_versions",
+							"Most compiled model versions a backend keeps.",
+							"Beyond it the least recently used are freed, never the active one.",
+							&max_cached_versions,
+							100, 2, 100000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
 	RegisterXactCallback(scoring_xact_callback, NULL);
 	RegisterSubXactCallback(scoring_subxact_callback, NULL);
@@ -410,6 +461,7 @@ load_model(const char *key)
 	entry = hash_search(model_cache, want, HASH_FIND, NULL);
 	if (entry != NULL && entry->model != NULL)
 	{
+		entry->last_used = ++use_clock;
 		UnregisterSnapshot(snap);
 		note_load(start);
 		return entry->model;
@@ -462,6 +514,7 @@ load_model(const char *key)
 	entry = hash_search(model_cache, want, HASH_ENTER, &exists);
 	entry->model = NULL;
 	entry->provisional = provisional;
+	entry->last_used = ++use_clock;
 	if (provisional)
 		have_provisional = true;
 	PG_TRY();
@@ -476,7 +529,12 @@ load_model(const char *key)
 	PG_END_TRY();
 	pfree(config);
 	note_load(start);
-	return entry->model;
+	{
+		MgModel    *model = entry->model;
+
+		evict_versions(model);	/* entry may move: keep the model */
+		return model;
+	}
 }
 
 static MgModel *
@@ -493,7 +551,10 @@ model_for_version(const char *key)
 	check_extension_identity();
 	entry = hash_search(model_cache, key, HASH_FIND, NULL);
 	if (entry != NULL && entry->model != NULL)
+	{
+		entry->last_used = ++use_clock;
 		return entry->model;
+	}
 	return load_model(key);
 }
 
@@ -982,8 +1043,8 @@ Datum
 mg_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, false, false};
+	Datum		values[8];
+	bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -997,5 +1058,7 @@ mg_cache_stats(PG_FUNCTION_ARGS)
 		nulls[4] = true;
 	values[5] = Float8GetDatum(stat_last_load_ms);
 	nulls[5] = stat_loads == 0;
+	values[6] = Int64GetDatum(stat_evictions);
+	values[7] = Int64GetDatum(model_cxt ? (int64) MemoryContextMemAllocated(model_cxt, true) : 0);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }

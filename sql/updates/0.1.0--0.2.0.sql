@@ -162,6 +162,12 @@ DROP TRIGGER audit_log_append_only ON modelgov.audit_log;
 DROP TRIGGER audit_log_no_truncate ON modelgov.audit_log;
 DROP FUNCTION modelgov._audit_log_guard();
 
+--
+-- cache_stats() reports evictions and the bytes the cache holds: two more
+-- OUT parameters, so it is made again.
+--
+DROP FUNCTION modelgov.cache_stats();
+
 -- @functions@
 
 

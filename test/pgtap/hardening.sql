@@ -2,13 +2,14 @@
 -- hardening.sql
 --		Items of the hardening issue that need no concurrency: identities
 --		normalized, Unicode spaces are blank, texts written into the record
---		have a limit, the rollback trigger at exactly 2 sigma.  (The digest with NULLs and a z that is not finite are
+--		have a limit, the rollback trigger at exactly 2 sigma, the bound on
+--		the compiled versions a backend keeps.  (The digest with NULLs and a z that is not finite are
 --		in edge_cases.sql; a smoke test of a version staging no longer runs
 --		in governance.sql; two rollbacks at once in rollback_race.spec.)
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(15);
+SELECT plan(19);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -78,5 +79,23 @@ SELECT results_eq(
 	$$VALUES ('2024-01-18', 0.25::float8, 'within 2 sigma (0.2500) of 0.7500', true),
 			 ('2024-01-19', 0.2421875::float8, 'within 2 sigma (0.2500) of 0.7500', false)$$,
 	'exactly 2 sigma from the mean passes the rollback trigger; beyond it fails');
+-- a backend keeps at most modelgov.max_cached_versions compiled versions,
+-- the least recently used evicted, never the active one; an evicted one
+-- compiles again when it is used
+INSERT INTO modelgov.versions (version, config, created_at, status)
+SELECT '2.0.' || i, jsonb_set(v.config, '{weights,0}', to_jsonb(i / 10.0)), now(), 'approved'
+  FROM modelgov.versions v, generate_series(1, 4) i WHERE v.version::text = '1.0.0';
+SET LOCAL modelgov.max_cached_versions = 2;
+SELECT is(modelgov.score(ARRAY[1, 0, 0, 0]::float8[]), 0.3::float8, 'the active version scores');
+SELECT results_eq(
+	$$SELECT modelgov.score(('2.0.' || i)::modelgov.semver, ARRAY[1, 0, 0, 0]::float8[]) FROM generate_series(1, 4) i$$,
+	$$VALUES (0.1::float8), (0.2), (0.3), (0.4)$$,
+	'four more versions score, each with its own weights');
+SELECT results_eq(
+	$$SELECT compiled_versions, evictions > 0, active_version FROM modelgov.cache_stats()$$,
+	$$VALUES (2, true, '1.0.1'::text)$$,
+	'two compiled versions are kept, the active one among them');
+SELECT is(modelgov.score('2.0.1', ARRAY[1, 0, 0, 0]::float8[]), 0.1::float8,
+		  'an evicted version compiles again when it is used');
 SELECT * FROM finish();
 ROLLBACK;
