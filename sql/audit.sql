@@ -85,10 +85,36 @@ CREATE FUNCTION modelgov_internal.audit(event_type text,
 DECLARE
 	e modelgov.audit_log;
 	head record;
+	lock_key bigint := hashtext('modelgov.audit_log');
+	blockers text;
+	saved text;
 BEGIN
 	-- one appender at a time; in READ COMMITTED the next statement then
-	-- sees the head the previous appender committed
-	PERFORM pg_advisory_xact_lock(hashtext('modelgov.audit_log'));
+	-- sees the head the previous appender committed.  Another transaction
+	-- that appended and has not ended holds the log: wait for it at most
+	-- modelgov.lock_timeout, then say who it is.
+	IF NOT pg_try_advisory_xact_lock(lock_key) THEN
+		SELECT string_agg(format('%s (%s, %s since %s)', a.pid, a.usename, a.state,
+								 to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')),
+						  ', ' ORDER BY a.pid)
+		  INTO blockers
+		  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		 WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT d.oid FROM pg_database d
+																	   WHERE d.datname = current_database())
+		   AND l.objid = (lock_key & 4294967295)::oid AND l.objsubid = 1;
+		saved := current_setting('lock_timeout');
+		BEGIN
+			PERFORM set_config('lock_timeout', current_setting('modelgov.lock_timeout'), true);
+			PERFORM pg_advisory_xact_lock(lock_key);
+			PERFORM set_config('lock_timeout', saved, true);
+		EXCEPTION WHEN lock_not_available THEN
+			RAISE EXCEPTION 'could not append to the audit log: another session holds it'
+				USING ERRCODE = 'lock_not_available',
+					  DETAIL = format('Session %s appended to the audit log in a transaction that has not ended; this call waited %s for it.',
+									  COALESCE(blockers, '(gone)'), current_setting('modelgov.lock_timeout')),
+					  HINT = 'Retry.  A transaction left open after a governance call blocks every other one: end it, and set idle_in_transaction_session_timeout for the roles that govern.';
+		END;
+	END IF;
 	SELECT a.seq, a.hash INTO head
 	  FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1;
 

@@ -15,6 +15,9 @@
  * entry.  audit_canonical() stays the definition that appends use, and the
  * tests compare the two.
  *
+ * It also defines modelgov.lock_timeout, the longest an append waits for
+ * the audit log while another transaction appends (sql/audit.sql).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -29,7 +32,25 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
+
+#include "modelgov.h"
+
+static int	mg_lock_timeout = 10000;
+
+void
+mg_audit_init(void)
+{
+	DefineCustomIntVariable("modelgov.lock_timeout",
+							"Longest a governance call waits for the audit log.",
+							"Another transaction that appended and has not ended holds it; "
+							"0 waits as long as it takes.",
+							&mg_lock_timeout,
+							10000, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+}
 
 #define FETCH_BATCH 1000
 

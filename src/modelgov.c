@@ -20,6 +20,7 @@ void
 _PG_init(void)
 {
 	mg_clock_init();
+	mg_audit_init();
 	mg_scoring_init();
 	MarkGUCPrefixReserved("modelgov");
 }

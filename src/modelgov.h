@@ -19,6 +19,7 @@ extern void _PG_init(void);
 
 /* load-time initialization, in clock.c and scoring.c */
 extern void mg_clock_init(void);
+extern void mg_audit_init(void);
 extern void mg_scoring_init(void);
 
 /* OID of modelgov.environments, or InvalidOid (active.c) */
