@@ -89,6 +89,7 @@ DECLARE
 	blockers text;
 	saved text;
 BEGIN
+	PERFORM modelgov_internal.require_read_committed();
 	-- one appender at a time; in READ COMMITTED the next statement then
 	-- sees the head the previous appender committed.  Another transaction
 	-- that appended and has not ended holds the log: wait for it at most

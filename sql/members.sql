@@ -60,6 +60,28 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.actor() IS
 	'internal: the calling role (SET ROLE if set, else the session user)';
 
+/*
+ * Governance calls run in READ COMMITTED.  They append to the audit log one
+ * at a time; a REPEATABLE READ or SERIALIZABLE transaction whose snapshot
+ * predates an append it waited for can never chain onto it, and under
+ * steady load its retries would keep failing.  Refused at once instead.
+ */
+CREATE FUNCTION modelgov_internal.require_read_committed() RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'governance calls run in READ COMMITTED, not %', upper(current_setting('transaction_isolation'))
+			USING ERRCODE = 'invalid_transaction_state',
+				  DETAIL = 'They append to the audit log one at a time: a transaction whose snapshot predates an append it waited for could never chain onto it.',
+				  HINT = 'Run it in a READ COMMITTED transaction (the default): BEGIN ISOLATION LEVEL READ COMMITTED.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_read_committed() IS
+	'internal: 25000 unless the transaction is READ COMMITTED';
+
 CREATE FUNCTION modelgov_internal.require_admin(action text) RETURNS void
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -68,6 +90,7 @@ DECLARE
 	actor text := modelgov_internal.actor();
 	owner oid;
 BEGIN
+	PERFORM modelgov_internal.require_read_committed();
 	SELECT e.extowner INTO owner FROM pg_extension e
 	 WHERE e.extname = 'modelgov';
 	IF NOT EXISTS (SELECT 1 FROM pg_roles r
@@ -225,6 +248,7 @@ CREATE FUNCTION modelgov_internal.require_member(action text) RETURNS modelgov.m
 DECLARE
 	m modelgov.members;
 BEGIN
+	PERFORM modelgov_internal.require_read_committed();
 	SELECT * INTO m FROM modelgov.members x WHERE x.role_name = modelgov_internal.actor();
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'permission denied to %', action
