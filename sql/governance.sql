@@ -56,10 +56,11 @@ CREATE TABLE modelgov.approvals (
 	member_identity	text NOT NULL,
 	decided_at		timestamptz NOT NULL,
 	scheduled_deployment timestamptz,
-	PRIMARY KEY (proposal_id, as_role),
+	PRIMARY KEY (proposal_id, as_role, member),
 	UNIQUE (proposal_id, member)
 );
-COMMENT ON TABLE modelgov.approvals IS 'committee approvals: one per role, each by a different member';
+COMMENT ON TABLE modelgov.approvals IS
+	'committee approvals, each by a different member; one counts while its member holds its role';
 
 CREATE TABLE modelgov.versions (
 	version			modelgov.semver PRIMARY KEY,
@@ -637,8 +638,11 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'The proposer cannot approve their own proposal.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id
-				  AND a.as_role = as_role) THEN
+	-- an approval counts while its member still holds the role: one whose
+	-- member was removed, or lost the duty, leaves the role open
+	IF EXISTS (SELECT 1 FROM modelgov.approvals a
+				 JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+				WHERE a.proposal_id = p.proposal_id AND a.as_role = as_role) THEN
 		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
 			USING ERRCODE = 'unique_violation';
 	END IF;
@@ -661,16 +665,29 @@ BEGIN
 							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,
 																	 'scheduled_deployment', scheduled_deployment));
 
-	-- consensus: every required role has approved
-	IF (SELECT count(*) FROM modelgov.approvals a
+	-- consensus: every required role has approved, by a member who still
+	-- holds it now, at the final approval
+	IF (SELECT count(DISTINCT a.as_role) FROM modelgov.approvals a
+		  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
 		 WHERE a.proposal_id = p.proposal_id
 		   AND a.as_role = ANY (required)) < cardinality(required) THEN
 		RETURN;
 	END IF;
+	-- and the two reviews it needs are still by members
+	IF (SELECT count(*) FROM modelgov.reviews r
+		  JOIN modelgov.members mm ON mm.role_name = r.reviewer
+		 WHERE r.proposal_id = p.proposal_id AND r.approve) < 2 THEN
+		RAISE EXCEPTION 'proposal % no longer has two reviews by members', p.proposal_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A reviewer was removed since reviewing it; reviews count while their author is a member.',
+				  HINT = 'Another member reviews it, then the approval is given again.';
+	END IF;
 	SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role),
 		   COALESCE(max(a.scheduled_deployment), now)
 	  INTO approved_by, schedule
-	  FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id;
+	  FROM modelgov.approvals a
+	  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+	 WHERE a.proposal_id = p.proposal_id;
 	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
 		RAISE EXCEPTION 'version % already exists', p.target_version
 			USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -163,6 +163,15 @@ DROP TRIGGER audit_log_no_truncate ON modelgov.audit_log;
 DROP FUNCTION modelgov._audit_log_guard();
 
 --
+-- An approval counts while its member holds the role: a role whose approver
+-- was removed can be approved again, by another member.
+--
+ALTER TABLE modelgov.approvals DROP CONSTRAINT approvals_pkey;
+ALTER TABLE modelgov.approvals ADD PRIMARY KEY (proposal_id, as_role, member);
+COMMENT ON TABLE modelgov.approvals IS
+	'committee approvals, each by a different member; one counts while its member holds its role';
+
+--
 -- cache_stats() reports evictions and the bytes the cache holds: two more
 -- OUT parameters, so it is made again.
 --

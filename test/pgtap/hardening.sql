@@ -3,13 +3,14 @@
 --		Items of the hardening issue that need no concurrency: identities
 --		normalized, Unicode spaces are blank, texts written into the record
 --		have a limit, the rollback trigger at exactly 2 sigma, the bound on
---		the compiled versions a backend keeps.  (The digest with NULLs and a z that is not finite are
+--		the compiled versions a backend keeps, the committee as it is at the
+--		final approval.  (The digest with NULLs and a z that is not finite are
 --		in edge_cases.sql; a smoke test of a version staging no longer runs
 --		in governance.sql; two rollbacks at once in rollback_race.spec.)
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(19);
+SELECT plan(25);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -97,5 +98,77 @@ SELECT results_eq(
 	'two compiled versions are kept, the active one among them');
 SELECT is(modelgov.score('2.0.1', ARRAY[1, 0, 0, 0]::float8[]), 0.1::float8,
 		  'an evicted version compiles again when it is used');
+-- the committee at the final approval: an approval counts while its member
+-- still holds the role, a review while its author is a member
+CREATE ROLE mg_hd_bob;
+CREATE ROLE mg_hd_carol;
+CREATE ROLE mg_hd_dave;
+CREATE ROLE mg_hd_lead;
+CREATE ROLE mg_hd_pm;
+CREATE ROLE mg_hd_pm2;
+CREATE ROLE mg_hd_eng;
+GRANT USAGE ON SCHEMA modelgov TO mg_hd_bob, mg_hd_carol, mg_hd_dave, mg_hd_lead, mg_hd_pm, mg_hd_pm2, mg_hd_eng;
+GRANT EXECUTE ON FUNCTION modelgov.review(text, jsonb, boolean, text),
+	modelgov.approve(text, modelgov.member_role, timestamptz)
+	TO mg_hd_bob, mg_hd_carol, mg_hd_dave, mg_hd_lead, mg_hd_pm, mg_hd_pm2, mg_hd_eng;
+SELECT modelgov.add_member('mg_hd_bob', 'bob@company.com');
+SELECT modelgov.add_member('mg_hd_carol', 'carol@company.com');
+SELECT modelgov.add_member('mg_hd_dave', 'dave@company.com');
+SELECT modelgov.add_member('mg_hd_lead', 'lead@company.com', '{model_science_lead}');
+SELECT modelgov.add_member('mg_hd_pm', 'pm@company.com', '{product_manager}');
+SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{product_manager}');
+SELECT modelgov.add_member('mg_hd_eng', 'eng@company.com', '{engineering_lead}');
+SELECT modelgov.propose('threshold_change', 'committee', '{"threshold_auto": 0.17}', '{"sample_size": 5000}',
+						'roll back', 'watch') AS pid1 \gset
+SET ROLE mg_hd_bob;
+SELECT modelgov.review(:'pid1', pg_temp.ck(), true);
+SET ROLE mg_hd_carol;
+SELECT modelgov.review(:'pid1', pg_temp.ck(), true);
+SET ROLE mg_hd_lead;
+SELECT modelgov.approve(:'pid1', 'model_science_lead');
+SET ROLE mg_hd_pm;
+SELECT modelgov.approve(:'pid1', 'product_manager');
+RESET ROLE;
+SELECT modelgov.remove_member('mg_hd_pm');
+SET ROLE mg_hd_eng;
+SELECT modelgov.approve(:'pid1', 'engineering_lead');
+RESET ROLE;
+SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = :'pid1'), 'reviewed',
+		  'the approval of a removed member does not count: no consensus yet');
+SET ROLE mg_hd_pm2;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid1', 'product_manager'),
+				'another product manager may approve in the role the removed member left open');
+RESET ROLE;
+SELECT results_eq(
+	format($$SELECT status, jsonb_array_length(
+					(SELECT a.details -> 'approved_by' FROM modelgov.audit_log a
+					  WHERE a.event_type = 'approved' AND a.proposal_id = %L))
+			   FROM modelgov.proposals WHERE proposal_id = %L$$, :'pid1', :'pid1'),
+	$$VALUES ('approved'::text, 3)$$,
+	'consensus of the members who hold the roles now; the removed member is not among the approvers');
+
+SELECT modelgov.propose('threshold_change', 'committee again', '{"threshold_escalate": 0.55}',
+						'{"sample_size": 5000}', 'roll back', 'watch') AS pid2 \gset
+SET ROLE mg_hd_bob;
+SELECT modelgov.review(:'pid2', pg_temp.ck(), true);
+SET ROLE mg_hd_carol;
+SELECT modelgov.review(:'pid2', pg_temp.ck(), true);
+SET ROLE mg_hd_lead;
+SELECT modelgov.approve(:'pid2', 'model_science_lead');
+SET ROLE mg_hd_pm2;
+SELECT modelgov.approve(:'pid2', 'product_manager');
+RESET ROLE;
+SELECT modelgov.remove_member('mg_hd_carol');
+SET ROLE mg_hd_eng;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pid2', 'engineering_lead')),
+		  format('55000 proposal %s no longer has two reviews by members | A reviewer was removed since reviewing it; reviews count while their author is a member.', :'pid2'),
+		  'the final approval is refused when a reviewer was removed (55000)');
+SET ROLE mg_hd_dave;
+SELECT modelgov.review(:'pid2', pg_temp.ck(), true);
+SET ROLE mg_hd_eng;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid2', 'engineering_lead'),
+				'with another member''s review the final approval goes through');
+RESET ROLE;
+SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = :'pid2'), 'approved', 'approved');
 SELECT * FROM finish();
 ROLLBACK;
