@@ -21,7 +21,8 @@ OBJS = \
 	src/config.o \
 	src/scoring.o \
 	src/aggregates.o \
-	src/audit.o
+	src/audit.o \
+	src/governance.o
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\

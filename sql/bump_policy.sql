@@ -79,7 +79,7 @@ $$;
 COMMENT ON FUNCTION modelgov.required_bump(modelgov.change_type) IS
 	'least version bump the current policy requires for a change type';
 
-CREATE FUNCTION modelgov.set_bump_policy(change_type modelgov.change_type,
+CREATE FUNCTION modelgov_internal.set_bump_policy(change_type modelgov.change_type,
 										 bump modelgov.bump_level)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
@@ -105,6 +105,13 @@ BEGIN
 								'new_values', jsonb_build_object('bump', bump)));
 END
 $$;
+CREATE FUNCTION modelgov.set_bump_policy(change_type modelgov.change_type,
+										 bump modelgov.bump_level)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.set_bump_policy(modelgov.change_type, modelgov.bump_level) IS
+	'internal: the body of modelgov.set_bump_policy, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.set_bump_policy(modelgov.change_type, modelgov.bump_level) IS
 	'change the bump a change type requires (administrators only)';
 REVOKE ALL ON FUNCTION modelgov.set_bump_policy(modelgov.change_type, modelgov.bump_level) FROM PUBLIC;

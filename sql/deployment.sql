@@ -2,7 +2,7 @@
 -- Deployment: smoke tests, staging, production and rollback
 --
 
-CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+CREATE FUNCTION modelgov_internal.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -39,6 +39,12 @@ BEGIN
 							details => jsonb_build_object('recorded_by', m.identity, 'details', details));
 END
 $$;
+CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.record_smoke_test(modelgov.semver, boolean, jsonb) IS
+	'internal: the body of modelgov.record_smoke_test, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) IS
 	'record a smoke test of a staged version (deployers only)';
 
@@ -89,7 +95,7 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb) IS
 	'internal: switch the active production version and record it';
 
-CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -172,6 +178,11 @@ BEGIN
 	RETURN v.version;
 END
 $$;
+CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.deploy(text, modelgov.environment) IS
+	'internal: the body of modelgov.deploy, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
 	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
 
@@ -242,7 +253,7 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver, text) IS
 	'internal: roll production back, recording who or what did it';
 
-CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
+CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
 	RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -253,6 +264,12 @@ BEGIN
 	RETURN modelgov_internal.rollback(reason, to_version, m.identity);
 END
 $$;
+CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
+	RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver) IS
+	'internal: the body of modelgov.rollback, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
 	'roll production back to the version the active one replaced, or to a named earlier version (deployers only)';
 

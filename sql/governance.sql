@@ -264,7 +264,7 @@ CREATE FUNCTION modelgov_internal.active_changed() RETURNS void
 COMMENT ON FUNCTION modelgov_internal.active_changed() IS
 	'internal: at commit, tell every backend (and hot standbys) that the active version changed';
 
-CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
+CREATE FUNCTION modelgov_internal.init_model(config jsonb) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -313,6 +313,11 @@ BEGIN
 	RETURN v;
 END
 $$;
+CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.init_model(jsonb) IS
+	'internal: the body of modelgov.init_model, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.init_model(jsonb) IS
 	'create the first version (its "version" key, default 1.0.0), active at once (administrators only)';
 
@@ -348,7 +353,7 @@ $$;
 COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
 	'the configuration file of a version (the active one by default), as in the governance process';
 
-CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description text, new_values jsonb,
+CREATE FUNCTION modelgov_internal.propose(change_type modelgov.change_type, description text, new_values jsonb,
 								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
 								 monitoring_plan text DEFAULT NULL)
 	RETURNS text
@@ -498,10 +503,18 @@ BEGIN
 	RETURN id;
 END
 $$;
+CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description text, new_values jsonb,
+								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
+								 monitoring_plan text DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
+	'internal: the body of modelgov.propose, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
 	'propose a change to the active version; returns the proposal id (members only)';
 
-CREATE FUNCTION modelgov.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
+CREATE FUNCTION modelgov_internal.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -604,10 +617,16 @@ BEGIN
 																	 'checklist', checklist, 'comment', comment));
 END
 $$;
+CREATE FUNCTION modelgov.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.review(text, jsonb, boolean, text) IS
+	'internal: the body of modelgov.review, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.review(text, jsonb, boolean, text) IS
 	'record an independent review with the six-item checklist (members other than the proposer)';
 
-CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
+CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.member_role,
 								 scheduled_deployment timestamptz DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -706,10 +725,17 @@ BEGIN
 																	 'scheduled_deployment', schedule));
 END
 $$;
+CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
+								 scheduled_deployment timestamptz DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.approve(text, modelgov.member_role, timestamptz) IS
+	'internal: the body of modelgov.approve, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
 	'approve a reviewed proposal in a committee role; the last required role freezes it as a version';
 
-CREATE FUNCTION modelgov.reject(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.reject(proposal_id text, reason text) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -742,10 +768,15 @@ BEGIN
 							details => jsonb_build_object('rejected_by', m.identity, 'reason', reason));
 END
 $$;
+CREATE FUNCTION modelgov.reject(proposal_id text, reason text) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.reject(text, text) IS
+	'internal: the body of modelgov.reject, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.reject(text, text) IS
 	'reject a proposal as a committee member; a rejection ends it';
 
-CREATE FUNCTION modelgov.withdraw(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.withdraw(proposal_id text, reason text) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -775,6 +806,11 @@ BEGIN
 							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
 END
 $$;
+CREATE FUNCTION modelgov.withdraw(proposal_id text, reason text) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.withdraw(text, text) IS
+	'internal: the body of modelgov.withdraw, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.withdraw(text, text) IS
 	'withdraw one''s own proposal before it reaches production';
 

@@ -137,7 +137,7 @@ SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
 -- Administration of members
 --
 
-CREATE FUNCTION modelgov.add_member(member regrole, identity text,
+CREATE FUNCTION modelgov_internal.add_member(member regrole, identity text,
 									roles modelgov.member_role[] DEFAULT '{}')
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -204,10 +204,17 @@ EXCEPTION WHEN unique_violation THEN
 	END;
 END
 $$;
+CREATE FUNCTION modelgov.add_member(member regrole, identity text,
+									roles modelgov.member_role[] DEFAULT '{}')
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.add_member(regrole, text, modelgov.member_role[]) IS
+	'internal: the body of modelgov.add_member, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
 	'make a database role a governance member with an e-mail identity and duties, or change them (administrators only)';
 
-CREATE FUNCTION modelgov.remove_member(member regrole)
+CREATE FUNCTION modelgov_internal.remove_member(member regrole)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -231,6 +238,12 @@ BEGIN
 								'roles', to_jsonb(old.roles)));
 END
 $$;
+CREATE FUNCTION modelgov.remove_member(member regrole)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.remove_member(regrole) IS
+	'internal: the body of modelgov.remove_member, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.remove_member(regrole) IS
 	'remove a governance member (administrators only); the audit log keeps their past actions';
 

@@ -89,7 +89,7 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.check_metrics(jsonb) IS
 	'internal: validate daily metrics (counts, rates in [0, 1], latency), or 22023';
 
-CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metrics jsonb)
+CREATE FUNCTION modelgov_internal.record_metrics(version modelgov.semver, day date, metrics jsonb)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -132,10 +132,16 @@ BEGIN
 																	 'recorded_by', m.identity));
 END
 $$;
+CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metrics jsonb)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.record_metrics(modelgov.semver, date, jsonb) IS
+	'internal: the body of modelgov.record_metrics, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_metrics(modelgov.semver, date, jsonb) IS
 	'record a day''s production metrics of a version, once (deployers only)';
 
-CREATE FUNCTION modelgov.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
+CREATE FUNCTION modelgov_internal.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
 	RETURNS integer
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -170,6 +176,12 @@ BEGIN
 	RETURN last.revision + 1;
 END
 $$;
+CREATE FUNCTION modelgov.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
+	RETURNS integer
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.correct_metrics(modelgov.semver, date, jsonb, text) IS
+	'internal: the body of modelgov.correct_metrics, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, text) IS
 	'correct a day''s metrics as a new, audited revision (deployers only)';
 
@@ -283,7 +295,7 @@ CREATE FUNCTION modelgov_internal.monitoring_setting(name text) RETURNS float8
 $$;
 COMMENT ON FUNCTION modelgov_internal.monitoring_setting(text) IS 'internal: a monitoring threshold in force';
 
-CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS void
+CREATE FUNCTION modelgov_internal.set_monitoring_setting(name text, value float8) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -321,6 +333,11 @@ BEGIN
 								'new_values', jsonb_build_object(name, value)));
 END
 $$;
+CREATE FUNCTION modelgov.set_monitoring_setting(name text, value float8) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.set_monitoring_setting(text, float8) IS
+	'internal: the body of modelgov.set_monitoring_setting, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.set_monitoring_setting(text, float8) IS
 	'change a monitoring threshold (administrators only; audited)';
 REVOKE ALL ON FUNCTION modelgov.set_monitoring_setting(text, float8) FROM PUBLIC;
@@ -477,7 +494,7 @@ $$;
 COMMENT ON FUNCTION modelgov.health_check(modelgov.semver, date) IS
 	'the five daily checks of a version and day (the active version and its latest day by default)';
 
-CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
+CREATE FUNCTION modelgov_internal.monitor(auto_rollback boolean DEFAULT false)
 	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -626,6 +643,12 @@ BEGIN
 	END IF;
 END
 $$;
+CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
+	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.monitor(boolean) IS
+	'internal: the body of modelgov.monitor, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.monitor(boolean) IS
 	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; alerts, and with auto_rollback rolls back as automation';
 
@@ -652,7 +675,7 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text) IS
 	'internal: append an alert event once per version, day and check';
 
-CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
+CREATE FUNCTION modelgov_internal.annotate(seq bigint, root_cause text) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -679,6 +702,11 @@ BEGIN
 																	'annotated_by', m.identity));
 END
 $$;
+CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.annotate(bigint, text) IS
+	'internal: the body of modelgov.annotate, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.annotate(bigint, text) IS
 	'record the root cause of an earlier rollback as a new audit entry (members only)';
 

@@ -221,7 +221,7 @@ COMMENT ON FUNCTION modelgov.release_checklist(modelgov.semver) IS
 	'(major number differs from the base version of its proposal), else not_applicable, as for the initial version.  '
 	'Times in the evidence are UTC';
 
-CREATE FUNCTION modelgov.attest(version modelgov.semver, item text, evidence text) RETURNS void
+CREATE FUNCTION modelgov_internal.attest(version modelgov.semver, item text, evidence text) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -284,12 +284,17 @@ BEGIN
 		VALUES (v.version, item, evidence, now, m.role_name, m.identity, seq);
 END
 $$;
+CREATE FUNCTION modelgov.attest(version modelgov.semver, item text, evidence text) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.attest(modelgov.semver, text, text) IS
+	'internal: the body of modelgov.attest, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.attest(modelgov.semver, text, text) IS
 	'attest a release checklist item a person checks, with evidence (members only; audited).  Attesting again appends, '
 	'the latest attestation counts.  Computed items, unknown items, and breaking_changes_marked or migration_guide '
 	'of a version that is not MAJOR are refused (22023)';
 
-CREATE FUNCTION modelgov.release(version modelgov.semver) RETURNS void
+CREATE FUNCTION modelgov_internal.release(version modelgov.semver) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -351,6 +356,11 @@ BEGIN
 	END;
 END
 $$;
+CREATE FUNCTION modelgov.release(version modelgov.semver) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.release(modelgov.semver) IS
+	'internal: the body of modelgov.release, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.release(modelgov.semver) IS
 	'mark a version RELEASED once every item of its release checklist is verified, attested or not applicable '
 	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once';

@@ -237,12 +237,16 @@ SELECT is(pg_temp.state(), :'st_direct', 'the non-members changed nothing');
 -- functions.
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
-	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.prosecdef
+	   WHERE p.pronamespace IN ('modelgov'::regnamespace, 'modelgov_internal'::regnamespace) AND p.prosecdef
 		 AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']$$,
 	'every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp');
 SELECT cmp_ok((SELECT count(*)::int FROM pg_catalog.pg_proc p
-				WHERE p.pronamespace = 'modelgov'::regnamespace AND p.prosecdef), '>=', 12,
-			  'the governance functions are SECURITY DEFINER');
+				WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND p.prosecdef
+				  AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
+							   WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
+								 AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
+								 AND NOT api.prosecdef)), '=', 19,
+			  'the 19 governance functions run their SECURITY DEFINER bodies through the actor check');
 DO $$
 BEGIN
 	EXECUTE pg_catalog.format('GRANT CREATE ON DATABASE %I TO mg_gs_alice', pg_catalog.current_database());

@@ -4,13 +4,13 @@
 --		normalized, Unicode spaces are blank, texts written into the record
 --		have a limit, the rollback trigger at exactly 2 sigma, the bound on
 --		the compiled versions a backend keeps, the committee as it is at the
---		final approval.  (The digest with NULLs and a z that is not finite are
+--		final approval, the actor who is not the caller.  (The digest with NULLs and a z that is not finite are
 --		in edge_cases.sql; a smoke test of a version staging no longer runs
 --		in governance.sql; two rollbacks at once in rollback_race.spec.)
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(25);
+SELECT plan(30);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -170,5 +170,50 @@ SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid2', 'engineering_
 				'with another member''s review the final approval goes through');
 RESET ROLE;
 SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = :'pid2'), 'approved', 'approved');
+-- the actor is the caller: a call acts only when the role whose rights run
+-- it is the one it would act for.  bob's SECURITY DEFINER functions run
+-- with bob's rights whoever calls them.
+GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text),
+	modelgov.add_member(regrole, text, modelgov.member_role[]) TO mg_hd_bob;
+CREATE SCHEMA mg_hd_evil AUTHORIZATION mg_hd_bob;
+GRANT USAGE ON SCHEMA mg_hd_evil TO PUBLIC;
+SET ROLE mg_hd_bob;
+SELECT modelgov.propose('threshold_change', 'bob''s own', '{"threshold_auto": 0.18}', '{"sample_size": 5000}',
+						'roll back', 'watch') AS pid3 \gset
+CREATE FUNCTION mg_hd_evil.open_proposals() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.approve(p.proposal_id, 'product_manager') FROM modelgov.proposals p
+	  WHERE p.proposer = 'mg_hd_bob' AND p.status = 'reviewed';
+	RETURN (SELECT count(*) FROM modelgov.proposals p WHERE p.status = 'reviewed');
+END $f$;
+CREATE FUNCTION mg_hd_evil.cleanup() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.add_member('mg_hd_bob', 'bob@company.com',
+								'{model_science_lead,product_manager,engineering_lead,deployer}');
+END $f$;
+RESET ROLE;
+SET ROLE mg_hd_dave;
+SELECT modelgov.review(:'pid3', pg_temp.ck(), true);
+SET ROLE mg_hd_eng;
+SELECT modelgov.review(:'pid3', pg_temp.ck(), true);
+SET ROLE mg_hd_pm2;
+SELECT is(pg_temp.error_of('SELECT mg_hd_evil.open_proposals()'),
+		  '42501 permission denied to act as role mg_hd_pm2 | This call runs with the rights of role mg_hd_bob '
+		  || '(inside a SECURITY DEFINER function, a trigger or a view''s function), not with those of role '
+		  || 'mg_hd_pm2, in whose name it would act.',
+		  'a member''s SECURITY DEFINER function cannot approve in the name of whoever runs it (42501)');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM modelgov.approvals WHERE proposal_id = :'pid3'), 0::bigint,
+		  'no approval was recorded');
+SELECT throws_ok('SELECT mg_hd_evil.cleanup()', '42501', 'permission denied to act as role ' || session_user,
+				 'an administrator who runs a member''s function does not grant that member duties (42501)');
+SELECT is((SELECT roles FROM modelgov.members WHERE role_name = 'mg_hd_bob'), '{}'::modelgov.member_role[],
+		  'bob still holds no duty');
+SET ROLE mg_hd_pm2;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid3', 'product_manager'),
+				'the product manager approves, called directly');
+RESET ROLE;
 SELECT * FROM finish();
 ROLLBACK;

@@ -118,10 +118,10 @@ SELECT function_privs_are('modelgov', 'release', ARRAY['modelgov.semver'], 'publ
 						  'PUBLIC may not execute release');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
-	   WHERE p.oid IN ('modelgov.attest(modelgov.semver, text, text)'::regprocedure,
-					   'modelgov.release(modelgov.semver)'::regprocedure)
+	   WHERE p.oid IN ('modelgov_internal.attest(modelgov.semver, text, text)'::regprocedure,
+					   'modelgov_internal.release(modelgov.semver)'::regprocedure)
 		 AND NOT (p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
-	'attest and release are SECURITY DEFINER with search_path pinned');
+	'attest and release run SECURITY DEFINER bodies with search_path pinned, behind the actor check');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.oid IN ('modelgov.release_checklist(modelgov.semver)'::regprocedure,

@@ -109,7 +109,7 @@ SELECT has_function('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type',
 SELECT function_returns('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level'], 'void');
 SELECT volatility_is('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level'], 'volatile');
 SELECT is_strict('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level']);
-SELECT is_definer('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level']);
+SELECT isnt_definer('modelgov', 'set_bump_policy', ARRAY['modelgov.change_type', 'modelgov.bump_level']);
 
 SELECT has_function('modelgov_internal', 'actor', '{}'::name[]);
 SELECT function_returns('modelgov_internal', 'actor', '{}'::name[], 'text');
@@ -313,8 +313,8 @@ SELECT is_empty(
 SELECT set_has(
 	$$SELECT p.oid::regprocedure::text FROM ext_members m JOIN pg_catalog.pg_proc p ON p.oid = m.objid
 	   WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND p.prosecdef$$,
-	$$SELECT pg_catalog.unnest(ARRAY['modelgov.set_bump_policy(modelgov.change_type,modelgov.bump_level)'])$$,
-	'set_bump_policy is among the SECURITY DEFINER functions');
+	$$SELECT pg_catalog.unnest(ARRAY['modelgov_internal.set_bump_policy(modelgov.change_type,modelgov.bump_level)'])$$,
+	'the body of set_bump_policy is among the SECURITY DEFINER functions');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM ext_members m JOIN pg_catalog.pg_proc p ON p.oid = m.objid
 	   WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND p.prosecdef
