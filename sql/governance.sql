@@ -701,12 +701,15 @@ BEGIN
 				  DETAIL = 'A reviewer was removed since reviewing it; reviews count while their author is a member.',
 				  HINT = 'Another member reviews it, then the approval is given again.';
 	END IF;
-	SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role),
-		   COALESCE(max(a.scheduled_deployment), now)
+	-- one approval per role: the latest by a member who holds it now
+	SELECT jsonb_agg(c.member_identity ORDER BY c.decided_at, c.as_role),
+		   COALESCE(max(c.scheduled_deployment), now)
 	  INTO approved_by, schedule
-	  FROM modelgov.approvals a
-	  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
-	 WHERE a.proposal_id = p.proposal_id;
+	  FROM (SELECT DISTINCT ON (a.as_role) a.*
+			  FROM modelgov.approvals a
+			  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+			 WHERE a.proposal_id = p.proposal_id
+			 ORDER BY a.as_role, a.decided_at DESC) c;
 	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
 		RAISE EXCEPTION 'version % already exists', p.target_version
 			USING ERRCODE = 'object_not_in_prerequisite_state',

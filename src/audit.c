@@ -164,6 +164,14 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 					detail = psprintf("Entry " INT64_FORMAT " does not follow entry " INT64_FORMAT
 									  ": its prev_hash differs from that entry's hash.", seq, seq - 1);
 				}
+				else if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull))))
+				{
+					/* appends record finite times: this entry was altered */
+					ok = false;
+					first_bad = seq;
+					detail = psprintf("Entry " INT64_FORMAT " was altered: its content does not match its hash.",
+									  seq);
+				}
 				else
 				{
 					TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));

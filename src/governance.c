@@ -6,9 +6,12 @@
  * The actor of a governance call is the calling role: the role set with
  * SET ROLE, else the session user (modelgov_internal.actor()).  A call must
  * act only when the role whose rights run it is that actor.  Inside another
- * role's SECURITY DEFINER function, a trigger on another role's table or a
- * view's function, the two differ: a member's function run by a product
- * manager would otherwise approve in the product manager's name.
+ * role's SECURITY DEFINER function (also as a trigger's function or in a
+ * view) the two differ: a member's function run by a product manager would
+ * otherwise approve in the product manager's name.  Code that runs with the
+ * caller's own rights (an ordinary trigger, a view's SECURITY INVOKER
+ * function) cannot be told apart from the caller here; the docs say how to
+ * keep members from planting it.
  *
  * A SECURITY DEFINER function cannot see the role that called it, so each
  * governance function of the API (modelgov.approve, ...) is this C

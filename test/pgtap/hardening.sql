@@ -10,7 +10,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(30);
+SELECT plan(33);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -211,9 +211,62 @@ SELECT throws_ok('SELECT mg_hd_evil.cleanup()', '42501', 'permission denied to a
 				 'an administrator who runs a member''s function does not grant that member duties (42501)');
 SELECT is((SELECT roles FROM modelgov.members WHERE role_name = 'mg_hd_bob'), '{}'::modelgov.member_role[],
 		  'bob still holds no duty');
+-- a SECURITY DEFINER trigger function of bob's runs with bob's rights too
+SET ROLE mg_hd_bob;
+CREATE TABLE mg_hd_evil.inbox (x int);
+CREATE FUNCTION mg_hd_evil.on_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.approve(p.proposal_id, 'product_manager') FROM modelgov.proposals p
+	  WHERE p.proposer = 'mg_hd_bob' AND p.status = 'reviewed';
+	RETURN NEW;
+END $f$;
+CREATE TRIGGER inbox_approve BEFORE INSERT ON mg_hd_evil.inbox FOR EACH ROW EXECUTE FUNCTION mg_hd_evil.on_insert();
+GRANT INSERT ON mg_hd_evil.inbox TO mg_hd_pm2;
+RESET ROLE;
 SET ROLE mg_hd_pm2;
+SELECT throws_ok('INSERT INTO mg_hd_evil.inbox VALUES (1)', '42501', 'permission denied to act as role mg_hd_pm2',
+				 'nor can a member''s SECURITY DEFINER trigger function (42501)');
 SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid3', 'product_manager'),
 				'the product manager approves, called directly');
 RESET ROLE;
+
+-- approved_by names one approval per role: the latest by a member who
+-- holds it at the final approval (a duty taken away and given back)
+CREATE ROLE mg_hd_pm3;
+GRANT USAGE ON SCHEMA modelgov TO mg_hd_pm3;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_pm3;
+SELECT modelgov.add_member('mg_hd_pm3', 'pm3@company.com', '{product_manager}');
+SELECT modelgov.propose('threshold_change', 'one per role', '{"threshold_escalate": 0.56}',
+						'{"sample_size": 5000}', 'roll back', 'watch') AS pid4 \gset
+SET ROLE mg_hd_bob;
+SELECT modelgov.review(:'pid4', pg_temp.ck(), true);
+SET ROLE mg_hd_dave;
+SELECT modelgov.review(:'pid4', pg_temp.ck(), true);
+SET ROLE mg_hd_pm2;
+SELECT modelgov.approve(:'pid4', 'product_manager');
+RESET ROLE;
+SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{}');
+SET ROLE mg_hd_pm3;
+SELECT modelgov.approve(:'pid4', 'product_manager');
+RESET ROLE;
+SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{product_manager}');
+SET ROLE mg_hd_lead;
+SELECT modelgov.approve(:'pid4', 'model_science_lead');
+SET ROLE mg_hd_eng;
+SELECT modelgov.approve(:'pid4', 'engineering_lead');
+RESET ROLE;
+SELECT is((SELECT a.details -> 'approved_by' FROM modelgov.audit_log a
+			WHERE a.event_type = 'approved' AND a.proposal_id = :'pid4'),
+		  '["lead@company.com", "pm3@company.com", "eng@company.com"]'::jsonb,
+		  'approved_by names the three approvals that count, one per role');
+
+-- the C verification and the SQL definition agree on an entry whose time
+-- was made infinite (appends record finite times)
+ALTER TABLE modelgov.audit_log DISABLE TRIGGER audit_log_append_only;
+UPDATE modelgov.audit_log SET recorded_at = 'infinity' WHERE seq = 3;
+SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
+				  $$VALUES (false, 3::bigint)$$,
+				  'verify_audit_log() reports an entry with an infinite time as altered');
 SELECT * FROM finish();
 ROLLBACK;
