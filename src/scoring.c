@@ -36,6 +36,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -112,6 +113,18 @@ static bool decision_oids_valid = false;
 static LocalTransactionId stmt_lxid = InvalidLocalTransactionId;
 static TimestampTz stmt_start = 0;
 static MgModel *stmt_model = NULL;
+
+/*
+ * The version a parallel statement scores with, resolved by the leader
+ * before its workers start (scoring_executor_start) and handed to them in
+ * the hidden setting modelgov.statement_version, which parallel workers
+ * receive with every other setting.  Empty: the leader resolved none.
+ */
+static char *statement_version = NULL;
+static LocalTransactionId par_lxid = InvalidLocalTransactionId;
+static TimestampTz par_start = 0;
+static char par_key[MG_SEMVER_MAX_LEN + 1];
+static ExecutorStart_hook_type prev_executor_start = NULL;
 
 /* statistics, for cache_stats() */
 static int64 stat_loads = 0;
@@ -232,6 +245,8 @@ scoring_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		retire_provisional();
 }
 
+static void scoring_executor_start(QueryDesc *queryDesc, int eflags);
+
 void
 mg_scoring_init(void)
 {
@@ -242,6 +257,17 @@ mg_scoring_init(void)
 							100, 2, 100000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomStringVariable("modelgov.statement_version",
+							   "The version a parallel statement scores with (internal).",
+							   "Set by the leader of a parallel plan for its workers.",
+							   &statement_version,
+							   "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL | GUC_NOT_IN_SAMPLE |
+							   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							   NULL, NULL, NULL);
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = scoring_executor_start;
 	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
 	RegisterXactCallback(scoring_xact_callback, NULL);
 	RegisterSubXactCallback(scoring_subxact_callback, NULL);
@@ -379,14 +405,65 @@ attnum_of(Relation rel, const char *name)
 }
 
 /*
+ * The key of the production version that snap sees in environments (relid),
+ * into want; false when there is none.
+ */
+static bool
+read_active_key(Oid env_relid, Snapshot snap, char *want)
+{
+	AttrNumber	att_env,
+				att_version;
+	Oid			production;
+	bool		found = false;
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+
+	rel = table_open(env_relid, AccessShareLock);
+	att_env = attnum_of(rel, "env");
+	att_version = attnum_of(rel, "version");
+	production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+								 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
+								 CStringGetDatum("production"));
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		env = slot_getattr(slot, att_env, &isnull);
+
+		if (!isnull && DatumGetObjectId(env) == production)
+		{
+			Datum		v = slot_getattr(slot, att_version, &isnull);
+
+			if (!isnull)
+			{
+				mg_semver_key(v, want);
+				found = true;
+			}
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
  * Read the version to score with, and compile it unless it is compiled
  * already: the active production version when key is NULL, else the one
  * named by key.  The tables are read directly (a handful of rows), with no
  * SPI and no planning, so a cold load stays well under a millisecond.
  *
  * The leader reads with the latest snapshot, so that once an invalidation
- * was processed the reload sees the commit that sent it; in parallel mode
- * no new snapshot may be taken, and the statement's snapshot is used.
+ * was processed the reload sees the commit that sent it.  In parallel mode
+ * no new snapshot may be taken: the active version is read with the
+ * statement's snapshot (only when the leader resolved none, see
+ * active_for_statement), and a version by its key with SnapshotSelf, which
+ * sees every committed row: the leader may have resolved a version that
+ * was created after the snapshot of a REPEATABLE READ transaction.  A
+ * version's configuration never changes once written, so any visible row
+ * of that key holds the same configuration.
  */
 static MgModel *
 load_model(const char *key)
@@ -415,38 +492,7 @@ load_model(const char *key)
 
 	if (key == NULL)
 	{
-		AttrNumber	att_env,
-					att_version;
-		Oid			production;
-
-		rel = table_open(env_relid, AccessShareLock);
-		att_env = attnum_of(rel, "env");
-		att_version = attnum_of(rel, "version");
-		production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-									 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
-									 CStringGetDatum("production"));
-		slot = table_slot_create(rel, NULL);
-		scan = table_beginscan(rel, snap, 0, NULL);
-		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
-		{
-			bool		isnull;
-			Datum		env = slot_getattr(slot, att_env, &isnull);
-
-			if (!isnull && DatumGetObjectId(env) == production)
-			{
-				Datum		v = slot_getattr(slot, att_version, &isnull);
-
-				if (!isnull)
-				{
-					mg_semver_key(v, want);
-					found = true;
-				}
-			}
-		}
-		table_endscan(scan);
-		ExecDropSingleTupleTableSlot(slot);
-		table_close(rel, AccessShareLock);
-		if (!found)
+		if (!read_active_key(env_relid, snap, want))
 		{
 			UnregisterSnapshot(snap);
 			ereport(ERROR,
@@ -475,7 +521,7 @@ load_model(const char *key)
 		AttrNumber	att_config = attnum_of(rel, "config");
 
 		slot = table_slot_create(rel, NULL);
-		scan = table_beginscan(rel, snap, 0, NULL);
+		scan = table_beginscan(rel, IsInParallelMode() ? SnapshotSelf : snap, 0, NULL);
 		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
@@ -561,15 +607,27 @@ model_for_version(const char *key)
 /*
  * The active version for this statement: the same for every call site of
  * one statement, from the backend cache unless an invalidation arrived.
+ *
+ * Every process of a parallel statement scores with the version its leader
+ * resolved before the workers started: a worker's cache may be older than
+ * the leader's, and its snapshot may predate a deployment the leader has
+ * already seen (REPEATABLE READ, or a commit whose invalidation had not
+ * reached the leader yet).
  */
 static MgModel *
 active_for_statement(void)
 {
 	LocalTransactionId lxid = MG_MY_LXID;
 	TimestampTz start = GetCurrentStatementStartTimestamp();
+	const char *leader_key = NULL;
 
 	if (stmt_model != NULL && stmt_lxid == lxid && stmt_start == start)
 		return stmt_model;
+
+	if (IsParallelWorker())
+		leader_key = statement_version;
+	else if (IsInParallelMode() && par_lxid == lxid && par_start == start)
+		leader_key = par_key;
 
 	/*
 	 * A new statement: take in the invalidations that arrived since the last
@@ -578,35 +636,102 @@ active_for_statement(void)
 	 */
 	AcceptInvalidationMessages();
 	check_extension_identity();
-	if (active_valid && active_model != NULL)
-		stat_hits++;
+	if (leader_key != NULL && leader_key[0] != '\0')
+		stmt_model = model_for_version(leader_key);
+	else if (IsInParallelMode())
+	{
+		/* no version resolved by the leader: the statement's snapshot */
+		stmt_model = load_active();
+	}
 	else
 	{
-		/* mark valid first: an invalidation during the load wins */
-		active_valid = true;
-		active_model = NULL;
-		PG_TRY();
+		if (active_valid && active_model != NULL)
+			stat_hits++;
+		else
 		{
-			active_model = load_active();
+			/* mark valid first: an invalidation during the load wins */
+			active_valid = true;
+			active_model = NULL;
+			PG_TRY();
+			{
+				active_model = load_active();
+			}
+			PG_CATCH();
+			{
+				active_valid = false;
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
 		}
-		PG_CATCH();
-		{
-			active_valid = false;
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		/*
-		 * In parallel mode the load read with the statement's snapshot, which
-		 * may predate an invalidation already processed: use it for this
-		 * statement only.
-		 */
-		if (IsParallelWorker() || IsInParallelMode())
-			active_valid = false;
+		stmt_model = active_model;
 	}
-	stmt_model = active_model;
 	stmt_lxid = lxid;
 	stmt_start = start;
 	return stmt_model;
+}
+
+/*
+ * The key of the version this statement scores with, without compiling it
+ * and without raising an error: false when there is none (no extension, no
+ * active version).  Outside parallel mode only.
+ */
+static bool
+resolve_statement_key(char *want)
+{
+	Oid			env_relid;
+	Snapshot	snap;
+	bool		found;
+
+	if (stmt_model != NULL && stmt_lxid == MG_MY_LXID &&
+		stmt_start == GetCurrentStatementStartTimestamp())
+	{
+		strlcpy(want, stmt_model->version, MG_SEMVER_MAX_LEN + 1);
+		return true;
+	}
+	env_relid = mg_environments_relid();
+	if (!OidIsValid(env_relid))
+		return false;
+	AcceptInvalidationMessages();
+	if (env_relid == cached_env_relid && model_cache != NULL &&
+		active_valid && active_model != NULL)
+	{
+		strlcpy(want, active_model->version, MG_SEMVER_MAX_LEN + 1);
+		return true;
+	}
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	found = read_active_key(env_relid, snap, want);
+	UnregisterSnapshot(snap);
+	return found;
+}
+
+/*
+ * Before a parallel plan starts (and before the executor enters parallel
+ * mode, after which no setting may change): resolve the version its rows
+ * score with and hand it to the workers.  Every parallel plan pays one
+ * lookup of the extension, whether it scores or not; serial plans pay
+ * nothing.
+ */
+static void
+scoring_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	if (queryDesc->plannedstmt->parallelModeNeeded &&
+		!IsInParallelMode() && !IsParallelWorker() &&
+		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+	{
+		char		key[MG_SEMVER_MAX_LEN + 1];
+
+		if (!resolve_statement_key(key))
+			key[0] = '\0';
+		strlcpy(par_key, key, sizeof(par_key));
+		par_lxid = MG_MY_LXID;
+		par_start = GetCurrentStatementStartTimestamp();
+		if (statement_version == NULL || strcmp(statement_version, key) != 0)
+			SetConfigOption("modelgov.statement_version", key, PGC_SUSET, PGC_S_SESSION);
+	}
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 static Datum
