@@ -520,6 +520,10 @@ DECLARE
 	rolled_back boolean := false;
 	reason text;
 	clean_days int;
+	-- a member without the deployer duty reads the checks and writes
+	-- nothing: an alert it recorded would keep the automatic run from
+	-- acting on the trigger, and a validation is a deployer's call
+	records boolean := 'deployer' = ANY (mem.roles);
 BEGIN
 	-- one monitor at a time, so that alerts and the rollback happen once;
 	-- what is active is read after the lock, so a monitor that waited sees
@@ -551,7 +555,9 @@ BEGIN
 				passed := c.passed;
 				action := NULL;
 				IF c.passed IS FALSE THEN
-					action := modelgov_internal.alert(v, d, c.check_name, c.observed, c.expected, 'daily_check');
+					action := CASE WHEN records
+								   THEN modelgov_internal.alert(v, d, c.check_name, c.observed, c.expected, 'daily_check')
+								   ELSE 'not recorded (reporting only)' END;
 				END IF;
 				RETURN NEXT;
 			END LOOP;
@@ -586,10 +592,12 @@ BEGIN
 							  ELSE abs(x - mean) END
 						  <= GREATEST(k * h.sigma, 1e-12);
 				IF NOT passed THEN
-					action := modelgov_internal.alert(v, d, check_name, x, expected, 'rollback_trigger');
-					-- only a new trigger rolls back: one already alerted was
-					-- seen by a person, who may have chosen to keep the version
-					IF auto_rollback AND NOT rolled_back AND action = 'alert'
+					action := CASE WHEN records
+								   THEN modelgov_internal.alert(v, d, check_name, x, expected, 'rollback_trigger')
+								   ELSE 'not recorded (reporting only)' END;
+					-- a trigger is acted on by the next automatic run, however
+					-- many runs alerted it before: reading never disarms it
+					IF auto_rollback AND NOT rolled_back
 					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v
 					   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments dd
 									    WHERE dd.env = 'production'
@@ -597,7 +605,7 @@ BEGIN
 										  AND dd.version OPERATOR(modelgov.=) v
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
-					ELSIF auto_rollback AND NOT rolled_back AND action = 'alert'
+					ELSIF auto_rollback AND NOT rolled_back
 					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
 						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
@@ -615,7 +623,7 @@ BEGIN
 	END LOOP;
 
 	-- seven clean days validate the deployment, once, after they are over
-	IF NOT rolled_back
+	IF NOT rolled_back AND records
 	   -- days of 24 hours, whatever the session's time zone
 	   AND modelgov.clock_now() >= (since + make_interval(hours => 24 * ndays)) THEN
 		SELECT count(*) INTO clean_days FROM modelgov.metrics x
@@ -650,7 +658,7 @@ CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
 COMMENT ON FUNCTION modelgov_internal.monitor(boolean) IS
 	'internal: the body of modelgov.monitor, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.monitor(boolean) IS
-	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; alerts, and with auto_rollback rolls back as automation';
+	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; a deployer''s run records alerts and the validation, and with auto_rollback rolls back as automation; other members'' runs only report';
 
 /* Append an alert once per version, day and check; say what was done. */
 CREATE FUNCTION modelgov_internal.alert(version modelgov.semver, day date, check_name text, observed float8,

@@ -31,7 +31,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(208);
+SELECT plan(215);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -629,19 +629,25 @@ SELECT is((SELECT count(*) FROM pg_temp.mon_out WHERE run = 'early' AND passed I
 SELECT is(pg_temp.events('validated'), 0::bigint, 'the deployment is not validated before the seven days are over');
 SELECT is(pg_temp.events('alert'), 0::bigint, 'and nothing was alerted');
 SET modelgov.clock = '2024-03-08 00:00:00+00';
+-- a member without the deployer duty only reads: no validated row, nothing written
+SELECT pg_temp.audit_count() AS n_before_reader \gset
 SET ROLE mg_mon_hank;
-SELECT is(pg_temp.mon('validate'), 64::bigint, 'when the seven days are over monitor() adds one row');
+SELECT is(pg_temp.mon('validate-reader'), 63::bigint, 'a member''s monitor() after the seven days: no validated row');
+RESET ROLE;
+SELECT is(pg_temp.audit_count(), :n_before_reader::bigint, 'and nothing written');
+SET ROLE mg_mon_frank;
+SELECT is(pg_temp.mon('validate'), 64::bigint, 'a deployer''s monitor() when the seven days are over adds one row');
 RESET ROLE;
 SELECT results_eq(
 	$$SELECT day, observed, expected, passed, action FROM pg_temp.mon_out WHERE run = 'validate' AND check_name = 'validated'$$,
 	$$VALUES ('2024-03-07'::date, NULL::float8, '7 clean days'::text, true, 'validated'::text)$$,
 	'the validated row, for the seventh day');
 SELECT is(pg_temp.events('validated'), 1::bigint, 'one validated event');
-SELECT is(pg_temp.last_event(), 'validated|mg_mon_hank|1.0.1|validated', 'by the member who ran monitor()');
+SELECT is(pg_temp.last_event(), 'validated|mg_mon_frank|1.0.1|validated', 'by the deployer who ran monitor()');
 SELECT is(pg_temp.last_details(),
-		  '{"first_day": "2024-03-01", "days": 7, "validated_by": "hank@company.com"}'::jsonb,
+		  '{"first_day": "2024-03-01", "days": 7, "validated_by": "automation@company.com"}'::jsonb,
 		  'with the first day and the number of days');
-SET ROLE mg_mon_hank;
+SET ROLE mg_mon_frank;
 SELECT is(pg_temp.mon('validate-again'), 63::bigint, 'monitor() again: no second validated row');
 RESET ROLE;
 SELECT is(pg_temp.events('validated'), 1::bigint, 'and still one validated event');
@@ -714,7 +720,19 @@ SELECT lives_ok($$SELECT modelgov.record_metrics('1.0.1', '2024-03-09',
 				'2024-03-09: every metric just outside its 2 sigma band');
 RESET ROLE;
 SET ROLE mg_mon_hank;
-SELECT is(pg_temp.mon('outside'), 71::bigint, 'monitor() by a member checks the ninth day');
+SELECT is(pg_temp.mon('outside-reader'), 71::bigint, 'monitor() by a member checks the ninth day');
+RESET ROLE;
+SELECT results_eq(
+	$$SELECT check_name, observed, passed, action FROM pg_temp.mon_out
+	   WHERE run = 'outside-reader' AND day = '2024-03-09' ORDER BY check_name$$,
+	$$VALUES ('trigger:auto_rate', 0.0799::float8, false, 'not recorded (reporting only)'::text),
+			 ('trigger:correct_auto', 0.9299, false, 'not recorded (reporting only)'),
+			 ('trigger:error_rate', 0.0071, false, 'not recorded (reporting only)'),
+			 ('trigger:escalate_rate', 0.1201, false, 'not recorded (reporting only)')$$,
+	'a member without the deployer duty sees each trigger fail, and records nothing');
+SELECT is(pg_temp.alerts('2024-03-09'), 0::bigint, 'no alert written by that run');
+SET ROLE mg_mon_frank;
+SELECT is(pg_temp.mon('outside'), 71::bigint, 'a deployer''s monitor() without auto_rollback');
 RESET ROLE;
 SELECT results_eq(
 	$$SELECT check_name, observed, passed, action FROM pg_temp.mon_out
@@ -727,30 +745,25 @@ SELECT results_eq(
 SELECT results_eq(
 	$$SELECT a.actor, a.version::text, a.status, a.details FROM modelgov.audit_log a
 	   WHERE a.event_type = 'alert' ORDER BY a.details->>'check'$$,
-	$$VALUES ('mg_mon_hank'::text, '1.0.1'::text, 'rollback_trigger'::text,
+	$$VALUES ('mg_mon_frank'::text, '1.0.1'::text, 'rollback_trigger'::text,
 			  '{"day": "2024-03-09", "check": "trigger:auto_rate", "observed": 0.0799, "expected": "within 2 sigma (0.0200) of 0.1200"}'::jsonb),
-			 ('mg_mon_hank', '1.0.1', 'rollback_trigger',
+			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:correct_auto", "observed": 0.9299, "expected": "within 2 sigma (0.0100) of 0.9500"}'),
-			 ('mg_mon_hank', '1.0.1', 'rollback_trigger',
+			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:error_rate", "observed": 0.0071, "expected": "within 2 sigma (0.0010) of 0.0050"}'),
-			 ('mg_mon_hank', '1.0.1', 'rollback_trigger',
+			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:escalate_rate", "observed": 0.1201, "expected": "within 2 sigma (0.0200) of 0.0800"}')$$,
 	'four alert events, one per trigger, with the day, the check, what was observed and expected');
 SELECT results_eq($$SELECT modelgov.active_version()::text, (SELECT count(*) FROM modelgov.deployments WHERE kind = 'rollback')$$,
 				  $$VALUES ('1.0.1'::text, 0::bigint)$$, 'monitor() without auto_rollback does not roll back');
-SET ROLE mg_mon_hank;
+SET ROLE mg_mon_frank;
 SELECT is(pg_temp.mon('outside-again'), 71::bigint, 'monitor() again');
 RESET ROLE;
 SELECT is((SELECT string_agg(DISTINCT action, ',') FROM pg_temp.mon_out WHERE run = 'outside-again' AND day = '2024-03-09'),
 		  'already alerted', 'the second run reports the alerts as already made');
 SELECT is(pg_temp.alerts('2024-03-09'), 4::bigint, 'and alerts each version, day and check once');
-SET ROLE mg_mon_frank;
-SELECT is(pg_temp.mon('outside-deployer'), 71::bigint, 'a deployer''s monitor() without auto_rollback');
-RESET ROLE;
-SELECT results_eq($$SELECT modelgov.active_version()::text, pg_temp.alerts('2024-03-09')$$,
-				  $$VALUES ('1.0.1'::text, 4::bigint)$$, 'alerts only too');
 -- the stored day is ISO; the once-per-day comparison must not depend on DateStyle
-SET ROLE mg_mon_hank;
+SET ROLE mg_mon_frank;
 SELECT is(pg_temp.probe(ARRAY[$$SELECT set_config('DateStyle', 'SQL, DMY', true)$$,
 							  $$SELECT count(*) FROM modelgov.monitor()$$],
 						$$SELECT count(*)::text FROM modelgov.audit_log WHERE event_type = 'alert'$$),
@@ -800,6 +813,21 @@ SET modelgov.clock = '2024-03-11 06:45:00+00';
 SET ROLE mg_mon_frank;
 SELECT lives_ok($$SELECT modelgov.record_metrics('1.0.1', '2024-03-10', pg_temp.m('{"escalate": 1500}'))$$,
 				'2024-03-10: escalations at 15% against 8% expected');
+RESET ROLE;
+-- reading checks never consume the trigger: a member's run writes nothing,
+-- a deployer's run alerts it, and the automatic run still acts on it
+SET ROLE mg_mon_hank;
+SELECT is(pg_temp.mon('disarm-reader'), 75::bigint, 'a member runs monitor() before the automatic run');
+RESET ROLE;
+SELECT is(pg_temp.alerts('2024-03-10'), 0::bigint, 'which alerts nothing');
+SET ROLE mg_mon_frank;
+SELECT is(pg_temp.mon('disarm-deployer'), 75::bigint, 'a deployer runs monitor() without auto_rollback');
+RESET ROLE;
+SELECT results_eq(
+	$$SELECT check_name, action FROM pg_temp.mon_out WHERE run = 'disarm-deployer' AND passed IS DISTINCT FROM true$$,
+	$$VALUES ('trigger:escalate_rate'::text, 'alert'::text)$$,
+	'which alerts the trigger and leaves 1.0.1 active');
+SET ROLE mg_mon_frank;
 SELECT is(pg_temp.mon('rollback', true), 75::bigint, 'a deployer runs monitor(true)');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM pg_temp.mon_out WHERE run = 'rollback' AND passed IS DISTINCT FROM true AND day < '2024-03-10'),
