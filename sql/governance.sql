@@ -660,7 +660,7 @@ BEGIN
 	-- an approval counts while its member still holds the role: one whose
 	-- member was removed, or lost the duty, leaves the role open
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a
-				 JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+				 JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
 				WHERE a.proposal_id = p.proposal_id AND a.as_role = as_role) THEN
 		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
 			USING ERRCODE = 'unique_violation';
@@ -687,14 +687,14 @@ BEGIN
 	-- consensus: every required role has approved, by a member who still
 	-- holds it now, at the final approval
 	IF (SELECT count(DISTINCT a.as_role) FROM modelgov.approvals a
-		  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+		  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
 		 WHERE a.proposal_id = p.proposal_id
 		   AND a.as_role = ANY (required)) < cardinality(required) THEN
 		RETURN;
 	END IF;
 	-- and the two reviews it needs are still by members
 	IF (SELECT count(*) FROM modelgov.reviews r
-		  JOIN modelgov.members mm ON mm.role_name = r.reviewer
+		  JOIN modelgov.members mm ON mm.role_name = r.reviewer AND modelgov_internal.is_live_member(mm)
 		 WHERE r.proposal_id = p.proposal_id AND r.approve) < 2 THEN
 		RAISE EXCEPTION 'proposal % no longer has two reviews by members', p.proposal_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -707,9 +707,9 @@ BEGIN
 	  INTO approved_by, schedule
 	  FROM (SELECT DISTINCT ON (a.as_role) a.*
 			  FROM modelgov.approvals a
-			  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles)
+			  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
 			 WHERE a.proposal_id = p.proposal_id
-			 ORDER BY a.as_role, a.decided_at DESC) c;
+			 ORDER BY a.as_role, a.decided_at DESC, a.member) c;
 	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
 		RAISE EXCEPTION 'version % already exists', p.target_version
 			USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -127,10 +127,15 @@ CREATE TABLE modelgov.members (
 	identity	text NOT NULL UNIQUE CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'),
 	roles		modelgov.member_role[] NOT NULL DEFAULT '{}',
 	added_at	timestamptz NOT NULL,
-	added_by	text NOT NULL
+	added_by	text NOT NULL,
+	-- the role itself: a membership never passes to another role that
+	-- later takes the name (dumped as the role's name, restored by it)
+	role_id		regrole NOT NULL
 );
 COMMENT ON TABLE modelgov.members IS
 	'database roles that take part in governance, with their e-mail identity and duties';
+COMMENT ON COLUMN modelgov.members.role_id IS
+	'the role the membership was given to; a membership whose role was dropped (or renamed) is stale and counts for nobody';
 SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
 
 --
@@ -176,11 +181,19 @@ BEGIN
 	-- a stable, duplicate-free order
 	roles := ARRAY(SELECT DISTINCT r FROM unnest(roles) AS r ORDER BY r);
 	SELECT * INTO old FROM modelgov.members m WHERE m.role_name = name FOR UPDATE;
+	IF FOUND AND old.role_id::oid <> member::oid THEN
+		RAISE EXCEPTION 'role % has a stale membership', name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('The membership of %s (%s) was given to a role of that name that has since been dropped.',
+								  name, old.identity),
+				  HINT = 'Remove it with modelgov.remove_stale_members(), then add the member again.';
+	END IF;
 	IF FOUND THEN
 		UPDATE modelgov.members m SET identity = add_member.identity, roles = add_member.roles
 		 WHERE m.role_name = name;
 	ELSE
-		INSERT INTO modelgov.members VALUES (name, identity, roles, modelgov.clock_now(), modelgov_internal.actor());
+		INSERT INTO modelgov.members VALUES (name, identity, roles, modelgov.clock_now(), modelgov_internal.actor(),
+											 member);
 	END IF;
 	PERFORM modelgov_internal.audit(CASE WHEN old.role_name IS NULL THEN 'member_added' ELSE 'member_changed' END,
 							details => jsonb_build_object(
@@ -250,10 +263,47 @@ COMMENT ON FUNCTION modelgov.remove_member(regrole) IS
 REVOKE ALL ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.remove_member(regrole) FROM PUBLIC;
 
+CREATE FUNCTION modelgov_internal.remove_stale_members()
+	RETURNS SETOF text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	old modelgov.members;
+BEGIN
+	PERFORM modelgov_internal.require_admin('remove members');
+	FOR old IN DELETE FROM modelgov.members m
+				WHERE NOT modelgov_internal.is_live_member(m)
+			  RETURNING * LOOP
+		PERFORM modelgov_internal.audit('member_removed',
+								details => jsonb_build_object(
+									'member', old.role_name, 'identity', old.identity,
+									'roles', to_jsonb(old.roles), 'stale', true));
+		RETURN NEXT old.role_name;
+	END LOOP;
+END
+$$;
+CREATE FUNCTION modelgov.remove_stale_members()
+	RETURNS SETOF text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.remove_stale_members() IS
+	'internal: the body of modelgov.remove_stale_members, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.remove_stale_members() IS
+	'remove the memberships whose role was dropped or renamed, and return their names (administrators only)';
+REVOKE ALL ON FUNCTION modelgov.remove_stale_members() FROM PUBLIC;
+
 /*
  * Identity helpers.  They are not SECURITY DEFINER: they only read, and are
  * called from the functions below, which are.
  */
+CREATE FUNCTION modelgov_internal.is_live_member(m modelgov.members) RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = m.role_id AND r.rolname = m.role_name)$$;
+COMMENT ON FUNCTION modelgov_internal.is_live_member(modelgov.members) IS
+	'internal: whether the role a membership was given to still exists under its name';
+
 CREATE FUNCTION modelgov_internal.require_member(action text) RETURNS modelgov.members
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -268,6 +318,13 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = format('Role %s is not a modelgov member.', modelgov_internal.actor()),
 				  HINT = 'An administrator adds members with modelgov.add_member().';
+	END IF;
+	IF NOT modelgov_internal.is_live_member(m) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('The membership of %s was given to another role of that name, since dropped.',
+								  modelgov_internal.actor()),
+				  HINT = 'An administrator removes it with modelgov.remove_stale_members() and adds the member again.';
 	END IF;
 	RETURN m;
 END

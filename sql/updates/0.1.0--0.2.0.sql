@@ -177,7 +177,23 @@ COMMENT ON TABLE modelgov.approvals IS
 --
 DROP FUNCTION modelgov.cache_stats();
 
+--
+-- A membership belongs to the role it was given to, not to the name: a
+-- role dropped and created again under that name is not a member.  A
+-- membership whose role no longer exists gets the invalid OID 0 (shown as
+-- "-"): it counts for nobody, and remove_stale_members() removes it.
+--
+ALTER TABLE modelgov.members ADD COLUMN role_id pg_catalog.regrole;
+UPDATE modelgov.members m
+   SET role_id = COALESCE((SELECT r.oid FROM pg_catalog.pg_roles r
+							WHERE r.rolname OPERATOR(pg_catalog.=) m.role_name), 0)::pg_catalog.regrole;
+ALTER TABLE modelgov.members ALTER COLUMN role_id SET NOT NULL;
+COMMENT ON COLUMN modelgov.members.role_id IS
+	'the role the membership was given to; a membership whose role was dropped (or renamed) is stale and counts for nobody';
+
 -- @functions@
+
+REVOKE ALL ON FUNCTION modelgov.remove_stale_members() FROM PUBLIC;
 
 
 --

@@ -245,8 +245,8 @@ SELECT cmp_ok((SELECT count(*)::int FROM pg_catalog.pg_proc p
 				  AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
 							   WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
 								 AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
-								 AND NOT api.prosecdef)), '=', 19,
-			  'the 19 governance functions run their SECURITY DEFINER bodies through the actor check');
+								 AND NOT api.prosecdef)), '=', 20,
+			  'the 20 governance functions run their SECURITY DEFINER bodies through the actor check');
 DO $$
 BEGIN
 	EXECUTE pg_catalog.format('GRANT CREATE ON DATABASE %I TO mg_gs_alice', pg_catalog.current_database());

@@ -10,7 +10,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(33);
+SELECT plan(39);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -247,6 +247,7 @@ SET ROLE mg_hd_pm2;
 SELECT modelgov.approve(:'pid4', 'product_manager');
 RESET ROLE;
 SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{}');
+SET LOCAL modelgov.clock = '2024-01-20 00:00:00+00';
 SET ROLE mg_hd_pm3;
 SELECT modelgov.approve(:'pid4', 'product_manager');
 RESET ROLE;
@@ -260,6 +261,33 @@ SELECT is((SELECT a.details -> 'approved_by' FROM modelgov.audit_log a
 			WHERE a.event_type = 'approved' AND a.proposal_id = :'pid4'),
 		  '["lead@company.com", "pm3@company.com", "eng@company.com"]'::jsonb,
 		  'approved_by names the three approvals that count, one per role');
+
+-- a membership belongs to the role, not to its name: a dropped role's
+-- membership is not inherited by a new role of the same name
+CREATE ROLE mg_hd_leaver;
+SELECT modelgov.add_member('mg_hd_leaver', 'leaver@company.com', '{deployer}');
+DROP ROLE mg_hd_leaver;
+CREATE ROLE mg_hd_leaver;
+GRANT USAGE ON SCHEMA modelgov TO mg_hd_leaver;
+GRANT EXECUTE ON FUNCTION modelgov.rollback(text, modelgov.semver) TO mg_hd_leaver;
+SET ROLE mg_hd_leaver;
+SELECT is(pg_temp.error_of($$SELECT modelgov.rollback('take over')$$),
+		  '42501 permission denied to roll back | The membership of mg_hd_leaver was given to another role of that name, since dropped.',
+		  'a new role with a dropped member''s name has none of its duties (42501)');
+RESET ROLE;
+SELECT is(pg_temp.error_of($$SELECT modelgov.add_member('mg_hd_leaver', 'newcomer@company.com')$$),
+		  '55000 role mg_hd_leaver has a stale membership | The membership of mg_hd_leaver (leaver@company.com) was given to a role of that name that has since been dropped.',
+		  'add_member does not hand the stale membership to the new role (55000)');
+SELECT results_eq($$SELECT * FROM modelgov.remove_stale_members()$$, $$VALUES ('mg_hd_leaver'::text)$$,
+				  'an administrator removes the stale membership; its name is returned');
+SELECT is((SELECT count(*) FROM modelgov.members WHERE role_name = 'mg_hd_leaver'), 0::bigint,
+		  'the stale membership is gone');
+SELECT is((SELECT details ->> 'stale' FROM modelgov.audit_log WHERE event_type = 'member_removed'
+			ORDER BY seq DESC LIMIT 1), 'true', 'its removal is audited as stale');
+SELECT lives_ok($$SELECT modelgov.add_member('mg_hd_leaver', 'newcomer@company.com')$$,
+				'then the new role can be made a member of its own');
+REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM mg_hd_leaver;
+REVOKE ALL ON SCHEMA modelgov FROM mg_hd_leaver;
 
 -- the C verification and the SQL definition agree on an entry whose time
 -- was made infinite (appends record finite times)

@@ -26,7 +26,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(74);
+SELECT plan(75);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -359,6 +359,8 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	 '^ok:$', 'the administrator removes hank'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.remove_member('mg_sp_bob')$$,
 	 '^42501 permission denied to remove members', 'a member may not remove members (42501)'),
+	('mg_sp_admin', NULL, $$SELECT pg_catalog.count(*) FROM modelgov.remove_stale_members()$$,
+	 '^ok:0$', 'remove_stale_members() finds none while every member''s role exists'),
 	-- the audit chain
 	('mg_sp_alice', NULL,
 	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq) FROM modelgov.verify_audit_log() AS v$$,
