@@ -46,7 +46,7 @@ cleanup() {
 	dropdb --if-exists $c 2>/dev/null || true
 	dropdb --if-exists $d 2>/dev/null || true
 	dropdb --if-exists $e 2>/dev/null || true
-	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern" 2>/dev/null || true
+	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern, mg_up_gone" 2>/dev/null || true
 	dropdb --if-exists $e 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS mg_up_prop" 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
@@ -401,12 +401,14 @@ esac
 # superuser's update leaves what it creates to the owner, keeps every grant
 # on the API, and takes every grant on the internals away.
 psql -X -q -v ON_ERROR_STOP=1 -c "CREATE ROLE mg_up_owner SUPERUSER" -c "CREATE ROLE mg_up_lead" \
-	-c "CREATE ROLE mg_up_intern"
+	-c "CREATE ROLE mg_up_intern" -c "CREATE ROLE mg_up_gone"
 createdb $d
 psql -X -q -v ON_ERROR_STOP=1 -d $d >/dev/null <<'SQL'
 SET ROLE mg_up_owner;
 CREATE EXTENSION modelgov VERSION '0.1.0';
 SELECT modelgov.init_model('{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
+SELECT modelgov.add_member('mg_up_lead', 'lead@company.com', '{deployer}');
+SELECT modelgov.add_member('mg_up_gone', 'gone@company.com', '{deployer}');
 GRANT USAGE ON SCHEMA modelgov TO mg_up_lead;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_up_lead WITH GRANT OPTION;
 SET ROLE mg_up_lead;
@@ -416,8 +418,15 @@ SET ROLE mg_up_owner;
 GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) TO PUBLIC;
 RESET ROLE;
 ALTER ROLE mg_up_owner NOSUPERUSER;
+DROP ROLE mg_up_gone;
 SQL
 q $d "ALTER EXTENSION modelgov UPDATE" || fail "D: the update failed"
+# memberships are bound to their roles; one whose role was dropped before
+# the update is stale, and removable
+[ "$(q $d "SELECT string_agg(role_name || '=' || role_id::text, ' ' ORDER BY role_name) FROM modelgov.members")" = \
+	"mg_up_gone=- mg_up_lead=mg_up_lead" ] || fail "D: members.role_id is not the member's role (or 0 for a dropped one)"
+[ "$(q $d "SELECT string_agg(s, ' ') FROM modelgov.remove_stale_members() s")" = mg_up_gone ] ||
+	fail "D: remove_stale_members() does not remove exactly the membership of the dropped role"
 [ "$(q $d "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'modelgov_internal'")" = mg_up_owner ] ||
 	fail "D: modelgov_internal does not belong to the extension's owner"
 others=$(q $d "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p
