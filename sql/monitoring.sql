@@ -525,10 +525,13 @@ DECLARE
 	-- acting on the trigger, and a validation is a deployer's call
 	records boolean := 'deployer' = ANY (mem.roles);
 BEGIN
-	-- one monitor at a time, so that alerts and the rollback happen once;
-	-- what is active is read after the lock, so a monitor that waited sees
-	-- the rollback of the one it waited for
-	PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
+	-- one recording monitor at a time, so that alerts and the rollback
+	-- happen once; what is active is read after the lock, so a monitor that
+	-- waited sees the rollback of the one it waited for.  A reader writes
+	-- nothing and takes no lock: it never holds up the automatic run.
+	IF records THEN
+		PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
+	END IF;
 	v := modelgov.active_version('production'::modelgov.environment);
 	IF v IS NULL THEN
 		RETURN;

@@ -41,7 +41,9 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -116,15 +118,19 @@ static MgModel *stmt_model = NULL;
 
 /*
  * The version a parallel statement scores with, resolved by the leader
- * before its workers start (scoring_executor_start) and handed to them in
+ * before its workers start (scoring_executor_run) and handed to them in
  * the hidden setting modelgov.statement_version, which parallel workers
- * receive with every other setting.  Empty: the leader resolved none.
+ * receive with every other setting.  Its value is "pid:start:key": the
+ * leader's process id and the statement's start, which a worker checks
+ * against its own leader and statement, so that a value set any other way
+ * (by a superuser, or left from another statement) is never used.  An
+ * empty key: the leader resolved none, and every process of the statement
+ * reads the active version with the statement's snapshot.
  */
 static char *statement_version = NULL;
-static LocalTransactionId par_lxid = InvalidLocalTransactionId;
-static TimestampTz par_start = 0;
+static bool par_active = false;		/* the leader runs a parallel plan it armed */
 static char par_key[MG_SEMVER_MAX_LEN + 1];
-static ExecutorStart_hook_type prev_executor_start = NULL;
+static ExecutorRun_hook_type prev_executor_run = NULL;
 
 /* statistics, for cache_stats() */
 static int64 stat_loads = 0;
@@ -245,7 +251,9 @@ scoring_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		retire_provisional();
 }
 
-static void scoring_executor_start(QueryDesc *queryDesc, int eflags);
+static void scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
+								 uint64 count, bool execute_once);
+static const char *key_from_leader(void);
 
 void
 mg_scoring_init(void)
@@ -266,8 +274,8 @@ mg_scoring_init(void)
 							   GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL | GUC_NOT_IN_SAMPLE |
 							   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
 							   NULL, NULL, NULL);
-	prev_executor_start = ExecutorStart_hook;
-	ExecutorStart_hook = scoring_executor_start;
+	prev_executor_run = ExecutorRun_hook;
+	ExecutorRun_hook = scoring_executor_run;
 	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
 	RegisterXactCallback(scoring_xact_callback, NULL);
 	RegisterSubXactCallback(scoring_subxact_callback, NULL);
@@ -625,8 +633,8 @@ active_for_statement(void)
 		return stmt_model;
 
 	if (IsParallelWorker())
-		leader_key = statement_version;
-	else if (IsInParallelMode() && par_lxid == lxid && par_start == start)
+		leader_key = key_from_leader();
+	else if (IsInParallelMode() && par_active)
 		leader_key = par_key;
 
 	/*
@@ -671,9 +679,13 @@ active_for_statement(void)
 }
 
 /*
- * The key of the version this statement scores with, without compiling it
- * and without raising an error: false when there is none (no extension, no
- * active version).  Outside parallel mode only.
+ * The key of the version this statement scores with, without compiling it,
+ * without raising an error and without waiting for a lock: false when
+ * there is none (no extension, no active version) or when environments is
+ * locked by a session that changes it (DROP EXTENSION, an update).  Then
+ * the statement reads the active version with its snapshot, in every
+ * process alike.  Outside parallel mode only; a parallel plan that does not
+ * score pays this too, so the cached answer comes first.
  */
 static bool
 resolve_statement_key(char *want)
@@ -698,40 +710,88 @@ resolve_statement_key(char *want)
 		strlcpy(want, active_model->version, MG_SEMVER_MAX_LEN + 1);
 		return true;
 	}
+	if (!ConditionalLockRelationOid(env_relid, AccessShareLock))
+		return false;
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(env_relid)))
+	{
+		UnlockRelationOid(env_relid, AccessShareLock);
+		return false;
+	}
 	snap = RegisterSnapshot(GetLatestSnapshot());
 	found = read_active_key(env_relid, snap, want);
 	UnregisterSnapshot(snap);
+	UnlockRelationOid(env_relid, AccessShareLock);
 	return found;
 }
 
 /*
- * Before a parallel plan starts (and before the executor enters parallel
- * mode, after which no setting may change): resolve the version its rows
- * score with and hand it to the workers.  Every parallel plan pays one
- * lookup of the extension, whether it scores or not; serial plans pay
- * nothing.
+ * In a parallel worker: the key its leader resolved for this statement, or
+ * NULL when the setting was not made by the leader for this statement.
+ */
+static const char *
+key_from_leader(void)
+{
+	const char *v = statement_version;
+	char	   *end;
+	long		pid;
+	long long	start;
+
+	if (v == NULL || MyProc->lockGroupLeader == NULL)
+		return NULL;
+	errno = 0;
+	pid = strtol(v, &end, 10);
+	if (errno != 0 || *end != ':' || pid != MyProc->lockGroupLeader->pid)
+		return NULL;
+	start = strtoll(end + 1, &end, 10);
+	if (errno != 0 || *end != ':' || start != (long long) GetCurrentStatementStartTimestamp())
+		return NULL;
+	return end + 1;
+}
+
+/*
+ * Before a parallel plan runs (ExecutorRun enters parallel mode, after which
+ * no setting may change, and starts the workers): resolve the version its
+ * rows score with, for the leader and for the workers.  ExecutorRun rather
+ * than ExecutorStart: the statement that loads this library is already in
+ * ExecutorStart when the hooks are installed, and over the extended
+ * protocol Bind (ExecutorStart) and Execute are two messages, other
+ * portals' in between.  Serial plans pay nothing.
  */
 static void
-scoring_executor_start(QueryDesc *queryDesc, int eflags)
+scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
+					 uint64 count, bool execute_once)
 {
+	bool		armed = false;
+
 	if (queryDesc->plannedstmt->parallelModeNeeded &&
-		!IsInParallelMode() && !IsParallelWorker() &&
-		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+		!IsInParallelMode() && !IsParallelWorker())
 	{
 		char		key[MG_SEMVER_MAX_LEN + 1];
+		char		value[MG_SEMVER_MAX_LEN + 64];
 
 		if (!resolve_statement_key(key))
 			key[0] = '\0';
+		snprintf(value, sizeof(value), "%d:%lld:%s", MyProcPid,
+				 (long long) GetCurrentStatementStartTimestamp(), key);
+		if (statement_version == NULL || strcmp(statement_version, value) != 0)
+			SetConfigOption("modelgov.statement_version", value, PGC_SUSET, PGC_S_SESSION);
 		strlcpy(par_key, key, sizeof(par_key));
-		par_lxid = MG_MY_LXID;
-		par_start = GetCurrentStatementStartTimestamp();
-		if (statement_version == NULL || strcmp(statement_version, key) != 0)
-			SetConfigOption("modelgov.statement_version", key, PGC_SUSET, PGC_S_SESSION);
+		par_active = true;
+		armed = true;
 	}
-	if (prev_executor_start)
-		prev_executor_start(queryDesc, eflags);
-	else
-		standard_ExecutorStart(queryDesc, eflags);
+	PG_TRY();
+	{
+		if (prev_executor_run)
+			prev_executor_run(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		if (armed)
+			par_active = false;
+	}
+	PG_END_TRY();
 }
 
 static Datum
