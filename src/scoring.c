@@ -779,6 +779,15 @@ scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 		par_active = true;
 		armed = true;
 	}
+	if (!armed)
+	{
+		/* a serial plan: no state to undo */
+		if (prev_executor_run)
+			prev_executor_run(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		return;
+	}
 	PG_TRY();
 	{
 		if (prev_executor_run)
@@ -788,8 +797,7 @@ scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 	}
 	PG_FINALLY();
 	{
-		if (armed)
-			par_active = false;
+		par_active = false;
 	}
 	PG_END_TRY();
 }
