@@ -757,43 +757,42 @@ key_from_leader(void)
  * protocol Bind (ExecutorStart) and Execute are two messages, other
  * portals' in between.  Serial plans pay nothing.
  */
+static inline void
+next_executor_run(QueryDesc *queryDesc, ScanDirection direction,
+				  uint64 count, bool execute_once)
+{
+	if (prev_executor_run)
+		prev_executor_run(queryDesc, direction, count, execute_once);
+	else
+		standard_ExecutorRun(queryDesc, direction, count, execute_once);
+}
+
 static void
 scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 					 uint64 count, bool execute_once)
 {
-	bool		armed = false;
+	char		key[MG_SEMVER_MAX_LEN + 1];
+	char		value[MG_SEMVER_MAX_LEN + 64];
 
-	if (queryDesc->plannedstmt->parallelModeNeeded &&
-		!IsInParallelMode() && !IsParallelWorker())
+	if (!queryDesc->plannedstmt->parallelModeNeeded ||
+		IsInParallelMode() || IsParallelWorker())
 	{
-		char		key[MG_SEMVER_MAX_LEN + 1];
-		char		value[MG_SEMVER_MAX_LEN + 64];
-
-		if (!resolve_statement_key(key))
-			key[0] = '\0';
-		snprintf(value, sizeof(value), "%d:%lld:%s", MyProcPid,
-				 (long long) GetCurrentStatementStartTimestamp(), key);
-		if (statement_version == NULL || strcmp(statement_version, value) != 0)
-			SetConfigOption("modelgov.statement_version", value, PGC_SUSET, PGC_S_SESSION);
-		strlcpy(par_key, key, sizeof(par_key));
-		par_active = true;
-		armed = true;
-	}
-	if (!armed)
-	{
-		/* a serial plan: no state to undo */
-		if (prev_executor_run)
-			prev_executor_run(queryDesc, direction, count, execute_once);
-		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		/* a serial plan, or one inside a parallel statement: nothing to do */
+		next_executor_run(queryDesc, direction, count, execute_once);
 		return;
 	}
+
+	if (!resolve_statement_key(key))
+		key[0] = '\0';
+	snprintf(value, sizeof(value), "%d:%lld:%s", MyProcPid,
+			 (long long) GetCurrentStatementStartTimestamp(), key);
+	if (statement_version == NULL || strcmp(statement_version, value) != 0)
+		SetConfigOption("modelgov.statement_version", value, PGC_SUSET, PGC_S_SESSION);
+	strlcpy(par_key, key, sizeof(par_key));
+	par_active = true;
 	PG_TRY();
 	{
-		if (prev_executor_run)
-			prev_executor_run(queryDesc, direction, count, execute_once);
-		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+		next_executor_run(queryDesc, direction, count, execute_once);
 	}
 	PG_FINALLY();
 	{
