@@ -239,3 +239,13 @@ END
 $$;
 COMMENT ON FUNCTION modelgov.verify_audit_log(bigint, text) IS
 	'verify the chain and that the entry at a kept digest still has the kept hash';
+
+-- the incremental check: from a kept digest on, in C like the full one
+CREATE FUNCTION modelgov.verify_audit_log_since(digest_seq bigint, digest_hash text,
+												OUT ok boolean, OUT entries bigint,
+												OUT first_bad_seq bigint, OUT detail text)
+	AS 'MODULE_PATHNAME', 'mg_verify_audit_log_since'
+	LANGUAGE C STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION modelgov.verify_audit_log_since(bigint, text) IS
+	'verify the chain from the entry of a kept digest on, without reading the entries before it';

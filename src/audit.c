@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "datatype/timestamp.h"
@@ -95,9 +96,14 @@ append_int64(StringInfo buf, bool first, int64 v)
 	append_field(buf, first, num, strlen(num), false);
 }
 
-PG_FUNCTION_INFO_V1(mg_verify_audit_log);
-Datum
-mg_verify_audit_log(PG_FUNCTION_ARGS)
+/*
+ * Verify the chain from entry from_seq on (1: the whole log).  With an
+ * anchor, entry from_seq must exist and hold that hash; the chain is then
+ * taken up from its stored prev_hash, which its hash covers, and entries
+ * before it are not read.
+ */
+static Datum
+verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 {
 	TupleDesc	tupdesc;
 	Portal		portal;
@@ -105,7 +111,8 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 	pg_cryptohash_ctx *sha;
 	uint8		prev[PG_SHA256_DIGEST_LENGTH] = {0};
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	int64		expected_seq = 1;
+	int64		expected_seq = from_seq;
+	bool		anchored = (anchor == NULL);
 	int64		entries = 0;
 	int64		first_bad = 0;
 	bool		ok = true;
@@ -126,12 +133,17 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT a.seq, a.recorded_at, a.event_type, a.actor, a.version::text,"
-									   " a.proposal_id, a.change_type::text, a.status, a.details::text,"
-									   " a.clock_overridden, a.prev_hash, a.hash"
-									   " FROM modelgov.audit_log a ORDER BY a.seq",
-									   0, NULL, NULL, NULL, true, 0);
+	{
+		Oid			argtypes[1] = {INT8OID};
+		Datum		args[1] = {Int64GetDatum(from_seq)};
+
+		portal = SPI_cursor_open_with_args(NULL,
+										   "SELECT a.seq, a.recorded_at, a.event_type, a.actor, a.version::text,"
+										   " a.proposal_id, a.change_type::text, a.status, a.details::text,"
+										   " a.clock_overridden, a.prev_hash, a.hash"
+										   " FROM modelgov.audit_log a WHERE a.seq >= $1 ORDER BY a.seq",
+										   1, argtypes, args, NULL, true, 0);
+	}
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
@@ -147,6 +159,27 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 			bytea	   *hash = DatumGetByteaPP(SPI_getbinval(tup, desc, 12, &isnull));
 
 			entries++;
+			if (!anchored)
+			{
+				/* the first entry read is the digest's: it must hold the digest's hash */
+				anchored = true;
+				if (seq != from_seq)
+				{
+					ok = false;
+					first_bad = from_seq;
+					detail = psprintf("Entry " INT64_FORMAT " of the digest is missing.", from_seq);
+				}
+				else if (VARSIZE_ANY_EXHDR(hash) != PG_SHA256_DIGEST_LENGTH ||
+						 memcmp(VARDATA_ANY(hash), anchor, PG_SHA256_DIGEST_LENGTH) != 0)
+				{
+					ok = false;
+					first_bad = from_seq;
+					detail = psprintf("Entry " INT64_FORMAT " does not match the digest: the chain was rewritten from there or earlier.",
+									  from_seq);
+				}
+				else if (VARSIZE_ANY_EXHDR(prev_hash) == sizeof(prev))
+					memcpy(prev, VARDATA_ANY(prev_hash), sizeof(prev));
+			}
 			if (ok)
 			{
 				if (seq != expected_seq)
@@ -223,7 +256,18 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 	{
 		MemoryContext spi = MemoryContextSwitchTo(caller);
 
-		if (ok)
+		if (ok && !anchored)
+		{
+			ok = false;
+			first_bad = from_seq;
+			detail = psprintf("Entry " INT64_FORMAT " of the digest is missing; the log ends before it.",
+							  from_seq);
+		}
+		else if (ok && anchor != NULL)
+			detail = psprintf(INT64_FORMAT " entries verified from entry " INT64_FORMAT
+							  ", which matches the digest; the entries before it were not read.",
+							  entries, from_seq);
+		else if (ok)
 			detail = psprintf(INT64_FORMAT " entries verified.", entries);
 		else
 			detail = pstrdup(detail);
@@ -237,4 +281,53 @@ mg_verify_audit_log(PG_FUNCTION_ARGS)
 	nulls[2] = ok;
 	values[3] = CStringGetTextDatum(detail);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(mg_verify_audit_log);
+Datum
+mg_verify_audit_log(PG_FUNCTION_ARGS)
+{
+	return verify_chain(fcinfo, 1, NULL);
+}
+
+/*
+ * verify_audit_log_since(digest_seq, digest_hash): the entries from a kept
+ * digest on.  Not STRICT: a NULL is an error, never a NULL row that a
+ * monitor alerting on ok = false would miss.
+ */
+PG_FUNCTION_INFO_V1(mg_verify_audit_log_since);
+Datum
+mg_verify_audit_log_since(PG_FUNCTION_ARGS)
+{
+	uint8		anchor[PG_SHA256_DIGEST_LENGTH];
+	text	   *hex;
+	char	   *h;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("digest_seq and digest_hash must not be null"),
+				 errhint("Pass the seq and hash that modelgov.audit_digest() returned.")));
+	hex = PG_GETARG_TEXT_PP(1);
+	h = text_to_cstring(hex);
+	if (strlen(h) != 2 * PG_SHA256_DIGEST_LENGTH ||
+		strspn(h, "0123456789abcdefABCDEF") != 2 * PG_SHA256_DIGEST_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid audit digest hash \"%.*s%s\"",
+						pg_mbcharcliplen(h, strlen(h), 80), h,
+						pg_mbstrlen(h) > 80 ? "..." : ""),
+				 errdetail("A digest hash is 64 hexadecimal digits, as modelgov.audit_digest() returns it.")));
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	{
+		char		byte[3] = {h[2 * i], h[2 * i + 1], '\0'};
+
+		anchor[i] = (uint8) strtol(byte, NULL, 16);
+	}
+	if (PG_GETARG_INT64(0) < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid audit digest position " INT64_FORMAT, PG_GETARG_INT64(0)),
+				 errdetail("Audit entries are numbered from 1.")));
+	return verify_chain(fcinfo, PG_GETARG_INT64(0), anchor);
 }

@@ -10,7 +10,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(39);
+SELECT plan(48);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -291,10 +291,39 @@ REVOKE ALL ON SCHEMA modelgov FROM mg_hd_leaver;
 
 -- the C verification and the SQL definition agree on an entry whose time
 -- was made infinite (appends record finite times)
+SELECT encode(hash, 'hex') AS h2 FROM modelgov.audit_log WHERE seq = 2 \gset
+SELECT encode(hash, 'hex') AS h5 FROM modelgov.audit_log WHERE seq = 5 \gset
+SELECT max(seq) AS last_seq FROM modelgov.audit_log \gset
+SELECT results_eq(format('SELECT ok, entries, first_bad_seq FROM modelgov.verify_audit_log_since(5, %L)', :'h5'),
+				  format('VALUES (true, %s::bigint, NULL::bigint)', :last_seq - 4),
+				  'verify_audit_log_since() verifies the entries from the digest''s on');
 ALTER TABLE modelgov.audit_log DISABLE TRIGGER audit_log_append_only;
 UPDATE modelgov.audit_log SET recorded_at = 'infinity' WHERE seq = 3;
 SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
 				  $$VALUES (false, 3::bigint)$$,
 				  'verify_audit_log() reports an entry with an infinite time as altered');
+SELECT results_eq(format('SELECT ok, first_bad_seq FROM modelgov.verify_audit_log_since(2, %L)', :'h2'),
+				  $$VALUES (false, 3::bigint)$$,
+				  'verify_audit_log_since() finds an entry altered after the digest');
+SELECT results_eq(format('SELECT ok, first_bad_seq FROM modelgov.verify_audit_log_since(5, %L)', :'h5'),
+				  $$VALUES (true, NULL::bigint)$$,
+				  'and, as documented, not one before it: that takes the full check');
+UPDATE modelgov.audit_log SET details = details || '{"x": 1}' WHERE seq = 6;
+SELECT results_eq(format('SELECT ok, first_bad_seq, detail FROM modelgov.verify_audit_log_since(5, %L)', :'h5'),
+				  $$VALUES (false, 6::bigint, 'Entry 6 was altered: its content does not match its hash.'::text)$$,
+				  'an entry after the digest whose content changed');
+SELECT results_eq(format('SELECT ok, first_bad_seq, detail FROM modelgov.verify_audit_log_since(5, %L)', repeat('0', 64)),
+				  $$VALUES (false, 5::bigint, 'Entry 5 does not match the digest: the chain was rewritten from there or earlier.'::text)$$,
+				  'a digest the entry does not hold');
+SELECT results_eq(format('SELECT ok, first_bad_seq FROM modelgov.verify_audit_log_since(%s, %L)', :last_seq + 1, :'h5'),
+				  format('VALUES (false, %s::bigint)', :last_seq + 1),
+				  'a digest past the end of the log: its entry is missing');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.verify_audit_log_since(NULL, %L)', :'h5')),
+		  '22004 digest_seq and digest_hash must not be null | ', 'a NULL digest is an error (22004), never a NULL row');
+SELECT is(pg_temp.error_of($$SELECT modelgov.verify_audit_log_since(5, 'xyz')$$),
+		  '22023 invalid audit digest hash "xyz" | A digest hash is 64 hexadecimal digits, as modelgov.audit_digest() returns it.',
+		  'a digest hash that is not 64 hexadecimal digits (22023)');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.verify_audit_log_since(0, %L)', :'h5')),
+		  '22023 invalid audit digest position 0 | Audit entries are numbered from 1.', 'a position below 1 (22023)');
 SELECT * FROM finish();
 ROLLBACK;

@@ -26,7 +26,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(75);
+SELECT plan(76);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -368,7 +368,11 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	('mg_sp_alice', NULL,
 	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq)
 		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log(d.seq, d.hash) AS v$$,
-	 '^ok:t [0-9]+$', 'verify_audit_log(seq, hash) verifies the digest of audit_digest()');
+	 '^ok:t [0-9]+$', 'verify_audit_log(seq, hash) verifies the digest of audit_digest()'),
+	('mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq)
+		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log_since(d.seq, d.hash) AS v$$,
+	 '^ok:t 1$', 'verify_audit_log_since(seq, hash) verifies the entry of the digest');
 -- what anyone reads, as a member: the same as on the clean path
 INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 	('mg_sp_alice', $$SELECT modelgov.changelog()$$, 'changelog()', true),
