@@ -8,6 +8,7 @@ SET max_parallel_workers_per_gather = 0;
 \set M4 'SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
 \set MA 'SELECT count(*) FILTER (WHERE modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = ''AUTO'') FROM t'
 \set VA 'SELECT ok FROM modelgov.verify_audit_log()'
+\set VI 'SELECT v.ok FROM (SELECT a.seq, encode(a.hash, ''hex'') AS h FROM modelgov.audit_log a ORDER BY a.seq DESC OFFSET 999 LIMIT 1) d, modelgov.verify_audit_log_since(d.seq, d.h) v'
 \set SH 'SELECT count(sha256(a.prev_hash || convert_to(a::text, ''UTF8''))) FROM modelgov.audit_log a'
 \set DC 'SELECT modelgov.decision_counts(d) FROM dec'
 \set DF 'SELECT count(*), count(*) FILTER (WHERE d = ''AUTO''), count(*) FILTER (WHERE d = ''ASK''), count(*) FILTER (WHERE d = ''ESCALATE''), count(*) FILTER (WHERE d IS NULL) FROM dec'
@@ -30,6 +31,7 @@ SELECT bench(:'S', :runs) AS s \gset
 SELECT bench(:'M4', :runs) AS m4 \gset
 SELECT bench(:'MA', :runs) AS ma \gset
 SELECT bench(:'VA', :runs) AS va \gset
+SELECT bench(:'VI', :runs) AS vi \gset
 SELECT bench(:'SH', :runs) AS sh \gset
 SELECT bench(:'DC', :runs) AS dc \gset
 SELECT bench(:'DF', :runs) AS df \gset
@@ -52,6 +54,7 @@ SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
 			   ('DC decision_counts(d) over the decisions', :dc, ''),
 			   ('DF the same counts by count(*) FILTER', :df, ''),
 			   ('VA verify_audit_log(), 50,000 entries', :va, ''),
+			   ('VI verify_audit_log_since(), the last 1,000', :vi, ''),
 			   ('SH sha256() over the same rows in SQL', :sh, '')) AS t(label, ms, note);
 SELECT rpad(label, 30) || lpad(round(r::numeric, 2)::text, 8) || '   target ' || target
   FROM (VALUES ('M4 / B', :m4 / :b, '<= 1.3'),
@@ -60,4 +63,5 @@ SELECT rpad(label, 30) || lpad(round(r::numeric, 2)::text, 8) || '   target ' ||
 			   ('P / M4', :p / :m4, '>= 50'),
 			   ('M4 / M4 with 2 workers', :m4 / :m4par, '>= 1.6'),
 			   ('DC / DF', :dc / :df, '<= 2'),
-			   ('VA / SH', :va / :sh, '<= 3')) AS t(label, r, target);
+			   ('VA / SH', :va / :sh, '<= 3'),
+			   ('VI / VA', :vi / :va, '<= 0.1')) AS t(label, r, target);
