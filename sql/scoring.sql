@@ -1,10 +1,14 @@
 --
 -- Scoring: the model evaluated inside queries
 --
+-- Each function names its model as its first argument; the 0.1.0 forms
+-- without one score the only model of a database that holds one model.
 -- Active-version functions are STABLE: one statement evaluates every row
--- with one version.  Versioned ones are IMMUTABLE: a version never
--- changes.  All are PARALLEL SAFE, and none is STRICT: NULL features give
--- the documented result instead of failing a batch.
+-- of a model with one version.  The 0.1.0 versioned ones are IMMUTABLE; the
+-- named versioned ones are STABLE, since retiring the model changes their
+-- outcome.  All are PARALLEL SAFE, and none is STRICT: NULL features give
+-- the documented result instead of failing a batch, and a NULL model name
+-- gives NULL.
 --
 
 CREATE TYPE modelgov.decision AS ENUM ('AUTO', 'ASK', 'ESCALATE');
@@ -40,25 +44,73 @@ CREATE FUNCTION modelgov.explain(features float8[], candidate text DEFAULT NULL,
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'mg_explain'
 	LANGUAGE C STABLE PARALLEL SAFE COST 100;
+CREATE FUNCTION modelgov.score(model text, features float8[], candidate text DEFAULT NULL)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'mg_score_model'
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
+CREATE FUNCTION modelgov.decide(model text, features float8[], candidate text DEFAULT NULL)
+	RETURNS modelgov.decision
+	AS 'MODULE_PATHNAME', 'mg_decide_model'
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
+CREATE FUNCTION modelgov.score(model text, f1 float8, f2 float8, f3 float8, f4 float8,
+							   candidate text DEFAULT NULL)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'mg_score4_model'
+	LANGUAGE C STABLE PARALLEL SAFE COST 5;
+CREATE FUNCTION modelgov.decide(model text, f1 float8, f2 float8, f3 float8, f4 float8,
+								candidate text DEFAULT NULL)
+	RETURNS modelgov.decision
+	AS 'MODULE_PATHNAME', 'mg_decide4_model'
+	LANGUAGE C STABLE PARALLEL SAFE COST 5;
+CREATE FUNCTION modelgov.score(model text, version modelgov.semver, features float8[],
+							   candidate text DEFAULT NULL)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'mg_score_model_version'
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
+CREATE FUNCTION modelgov.decide(model text, version modelgov.semver, features float8[],
+								candidate text DEFAULT NULL)
+	RETURNS modelgov.decision
+	AS 'MODULE_PATHNAME', 'mg_decide_model_version'
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
+CREATE FUNCTION modelgov.explain(model text, features float8[], candidate text DEFAULT NULL,
+								 version modelgov.semver DEFAULT NULL)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'mg_explain_model'
+	LANGUAGE C STABLE PARALLEL SAFE COST 100;
 CREATE FUNCTION modelgov.cache_stats(OUT loads bigint, OUT hits bigint, OUT invalidations bigint,
 									 OUT compiled_versions integer, OUT active_version text,
-									 OUT last_load_ms float8, OUT evictions bigint, OUT cache_bytes bigint)
+									 OUT last_load_ms float8, OUT evictions bigint, OUT cache_bytes bigint,
+									 OUT active_versions jsonb)
 	AS 'MODULE_PATHNAME', 'mg_cache_stats'
 	LANGUAGE C VOLATILE PARALLEL SAFE;
 
+COMMENT ON FUNCTION modelgov.score(text, float8[], text) IS
+	'calibrated risk in [0, 1] by the active production version of the named model; NULL when a feature is missing';
+COMMENT ON FUNCTION modelgov.decide(text, float8[], text) IS
+	'AUTO, ASK or ESCALATE by the active production version of the named model';
+COMMENT ON FUNCTION modelgov.score(text, float8, float8, float8, float8, text) IS
+	'score() of the named model with four features passed separately, with no array per row';
+COMMENT ON FUNCTION modelgov.decide(text, float8, float8, float8, float8, text) IS
+	'decide() of the named model with four features passed separately, with no array per row';
+COMMENT ON FUNCTION modelgov.score(text, modelgov.semver, float8[], text) IS
+	'score() by a given version of the named model, for backtests and shadow scoring';
+COMMENT ON FUNCTION modelgov.decide(text, modelgov.semver, float8[], text) IS
+	'decide() by a given version of the named model, for backtests and shadow scoring';
+COMMENT ON FUNCTION modelgov.explain(text, float8[], text, modelgov.semver) IS
+	'how the named model reached a decision: contributions, bias, z, p, thresholds, rules fired';
 COMMENT ON FUNCTION modelgov.score(float8[], text) IS
-	'calibrated risk in [0, 1] of the active production version; NULL when a feature is missing';
+	'deprecated: score() of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.decide(float8[], text) IS
-	'AUTO, ASK or ESCALATE by the active production version';
+	'deprecated: decide() of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.score(float8, float8, float8, float8, text) IS
-	'score() of four features passed separately, with no array per row';
+	'deprecated: the four-feature score() of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.decide(float8, float8, float8, float8, text) IS
-	'decide() of four features passed separately, with no array per row';
+	'deprecated: the four-feature decide() of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.score(modelgov.semver, float8[], text) IS
-	'score() by a given version, for backtests and shadow scoring';
+	'deprecated: score() by a given version of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.decide(modelgov.semver, float8[], text) IS
-	'decide() by a given version, for backtests and shadow scoring';
+	'deprecated: decide() by a given version of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.explain(float8[], text, modelgov.semver) IS
-	'how a decision was reached: contributions, bias, z, p, thresholds, rules fired';
+	'deprecated: explain() of the only model of a database that holds one model';
 COMMENT ON FUNCTION modelgov.cache_stats() IS
-	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version, duration of the last load, versions evicted (modelgov.max_cached_versions), bytes held';
+	'this backend''s model cache: loads, statement hits, invalidations, compiled versions, active version (when it resolved one model), duration of the last load, versions evicted (modelgov.max_cached_versions), bytes held, and the active version of each model it resolved';

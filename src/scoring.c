@@ -1,26 +1,40 @@
 /*-------------------------------------------------------------------------
  *
  * scoring.c
- *		score(), decide() and explain(): the model evaluated inside queries.
+ *		score(), decide() and explain(): the models evaluated inside queries.
  *
- * Versions are immutable, so each is compiled once per backend into an
- * MgModel (model_core.h) kept in a hash table for the life of the backend.
- * Each compiled model has a memory context of its own under "modelgov
- * models"; a compilation that fails deletes its context.  All of them go
- * when the extension is dropped and created again, and a generation
- * counter then tells the call sites that their pinned model is gone: a
- * statement still running (a cursor) fails rather than score its next rows
- * with another model.
- * Only "which version is active" changes; that pointer is cached too, and
- * marked stale by the relcache invalidation of modelgov.environments that
- * every deployment and rollback queues (active.c).  The invalidation is
- * sent at commit, and replayed by hot standbys.
+ * A database holds several models (modelgov.models); each has its own
+ * versions and its own active production version.  Versions are
+ * immutable, so each is compiled once per backend into an MgModel
+ * (model_core.h) kept in a hash table keyed by "model/version" for the
+ * life of the backend.  Each compiled version has a memory context of its
+ * own under "modelgov models"; a compilation that fails deletes its
+ * context.  All of them go when the extension is dropped and created
+ * again, and a generation counter then tells the call sites that their
+ * pinned version is gone: a statement still running (a cursor) fails
+ * rather than score its next rows with another version.
  *
- * Each call site pins the model it resolved on its first call in
- * fn_extra, so one statement (and one cursor, across FETCHes) evaluates
- * every row with one version even if a deployment commits meanwhile; all
- * call sites of one statement resolve the same version.  On the warm path
- * a row costs no catalog access, no SPI and no allocation.
+ * Only "which version of each model is active" changes.  A small backend
+ * map, model name -> production version (and whether the model is
+ * retired), is read by one scan of modelgov.models and
+ * modelgov.environments, and marked stale by the relcache invalidation of
+ * modelgov.environments that every deployment, rollback, create_model and
+ * retire_model queues (active.c).  The invalidation is sent at commit, and
+ * replayed by hot standbys.  A deployment of one model only makes the
+ * backends read the map again: the compiled versions of every model stay.
+ *
+ * One statement scores each model with one version: the first call site
+ * of a statement that scores model a pins a's version for the statement,
+ * and every call site pins its model's version in fn_extra, so one
+ * statement (and one cursor, across FETCHes) evaluates every row of a
+ * model with one version even if a deployment commits meanwhile.  A call
+ * site whose model argument changes from row to row compares the name's
+ * bytes with the last one and resolves again only when it changed.  On the
+ * warm path a row costs no catalog access, no SPI, no hash look-up and no
+ * allocation.
+ *
+ * The 0.1.0 forms without a model name score "the" model of a database
+ * that holds exactly one.
  *
  *-------------------------------------------------------------------------
  */
@@ -58,6 +72,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "compat.h"
 #include "config_core.h"
@@ -65,23 +80,62 @@
 #include "modelgov.h"
 #include "semver.h"
 
+/* longest model name (the CHECK of modelgov.models.name) */
+#define MG_MODEL_NAME_MAX	63
+
+/* "model/version": a compiled version's key */
+#define MG_ENTRY_KEY_LEN	(MG_MODEL_NAME_MAX + 1 + MG_SEMVER_MAX_LEN + 1)
+
 typedef struct ModelEntry
 {
-	char		key[MG_SEMVER_MAX_LEN + 1];	/* version without build */
+	char		key[MG_ENTRY_KEY_LEN];	/* model/version, without build */
+	char		name[MG_MODEL_NAME_MAX + 1];	/* the model */
 	MgModel    *model;			/* in a context of its own, under model_cxt */
 	bool		provisional;	/* compiled from a row this transaction wrote */
 	uint64		last_used;		/* use_clock when last looked up */
+	LocalTransactionId pin_lxid;	/* the statement that pinned it last */
+	TimestampTz pin_start;
 } ModelEntry;
+
+/*
+ * What a map says of one model: its production version, and whether it is
+ * retired.  A map holds every row of modelgov.models, sorted by name.
+ */
+typedef struct ActiveModel
+{
+	char		name[MG_MODEL_NAME_MAX + 1];
+	char		key[MG_SEMVER_MAX_LEN + 1]; /* production version; "" if none */
+	bool		retired;
+	TimestampTz retired_at;
+	MgModel    *model;			/* key compiled, once resolved (backend map) */
+} ActiveModel;
+
+typedef struct ModelMap
+{
+	MemoryContext cxt;			/* holds models */
+	int			n;
+	ActiveModel *models;
+} ModelMap;
+
+/* a model's version pinned for the current statement */
+typedef struct StatementPin
+{
+	char		name[MG_MODEL_NAME_MAX + 1];
+	MgModel    *model;
+	LocalTransactionId lxid;
+	TimestampTz start;
+} StatementPin;
 
 /* backend state */
 static MemoryContext model_cxt = NULL;
 
 /*
- * Bumped whenever model_cxt is reset: a model pinned in fn_extra (which can
- * outlive a statement, in a cursor) is valid only in its generation.
+ * Bumped whenever model_cxt is reset: a version pinned in fn_extra (which
+ * can outlive a statement, in a cursor) is valid only in its generation.
  */
 static uint32 model_generation = 0;
 static HTAB *model_cache = NULL;
+static HTAB *stmt_pins = NULL;
 
 /*
  * A version compiled from a row that the current transaction wrote (a
@@ -97,39 +151,47 @@ static MemoryContext retired_cxt = NULL;
 
 /*
  * At most max_cached_versions compiled versions stay in the cache; beyond
- * that the least recently used ones (never the active one, nor the one the
- * current statement scores with) are retired like provisional ones: freed
- * when the transaction ends.  Lookups happen once per call site and
+ * that the least recently used ones (never a model's active one, nor one
+ * the current statement scores with) are retired like provisional ones:
+ * freed when the transaction ends.  Lookups happen once per call site and
  * statement, never per row.
  */
 static int	max_cached_versions = 100;
 static uint64 use_clock = 0;
 static int64 stat_evictions = 0;
 static Oid	cached_env_relid = InvalidOid;
-static MgModel *active_model = NULL;
-static bool active_valid = false;
 static Oid	decision_oids[3];
 static bool decision_oids_valid = false;
 
-/* the version resolved for the current statement */
-static LocalTransactionId stmt_lxid = InvalidLocalTransactionId;
-static TimestampTz stmt_start = 0;
-static MgModel *stmt_model = NULL;
+/* the active versions of every model, and whether that map is current */
+static ModelMap backend_map = {NULL, 0, NULL};
+static bool active_valid = false;
 
 /*
- * The version a parallel statement scores with, resolved by the leader
+ * The current statement, which pins one version per model; in parallel
+ * mode, the map the whole statement scores with (stmt_map).
+ */
+static LocalTransactionId stmt_lxid = InvalidLocalTransactionId;
+static TimestampTz stmt_start = 0;
+static ModelMap stmt_map = {NULL, 0, NULL};
+static bool stmt_map_ready = false;
+
+/*
+ * The versions a parallel statement scores with, resolved by the leader
  * before its workers start (scoring_executor_run) and handed to them in
  * the hidden setting modelgov.statement_version, which parallel workers
- * receive with every other setting.  Its value is "pid:start:key": the
- * leader's process id and the statement's start, which a worker checks
- * against its own leader and statement, so that a value set any other way
- * (by a superuser, or left from another statement) is never used.  An
- * empty key: the leader resolved none, and every process of the statement
- * reads the active version with the statement's snapshot.
+ * receive with every other setting.  The leader does not know which models
+ * the plan scores, so it hands over its whole map.  The value is
+ * "pid:start:" followed by the map, "[~]name=version[@retired_at],..."
+ * ("~" marks a retired model), or by "-" when the leader resolved none:
+ * then every process of the statement reads the map with the statement's
+ * snapshot.  pid and start are the leader's process id and the statement's
+ * start, which a worker checks against its own leader and statement, so
+ * that a value set any other way (by a superuser, or left from another
+ * statement) is never used.
  */
 static char *statement_version = NULL;
 static bool par_active = false;		/* the leader runs a parallel plan it armed */
-static char par_key[MG_SEMVER_MAX_LEN + 1];
 static ExecutorRun_hook_type prev_executor_run = NULL;
 
 /* statistics, for cache_stats() */
@@ -141,13 +203,17 @@ static double stat_last_load_ms = 0.0;	/* read and compile, wall clock */
 /* per call site state, in fn_mcxt */
 typedef struct CallState
 {
-	MgModel    *model;			/* pinned model, or the last given version's */
+	MgModel    *model;			/* pinned version, or the last given one */
 	uint32		generation;		/* model_generation when model was set */
+	int			namelen;		/* length of name; -1 before the first call */
+	char		name[MG_MODEL_NAME_MAX + 1];	/* the model of model */
 	struct varlena *given;		/* the last version argument, as passed */
 	int			nbuf;
 	double	   *x;
 	bool	   *present;
 } CallState;
+
+static ActiveModel *map_find(const ModelMap *map, const char *name);
 
 static void
 scoring_relcache_callback(Datum arg, Oid relid)
@@ -160,6 +226,25 @@ scoring_relcache_callback(Datum arg, Oid relid)
 	}
 }
 
+static inline bool
+pinned_by_statement(const ModelEntry *entry)
+{
+	return entry->pin_lxid == stmt_lxid && entry->pin_start == stmt_start &&
+		stmt_lxid == MG_MY_LXID;
+}
+
+/* the backend map's entry that holds this compiled version as active */
+static ActiveModel *
+active_holder(const ModelEntry *entry)
+{
+	ActiveModel *am;
+
+	if (entry->model == NULL)
+		return NULL;
+	am = map_find(&backend_map, entry->name);
+	return (am != NULL && am->model == entry->model) ? am : NULL;
+}
+
 static void
 retire_entry(ModelEntry *entry)
 {
@@ -168,11 +253,10 @@ retire_entry(ModelEntry *entry)
 											ALLOCSET_SMALL_SIZES);
 	if (entry->model != NULL)
 	{
-		if (entry->model == active_model)
-		{
-			active_model = NULL;
-			active_valid = false;
-		}
+		ActiveModel *am = active_holder(entry);
+
+		if (am != NULL)
+			am->model = NULL;
 		MemoryContextSetParent(GetMemoryChunkContext(entry->model), retired_cxt);
 	}
 	hash_search(model_cache, entry->key, HASH_REMOVE, NULL);
@@ -192,7 +276,8 @@ evict_versions(const MgModel *keep)
 		while ((entry = (ModelEntry *) hash_seq_search(&seq)) != NULL)
 		{
 			if (entry->model == NULL || entry->model == keep ||
-				entry->model == active_model || entry->model == stmt_model)
+				pinned_by_statement(entry) ||
+				(active_valid && active_holder(entry) != NULL))
 				continue;
 			if (oldest == NULL || entry->last_used < oldest->last_used)
 				oldest = entry;
@@ -236,7 +321,8 @@ scoring_xact_callback(XactEvent event, void *arg)
 			retire_provisional();
 			if (retired_cxt != NULL)
 				MemoryContextReset(retired_cxt);
-			stmt_model = NULL;
+			stmt_lxid = InvalidLocalTransactionId;
+			stmt_map_ready = false;
 			break;
 		default:
 			break;
@@ -253,20 +339,19 @@ scoring_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 static void scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 								 uint64 count, bool execute_once);
-static const char *key_from_leader(void);
 
 void
 mg_scoring_init(void)
 {
 	DefineCustomIntVariable("modelgov.max_cached_versions",
 							"Most compiled model versions a backend keeps.",
-							"Beyond it the least recently used are freed, never the active one.",
+							"Beyond it the least recently used are freed, never an active one.",
 							&max_cached_versions,
 							100, 2, 100000,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("modelgov.statement_version",
-							   "The version a parallel statement scores with (internal).",
+							   "The versions a parallel statement scores with (internal).",
 							   "Set by the leader of a parallel plan for its workers.",
 							   &statement_version,
 							   "",
@@ -279,6 +364,18 @@ mg_scoring_init(void)
 	CacheRegisterRelcacheCallback(scoring_relcache_callback, (Datum) 0);
 	RegisterXactCallback(scoring_xact_callback, NULL);
 	RegisterSubXactCallback(scoring_subxact_callback, NULL);
+}
+
+static void
+map_init(ModelMap *map)
+{
+	if (map->cxt == NULL)
+		map->cxt = AllocSetContextCreate(TopMemoryContext, "modelgov version map",
+										 ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(map->cxt);
+	map->n = 0;
+	map->models = NULL;
 }
 
 /*
@@ -306,17 +403,24 @@ check_extension_identity(void)
 	model_generation++;
 
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = MG_SEMVER_MAX_LEN + 1;
+	ctl.keysize = MG_ENTRY_KEY_LEN;
 	ctl.entrysize = sizeof(ModelEntry);
 	ctl.hcxt = model_cxt;
 	model_cache = hash_create("modelgov compiled versions", 16, &ctl,
 							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MG_MODEL_NAME_MAX + 1;
+	ctl.entrysize = sizeof(StatementPin);
+	ctl.hcxt = model_cxt;
+	stmt_pins = hash_create("modelgov statement versions", 8, &ctl,
+							HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	have_provisional = false;
 	cached_env_relid = relid;
-	active_model = NULL;
+	map_init(&backend_map);
 	active_valid = false;
+	map_init(&stmt_map);
+	stmt_map_ready = false;
 	decision_oids_valid = false;
-	stmt_model = NULL;
 }
 
 /* ---- compiling a configuration ------------------------------------- */
@@ -329,14 +433,14 @@ model_alloc(void *ctx, size_t size)
 }
 
 /*
- * Compile the configuration of a version (checked by the same rules when
+ * Compile the configuration of a version (key ekey, "model/version") (checked by the same rules when
  * it was created, see config.c) into a memory context of its own under
  * model_cxt.  The parse happens in a scratch context, and only the model
  * is copied out of it; on any error both contexts are deleted, leaving
  * nothing behind.
  */
 static MgModel *
-compile_model(const char *version, Jsonb *config)
+compile_model(const char *version, const char *ekey, Jsonb *config)
 {
 	MemoryContext cxt = AllocSetContextCreate(model_cxt, "modelgov model",
 											  ALLOCSET_SMALL_SIZES);
@@ -368,7 +472,7 @@ compile_model(const char *version, Jsonb *config)
 					 errhint("The version was created by modelgov 0.1.0, which accepted configurations its compiler refuses.")));
 		m = mg_model_copy(&parsed, model_alloc, cxt);
 		strlcpy(m->version, version, sizeof(m->version));
-		MemoryContextSetIdentifier(cxt, m->version);
+		MemoryContextSetIdentifier(cxt, MemoryContextStrdup(cxt, ekey));
 	}
 	PG_CATCH();
 	{
@@ -381,8 +485,6 @@ compile_model(const char *version, Jsonb *config)
 	MemoryContextDelete(scratch);
 	return m;
 }
-
-/* ---- loading ----------------------------------------------------------- */
 
 /* count a load and note how long it took */
 static void
@@ -412,75 +514,258 @@ attnum_of(Relation rel, const char *name)
 	return InvalidAttrNumber;	/* keep compiler quiet */
 }
 
-/*
- * The key of the production version that snap sees in environments (relid),
- * into want; false when there is none.
- */
-static bool
-read_active_key(Oid env_relid, Snapshot snap, char *want)
+/* ---- the map of active versions ------------------------------------------ */
+
+static int
+active_model_cmp(const void *a, const void *b)
 {
-	AttrNumber	att_env,
-				att_version;
-	Oid			production;
-	bool		found = false;
+	return strcmp(((const ActiveModel *) a)->name, ((const ActiveModel *) b)->name);
+}
+
+static ActiveModel *
+map_find(const ModelMap *map, const char *name)
+{
+	ActiveModel probe;
+
+	if (map->n == 0 || strlen(name) > MG_MODEL_NAME_MAX)
+		return NULL;
+	strlcpy(probe.name, name, sizeof(probe.name));
+	return bsearch(&probe, map->models, map->n, sizeof(ActiveModel), active_model_cmp);
+}
+
+static ActiveModel *
+map_add(ModelMap *map, int *cap)
+{
+	ActiveModel *am;
+
+	if (map->n == *cap)
+	{
+		*cap = *cap == 0 ? 8 : *cap * 2;
+		map->models = map->models == NULL
+			? MemoryContextAlloc(map->cxt, sizeof(ActiveModel) * *cap)
+			: repalloc(map->models, sizeof(ActiveModel) * *cap);
+	}
+	am = &map->models[map->n++];
+	memset(am, 0, sizeof(*am));
+	return am;
+}
+
+/* copy a text Datum of at most MG_MODEL_NAME_MAX bytes; false if longer */
+static bool
+name_from_datum(Datum d, char *buf)
+{
+	text	   *t = DatumGetTextPP(d);
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (len > MG_MODEL_NAME_MAX)
+		return false;
+	memcpy(buf, VARDATA_ANY(t), len);
+	buf[len] = '\0';
+	return true;
+}
+
+/*
+ * Fill map with what snap sees: every model, and the production version of
+ * each from environments.  A handful of rows, read directly.
+ */
+static void
+map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
+{
 	Relation	rel;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
+	AttrNumber	att_name,
+				att_retired,
+				att_env,
+				att_version,
+				att_model;
+	Oid			production;
+	int			cap = 0;
 
-	rel = table_open(env_relid, AccessShareLock);
-	att_env = attnum_of(rel, "env");
-	att_version = attnum_of(rel, "version");
-	production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-								 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
-								 CStringGetDatum("production"));
+	map_init(map);
+
+	rel = table_open(models_relid, AccessShareLock);
+	att_name = attnum_of(rel, "name");
+	att_retired = attnum_of(rel, "retired_at");
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snap, 0, NULL);
-	while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
-		Datum		env = slot_getattr(slot, att_env, &isnull);
+		Datum		name = slot_getattr(slot, att_name, &isnull);
+		char		buf[MG_MODEL_NAME_MAX + 1];
+		ActiveModel *am;
 
-		if (!isnull && DatumGetObjectId(env) == production)
+		if (isnull || !name_from_datum(name, buf))
+			continue;
+		am = map_add(map, &cap);
+		strlcpy(am->name, buf, sizeof(am->name));
 		{
-			Datum		v = slot_getattr(slot, att_version, &isnull);
+			Datum		r = slot_getattr(slot, att_retired, &isnull);
 
-			if (!isnull)
-			{
-				mg_semver_key(v, want);
-				found = true;
-			}
+			am->retired = !isnull;
+			am->retired_at = isnull ? 0 : DatumGetTimestampTz(r);
 		}
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, AccessShareLock);
-	return found;
+	if (map->n > 1)
+		qsort(map->models, map->n, sizeof(ActiveModel), active_model_cmp);
+
+	rel = table_open(env_relid, AccessShareLock);
+	att_env = attnum_of(rel, "env");
+	att_version = attnum_of(rel, "version");
+	att_model = attnum_of(rel, "model");
+	production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+								 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
+								 CStringGetDatum("production"));
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		env = slot_getattr(slot, att_env, &isnull);
+		Datum		model;
+		Datum		v;
+		char		buf[MG_MODEL_NAME_MAX + 1];
+		ActiveModel *am;
+
+		if (isnull || DatumGetObjectId(env) != production)
+			continue;
+		model = slot_getattr(slot, att_model, &isnull);
+		if (isnull || !name_from_datum(model, buf) || (am = map_find(map, buf)) == NULL)
+			continue;
+		v = slot_getattr(slot, att_version, &isnull);
+		if (!isnull)
+			mg_semver_key(v, am->key);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
 }
 
+/* "[~]name=version[@retired_at]" for each model, separated by commas */
+static void
+map_serialize(const ModelMap *map, StringInfo buf, bool with_pins)
+{
+	for (int i = 0; i < map->n; i++)
+	{
+		const ActiveModel *am = &map->models[i];
+		const char *key = am->key;
+
+		if (with_pins)
+		{
+			StatementPin *pin = hash_search(stmt_pins, am->name, HASH_FIND, NULL);
+
+			/* a version this statement pinned already stays its version */
+			if (pin != NULL && pin->lxid == stmt_lxid && pin->start == stmt_start)
+				key = pin->model->version;
+		}
+		if (i > 0)
+			appendStringInfoChar(buf, ',');
+		appendStringInfo(buf, "%s%s=%s", am->retired ? "~" : "", am->name, key);
+		if (am->retired)
+			appendStringInfo(buf, "@" INT64_FORMAT, (int64) am->retired_at);
+	}
+}
+
+/* the inverse of map_serialize; false when s is malformed */
+static bool
+map_parse(ModelMap *map, const char *s)
+{
+	int			cap = 0;
+
+	map_init(map);
+	while (*s != '\0')
+	{
+		ActiveModel *am = map_add(map, &cap);
+		const char *eq;
+		const char *end;
+		size_t		len;
+
+		if (*s == '~')
+		{
+			am->retired = true;
+			s++;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL || eq == s || eq - s > MG_MODEL_NAME_MAX)
+			return false;
+		memcpy(am->name, s, eq - s);
+		am->name[eq - s] = '\0';
+		s = eq + 1;
+		len = strcspn(s, "@,");
+		if (len > MG_SEMVER_MAX_LEN)
+			return false;
+		memcpy(am->key, s, len);
+		am->key[len] = '\0';
+		s += len;
+		if (*s == '@')
+		{
+			char	   *e;
+
+			errno = 0;
+			am->retired_at = strtoll(s + 1, &e, 10);
+			if (errno != 0)
+				return false;
+			s = e;
+		}
+		if (*s == ',')
+			s++;
+		else if (*s != '\0')
+			return false;
+		end = s;
+		(void) end;
+	}
+	/* the leader wrote it sorted; check rather than trust */
+	for (int i = 1; i < map->n; i++)
+		if (strcmp(map->models[i - 1].name, map->models[i].name) >= 0)
+			return false;
+	return true;
+}
+
+/* OIDs of environments and models; false when the extension is missing */
+static bool
+map_relids(Oid *env_relid, Oid *models_relid)
+{
+	Oid			nsp = mg_extension_namespace();
+
+	*env_relid = OidIsValid(nsp) ? get_relname_relid("environments", nsp) : InvalidOid;
+	*models_relid = OidIsValid(nsp) ? get_relname_relid("models", nsp) : InvalidOid;
+	return OidIsValid(*env_relid) && OidIsValid(*models_relid);
+}
+
+static void
+not_installed(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_TABLE),
+			 errmsg("modelgov is not installed in this database")));
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
 /*
- * Read the version to score with, and compile it unless it is compiled
- * already: the active production version when key is NULL, else the one
- * named by key.  The tables are read directly (a handful of rows), with no
- * SPI and no planning, so a cold load stays well under a millisecond.
+ * Read the configuration of version key of model name, and compile it
+ * unless it is compiled already.  The table is read directly (a handful of
+ * rows), with no SPI and no planning, so a cold load stays well under a
+ * millisecond.
  *
- * The leader reads with the latest snapshot, so that once an invalidation
- * was processed the reload sees the commit that sent it.  In parallel mode
- * no new snapshot may be taken: the active version is read with the
- * statement's snapshot (only when the leader resolved none, see
- * active_for_statement), and a version by its key with SnapshotSelf, which
- * sees every committed row: the leader may have resolved a version that
- * was created after the snapshot of a REPEATABLE READ transaction.  A
+ * The leader reads with the latest snapshot.  In parallel mode no new
+ * snapshot may be taken: a version is read by its key with SnapshotSelf,
+ * which sees every committed row: the leader may have resolved a version
+ * that was created after the snapshot of a REPEATABLE READ transaction.  A
  * version's configuration never changes once written, so any visible row
  * of that key holds the same configuration.
  */
 static MgModel *
-load_model(const char *key)
+load_model(const char *name, const char *key, bool named)
 {
 	Oid			nsp = mg_extension_namespace();
-	Oid			env_relid = OidIsValid(nsp) ? get_relname_relid("environments", nsp) : InvalidOid;
 	Oid			ver_relid = OidIsValid(nsp) ? get_relname_relid("versions", nsp) : InvalidOid;
 	Snapshot	snap;
-	char		want[MG_SEMVER_MAX_LEN + 1];
+	char		ekey[MG_ENTRY_KEY_LEN];
 	bool		found = false;
 	bool		provisional = false;
 	Jsonb	   *config = NULL;
@@ -490,56 +775,40 @@ load_model(const char *key)
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 	instr_time	start;
+	size_t		namelen = strlen(name);
 
 	INSTR_TIME_SET_CURRENT(start);
-	if (!OidIsValid(env_relid) || !OidIsValid(ver_relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("modelgov is not installed in this database")));
+	if (!OidIsValid(ver_relid))
+		not_installed();
+	snprintf(ekey, sizeof(ekey), "%s/%s", name, key);
+
 	snap = RegisterSnapshot(IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot());
-
-	if (key == NULL)
-	{
-		if (!read_active_key(env_relid, snap, want))
-		{
-			UnregisterSnapshot(snap);
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("there is no active model version"),
-					 errhint("An administrator creates the first version with modelgov.init_model().")));
-		}
-	}
-	else
-		strlcpy(want, key, sizeof(want));
-
-	entry = hash_search(model_cache, want, HASH_FIND, NULL);
-	if (entry != NULL && entry->model != NULL)
-	{
-		entry->last_used = ++use_clock;
-		UnregisterSnapshot(snap);
-		note_load(start);
-		return entry->model;
-	}
-
-	/* find the configuration of that version */
-	found = false;
 	rel = table_open(ver_relid, AccessShareLock);
 	{
 		AttrNumber	att_version = attnum_of(rel, "version");
 		AttrNumber	att_config = attnum_of(rel, "config");
+		AttrNumber	att_model = attnum_of(rel, "model");
 
 		slot = table_slot_create(rel, NULL);
 		scan = table_beginscan(rel, IsInParallelMode() ? SnapshotSelf : snap, 0, NULL);
 		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
-			Datum		v = slot_getattr(slot, att_version, &isnull);
+			Datum		mdat = slot_getattr(slot, att_model, &isnull);
+			Datum		v;
+			text	   *m;
 			char		k[MG_SEMVER_MAX_LEN + 1];
 
 			if (isnull)
 				continue;
+			m = DatumGetTextPP(mdat);
+			if (VARSIZE_ANY_EXHDR(m) != namelen || memcmp(VARDATA_ANY(m), name, namelen) != 0)
+				continue;
+			v = slot_getattr(slot, att_version, &isnull);
+			if (isnull)
+				continue;
 			mg_semver_key(v, k);
-			if (strcmp(k, want) == 0)
+			if (strcmp(k, key) == 0)
 			{
 				Datum		c = slot_getattr(slot, att_config, &isnull);
 
@@ -560,24 +829,30 @@ load_model(const char *key)
 	}
 	table_close(rel, AccessShareLock);
 	UnregisterSnapshot(snap);
+	if (!found && named)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("version %s of model \"%s\" does not exist", key, name)));
 	if (!found)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("version %s does not exist", want)));
+				 errmsg("version %s does not exist", key)));
 
-	entry = hash_search(model_cache, want, HASH_ENTER, &exists);
+	entry = hash_search(model_cache, ekey, HASH_ENTER, &exists);
+	strlcpy(entry->name, name, sizeof(entry->name));
 	entry->model = NULL;
 	entry->provisional = provisional;
 	entry->last_used = ++use_clock;
+	entry->pin_lxid = InvalidLocalTransactionId;
 	if (provisional)
 		have_provisional = true;
 	PG_TRY();
 	{
-		entry->model = compile_model(want, config);
+		entry->model = compile_model(key, ekey, config);
 	}
 	PG_CATCH();
 	{
-		hash_search(model_cache, want, HASH_REMOVE, NULL);
+		hash_search(model_cache, ekey, HASH_REMOVE, NULL);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -591,156 +866,74 @@ load_model(const char *key)
 	}
 }
 
+/* version key of model name, compiled: from the cache, else loaded */
 static MgModel *
-load_active(void)
+model_for_version(const char *name, const char *key, bool named)
 {
-	return load_model(NULL);
-}
-
-static MgModel *
-model_for_version(const char *key)
-{
+	char		ekey[MG_ENTRY_KEY_LEN];
 	ModelEntry *entry;
 
 	check_extension_identity();
-	entry = hash_search(model_cache, key, HASH_FIND, NULL);
+	snprintf(ekey, sizeof(ekey), "%s/%s", name, key);
+	entry = hash_search(model_cache, ekey, HASH_FIND, NULL);
 	if (entry != NULL && entry->model != NULL)
 	{
 		entry->last_used = ++use_clock;
 		return entry->model;
 	}
-	return load_model(key);
+	return load_model(name, key, named);
 }
 
+/* ---- which version a statement scores with ------------------------------- */
+
 /*
- * The active version for this statement: the same for every call site of
- * one statement, from the backend cache unless an invalidation arrived.
- *
- * Every process of a parallel statement scores with the version its leader
- * resolved before the workers started: a worker's cache may be older than
- * the leader's, and its snapshot may predate a deployment the leader has
- * already seen (REPEATABLE READ, or a commit whose invalidation had not
- * reached the leader yet).
+ * Enter the current statement, once per statement: take in the
+ * invalidations that arrived since the last one (cheap when there are
+ * none), so that it sees every deployment committed before it, even if it
+ * locks no table.
  */
-static MgModel *
-active_for_statement(void)
+static void
+begin_statement(void)
 {
 	LocalTransactionId lxid = MG_MY_LXID;
 	TimestampTz start = GetCurrentStatementStartTimestamp();
-	const char *leader_key = NULL;
 
-	if (stmt_model != NULL && stmt_lxid == lxid && stmt_start == start)
-		return stmt_model;
-
-	if (IsParallelWorker())
-		leader_key = key_from_leader();
-	else if (IsInParallelMode() && par_active)
-		leader_key = par_key;
-
-	/*
-	 * A new statement: take in the invalidations that arrived since the last
-	 * one (cheap when there are none), so that it sees every deployment
-	 * committed before it, even if it locks no table.
-	 */
+	if (stmt_lxid == lxid && stmt_start == start && model_cache != NULL)
+		return;
 	AcceptInvalidationMessages();
 	check_extension_identity();
-	if (leader_key != NULL && leader_key[0] != '\0')
-		stmt_model = model_for_version(leader_key);
-	else if (IsInParallelMode())
-	{
-		/* no version resolved by the leader: the statement's snapshot */
-		stmt_model = load_active();
-	}
-	else
-	{
-		if (active_valid && active_model != NULL)
-			stat_hits++;
-		else
-		{
-			/* mark valid first: an invalidation during the load wins */
-			active_valid = true;
-			active_model = NULL;
-			PG_TRY();
-			{
-				active_model = load_active();
-			}
-			PG_CATCH();
-			{
-				active_valid = false;
-				PG_RE_THROW();
-			}
-			PG_END_TRY();
-		}
-		stmt_model = active_model;
-	}
 	stmt_lxid = lxid;
 	stmt_start = start;
-	return stmt_model;
+	stmt_map_ready = false;
 }
 
 /*
- * The key of the version this statement scores with, without compiling it,
- * without raising an error and without waiting for a lock: false when
- * there is none (no extension, no active version) or when environments is
- * locked by a session that changes it (DROP EXTENSION, an update).  Then
- * the statement reads the active version with its snapshot, in every
- * process alike.  Outside parallel mode only; a parallel plan that does not
- * score pays this too, so the cached answer comes first.
- */
-static bool
-resolve_statement_key(char *want)
-{
-	Oid			env_relid;
-	Snapshot	snap;
-	bool		found;
-
-	if (stmt_model != NULL && stmt_lxid == MG_MY_LXID &&
-		stmt_start == GetCurrentStatementStartTimestamp())
-	{
-		strlcpy(want, stmt_model->version, MG_SEMVER_MAX_LEN + 1);
-		return true;
-	}
-	env_relid = mg_environments_relid();
-	if (!OidIsValid(env_relid))
-		return false;
-	AcceptInvalidationMessages();
-	if (env_relid == cached_env_relid && model_cache != NULL &&
-		active_valid && active_model != NULL)
-	{
-		strlcpy(want, active_model->version, MG_SEMVER_MAX_LEN + 1);
-		return true;
-	}
-	if (!ConditionalLockRelationOid(env_relid, AccessShareLock))
-		return false;
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(env_relid)))
-	{
-		UnlockRelationOid(env_relid, AccessShareLock);
-		return false;
-	}
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	found = read_active_key(env_relid, snap, want);
-	UnregisterSnapshot(snap);
-	UnlockRelationOid(env_relid, AccessShareLock);
-	return found;
-}
-
-/*
- * In a parallel worker: the key its leader resolved for this statement, or
- * NULL when the setting was not made by the leader for this statement.
+ * The value of modelgov.statement_version after "pid:start:", when the
+ * leader of this parallel statement set it for this statement (the leader
+ * itself included); else NULL.
  */
 static const char *
-key_from_leader(void)
+map_from_leader(void)
 {
 	const char *v = statement_version;
 	char	   *end;
 	long		pid;
 	long long	start;
+	int			leader;
 
-	if (v == NULL || MyProc->lockGroupLeader == NULL)
+	if (v == NULL)
 		return NULL;
+	if (IsParallelWorker())
+	{
+		if (MyProc->lockGroupLeader == NULL)
+			return NULL;
+		leader = MyProc->lockGroupLeader->pid;
+	}
+	else
+		leader = MyProcPid;
 	errno = 0;
 	pid = strtol(v, &end, 10);
-	if (errno != 0 || *end != ':' || pid != MyProc->lockGroupLeader->pid)
+	if (errno != 0 || *end != ':' || pid != leader)
 		return NULL;
 	start = strtoll(end + 1, &end, 10);
 	if (errno != 0 || *end != ':' || start != (long long) GetCurrentStatementStartTimestamp())
@@ -749,8 +942,293 @@ key_from_leader(void)
 }
 
 /*
+ * The map this statement scores with.  Serial statements use the backend
+ * map, read again after an invalidation.  Every process of a parallel
+ * statement uses the map its leader resolved before the workers started: a
+ * worker's cache may be older than the leader's, and its snapshot may
+ * predate a deployment the leader has already seen (REPEATABLE READ, or a
+ * commit whose invalidation had not reached the leader yet).  When the
+ * leader resolved none, every process reads the map with the statement's
+ * snapshot.
+ */
+static ModelMap *
+statement_map(void)
+{
+	Oid			env_relid;
+	Oid			models_relid;
+
+	begin_statement();
+	if (IsInParallelMode())
+	{
+		if (!stmt_map_ready)
+		{
+			const char *s = (IsParallelWorker() || par_active) ? map_from_leader() : NULL;
+
+			if (s == NULL || strcmp(s, "-") == 0 || !map_parse(&stmt_map, s))
+			{
+				if (!map_relids(&env_relid, &models_relid))
+					not_installed();
+				map_read(&stmt_map, env_relid, models_relid, GetActiveSnapshot());
+			}
+			stmt_map_ready = true;
+		}
+		return &stmt_map;
+	}
+	if (!active_valid)
+	{
+		Snapshot	snap;
+
+		if (!map_relids(&env_relid, &models_relid))
+			not_installed();
+		/* mark valid first: an invalidation during the read wins */
+		active_valid = true;
+		PG_TRY();
+		{
+			snap = RegisterSnapshot(GetLatestSnapshot());
+			map_read(&backend_map, env_relid, models_relid, snap);
+			UnregisterSnapshot(snap);
+		}
+		PG_CATCH();
+		{
+			active_valid = false;
+			map_init(&backend_map);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return &backend_map;
+}
+
+/* "a, b, c": the models of map, all or only those that can be scored */
+static char *
+model_list(const ModelMap *map, bool scorable_only)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < map->n; i++)
+	{
+		if (scorable_only && map->models[i].retired)
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, map->models[i].name);
+	}
+	return buf.data;
+}
+
+static int
+scorable_count(const ModelMap *map)
+{
+	int			n = 0;
+
+	for (int i = 0; i < map->n; i++)
+		n += map->models[i].retired ? 0 : 1;
+	return n;
+}
+
+/* an errhint naming the models that can be scored */
+static int
+scorable_hint(const ModelMap *map)
+{
+	if (scorable_count(map) == 0)
+		return errhint("No model can be scored; an administrator creates one with modelgov.create_model().");
+	return errhint("The models that can be scored are: %s.", model_list(map, true));
+}
+
+static bool
+looks_like_version(const char *name)
+{
+	MgSemver	v;
+	MgSemverError err;
+
+	return mg_semver_parse(name, strlen(name), &v, &err) == MG_SEMVER_OK;
+}
+
+/*
+ * The map's entry of model name, which can be scored: errors for a model
+ * that does not exist and one that is retired.
+ */
+static ActiveModel *
+scorable_model(const ModelMap *map, const char *name, const char *fname)
+{
+	ActiveModel *am = map_find(map, name);
+
+	if (am == NULL && looks_like_version(name))
+	{
+		const char *sole = map->n == 1 ? map->models[0].name : "model";
+
+		if (strcmp(fname, "explain") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("model \"%s\" does not exist", name),
+					 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
+					 errhint("To explain with version %s, name the model: modelgov.explain('%s', features, candidate, '%s').",
+							 name, sole, name)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name),
+				 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
+				 errhint("To score with version %s, name the model: modelgov.%s('%s', '%s', features, candidate).",
+						 name, fname, sole, name)));
+	}
+	if (am == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" does not exist", name),
+				 scorable_hint(map)));
+	if (am->retired)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("model \"%s\" is retired", name),
+				 am->retired_at != 0
+				 ? errdetail("Model \"%s\" was retired at %s; a retired model is no longer scored.",
+							 name, timestamptz_to_str(am->retired_at))
+				 : errdetail("A retired model is no longer scored."),
+				 scorable_hint(map)));
+	return am;
+}
+
+/*
+ * The name of "the" model, for the forms without a model name: the
+ * database must hold exactly one model (retired or not).
+ */
+static const char *
+sole_model(const char *fname)
+{
+	ModelMap   *map = statement_map();
+
+	if (map->n == 1)
+		return map->models[0].name;
+	if (map->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("there is no model"),
+				 errhint("An administrator creates one with modelgov.create_model().")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("modelgov.%s() without a model name needs a database with one model", fname),
+			 errdetail("This database holds %d models: %s.", map->n, model_list(map, false)),
+			 strcmp(fname, "explain") == 0
+			 ? errhint("Name the model: modelgov.explain('%s', features, candidate).",
+					   map->models[0].name)
+			 : errhint("Name the model: modelgov.%s('%s', features, candidate).",
+					   fname, map->models[0].name)));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * The version of model name that this statement scores with: the one an
+ * earlier call site of the statement pinned, else the model's production
+ * version in the statement's map, which this call then pins.
+ */
+static MgModel *
+active_for_statement(const char *name, const char *fname)
+{
+	StatementPin *pin;
+	ModelMap   *map;
+	ActiveModel *am;
+	MgModel    *model;
+	ModelEntry *entry;
+	char		ekey[MG_ENTRY_KEY_LEN];
+	bool		found;
+
+	begin_statement();
+	pin = hash_search(stmt_pins, name, HASH_FIND, NULL);
+	if (pin != NULL && pin->lxid == stmt_lxid && pin->start == stmt_start)
+		return pin->model;
+
+	map = statement_map();
+	am = scorable_model(map, name, fname);
+	if (am->key[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("model \"%s\" has no active production version", name),
+				 errhint("A deployer deploys a version of it to production.")));
+	if (am->model != NULL)
+	{
+		stat_hits++;
+		model = am->model;
+	}
+	else
+	{
+		model = model_for_version(name, am->key, true);
+		if (map == &backend_map && active_valid)
+			am->model = model;
+	}
+	pin = hash_search(stmt_pins, name, HASH_ENTER, &found);
+	pin->model = model;
+	pin->lxid = stmt_lxid;
+	pin->start = stmt_start;
+	snprintf(ekey, sizeof(ekey), "%s/%s", name, model->version);
+	entry = hash_search(model_cache, ekey, HASH_FIND, NULL);
+	if (entry != NULL)
+	{
+		entry->pin_lxid = stmt_lxid;
+		entry->pin_start = stmt_start;
+		entry->last_used = ++use_clock;
+	}
+	return model;
+}
+
+/*
+ * The map of versions a parallel statement scores with, into buf, without
+ * compiling, without raising an error and without waiting for a lock:
+ * false when there is none (no extension) or when environments or models
+ * is locked by a session that changes it (DROP EXTENSION, an update).
+ * Then the statement reads the map with its snapshot, in every process
+ * alike.  Outside parallel mode only; a parallel plan that does not score
+ * pays this too, so the cached map comes first.  The versions the
+ * statement pinned already stay its versions.
+ */
+static bool
+resolve_statement_map(StringInfo buf)
+{
+	Oid			env_relid;
+	Oid			models_relid;
+	Snapshot	snap;
+	ModelMap	tmp = {NULL, 0, NULL};
+	bool		pins;
+
+	if (!map_relids(&env_relid, &models_relid))
+		return false;
+	AcceptInvalidationMessages();
+	pins = env_relid == cached_env_relid && model_cache != NULL &&
+		stmt_lxid == MG_MY_LXID && stmt_start == GetCurrentStatementStartTimestamp();
+	if (env_relid == cached_env_relid && model_cache != NULL && active_valid)
+	{
+		map_serialize(&backend_map, buf, pins);
+		return true;
+	}
+	if (!ConditionalLockRelationOid(env_relid, AccessShareLock))
+		return false;
+	if (!ConditionalLockRelationOid(models_relid, AccessShareLock))
+	{
+		UnlockRelationOid(env_relid, AccessShareLock);
+		return false;
+	}
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(env_relid)) ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(models_relid)))
+	{
+		UnlockRelationOid(models_relid, AccessShareLock);
+		UnlockRelationOid(env_relid, AccessShareLock);
+		return false;
+	}
+	tmp.cxt = AllocSetContextCreate(CurrentMemoryContext, "modelgov leader versions",
+									ALLOCSET_SMALL_SIZES);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	map_read(&tmp, env_relid, models_relid, snap);
+	UnregisterSnapshot(snap);
+	map_serialize(&tmp, buf, pins);
+	MemoryContextDelete(tmp.cxt);
+	UnlockRelationOid(models_relid, AccessShareLock);
+	UnlockRelationOid(env_relid, AccessShareLock);
+	return true;
+}
+
+/*
  * Before a parallel plan runs (ExecutorRun enters parallel mode, after which
- * no setting may change, and starts the workers): resolve the version its
+ * no setting may change, and starts the workers): resolve the versions its
  * rows score with, for the leader and for the workers.  ExecutorRun rather
  * than ExecutorStart: the statement that loads this library is already in
  * ExecutorStart when the hooks are installed, and over the extended
@@ -771,8 +1249,7 @@ static void
 scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 					 uint64 count, bool execute_once)
 {
-	char		key[MG_SEMVER_MAX_LEN + 1];
-	char		value[MG_SEMVER_MAX_LEN + 64];
+	StringInfoData value;
 
 	if (!queryDesc->plannedstmt->parallelModeNeeded ||
 		IsInParallelMode() || IsParallelWorker())
@@ -782,14 +1259,16 @@ scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 		return;
 	}
 
-	if (!resolve_statement_key(key))
-		key[0] = '\0';
-	snprintf(value, sizeof(value), "%d:%lld:%s", MyProcPid,
-			 (long long) GetCurrentStatementStartTimestamp(), key);
-	if (statement_version == NULL || strcmp(statement_version, value) != 0)
-		SetConfigOption("modelgov.statement_version", value, PGC_SUSET, PGC_S_SESSION);
-	strlcpy(par_key, key, sizeof(par_key));
+	initStringInfo(&value);
+	appendStringInfo(&value, "%d:%lld:", MyProcPid,
+					 (long long) GetCurrentStatementStartTimestamp());
+	if (!resolve_statement_map(&value))
+		appendStringInfoChar(&value, '-');
+	if (statement_version == NULL || strcmp(statement_version, value.data) != 0)
+		SetConfigOption("modelgov.statement_version", value.data, PGC_SUSET, PGC_S_SESSION);
+	pfree(value.data);
 	par_active = true;
+	stmt_map_ready = false;
 	PG_TRY();
 	{
 		next_executor_run(queryDesc, direction, count, execute_once);
@@ -797,6 +1276,7 @@ scoring_executor_run(QueryDesc *queryDesc, ScanDirection direction,
 	PG_FINALLY();
 	{
 		par_active = false;
+		stmt_map_ready = false;
 	}
 	PG_END_TRY();
 }
@@ -832,6 +1312,7 @@ call_state(FunctionCallInfo fcinfo, MgModel *model)
 	if (st == NULL)
 	{
 		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallState));
+		st->namelen = -1;
 		fcinfo->flinfo->fn_extra = st;
 	}
 	if (model != NULL && st->nbuf < model->nfeatures)
@@ -844,10 +1325,11 @@ call_state(FunctionCallInfo fcinfo, MgModel *model)
 }
 
 /*
- * A call site that pinned a model in an earlier generation is a statement
- * that was running (a cursor) when the extension was dropped and created
- * again: the model it scored with is gone, and scoring its next rows with
- * whatever the new extension holds would mix two models in one statement.
+ * A call site that pinned a version in an earlier generation is a
+ * statement that was running (a cursor) when the extension was dropped and
+ * created again: the version it scored with is gone, and scoring its next
+ * rows with whatever the new extension holds would mix two models in one
+ * statement.
  */
 static void
 check_pin_generation(const CallState *st)
@@ -860,28 +1342,39 @@ check_pin_generation(const CallState *st)
 				 errhint("Run the statement again.")));
 }
 
-/* the first call of a call site: pin the statement's active model */
-static pg_noinline MgModel *
-pin_active(FunctionCallInfo fcinfo, CallState **stp)
+/* pin model (of model name) at the call site */
+static CallState *
+pin(FunctionCallInfo fcinfo, MgModel *model, const char *name)
 {
-	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
-	MgModel    *model;
+	CallState  *st = call_state(fcinfo, model);
 
-	check_pin_generation(st);
-	model = active_for_statement();
-	st = call_state(fcinfo, model);
 	st->model = model;
 	st->generation = model_generation;
-	*stp = st;
+	st->namelen = strlen(name);
+	memcpy(st->name, name, st->namelen + 1);
+	return st;
+}
+
+/* the first call of a call site without a model name */
+static pg_noinline MgModel *
+pin_active(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
+{
+	const char *name;
+	MgModel    *model;
+
+	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
+	name = sole_model(fname);
+	model = active_for_statement(name, fname);
+	*stp = pin(fcinfo, model, name);
 	return model;
 }
 
 /*
- * The model of a call site of an active-version function, pinned: on every
- * row but the first, two loads and two comparisons.
+ * The version of a call site without a model name, pinned: on every row
+ * but the first, two loads and two comparisons.
  */
 static inline MgModel *
-pinned_active(FunctionCallInfo fcinfo, CallState **stp)
+pinned_active(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 {
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 
@@ -890,36 +1383,131 @@ pinned_active(FunctionCallInfo fcinfo, CallState **stp)
 		*stp = st;
 		return st->model;
 	}
-	return pin_active(fcinfo, stp);
+	return pin_active(fcinfo, stp, fname);
 }
 
+/* a varlena whose bytes are its value: neither external nor compressed */
+static inline bool
+plain_varlena(const struct varlena *v)
+{
+	return VARATT_IS_1B(v) ? !VARATT_IS_1B_E(v) : VARATT_IS_4B_U(v);
+}
+
+/* the model name argument, NUL-terminated; false when it cannot be a name */
+static bool
+name_arg(FunctionCallInfo fcinfo, int argno, char *buf, size_t buflen)
+{
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+
+	if (len >= buflen)
+	{
+		memcpy(buf, VARDATA_ANY(t), buflen - 1);
+		buf[buflen - 1] = '\0';
+		return false;
+	}
+	memcpy(buf, VARDATA_ANY(t), len);
+	buf[len] = '\0';
+	return strlen(buf) == len;
+}
+
+/* a call site's model name that names no model (too long, or with NUL) */
+static void
+no_such_model(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("model \"%s\" does not exist", name),
+			 errhint("A model name has at most %d characters.", MG_MODEL_NAME_MAX)));
+}
+
+/* a call site's model name changed, or its first call */
+static pg_noinline MgModel *
+pin_named(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
+{
+	char		name[MG_MODEL_NAME_MAX + 2];
+	MgModel    *model;
+
+	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
+	if (!name_arg(fcinfo, 0, name, sizeof(name)) || strlen(name) > MG_MODEL_NAME_MAX)
+		no_such_model(name);
+	model = active_for_statement(name, fname);
+	*stp = pin(fcinfo, model, name);
+	return model;
+}
+
+/*
+ * The version of a call site with a model name (argument 0), pinned: on
+ * every row but the first, the name's length and bytes compared with the
+ * last row's.
+ */
+static inline MgModel *
+pinned_named(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
+{
+	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
+	const struct varlena *v = (const struct varlena *) DatumGetPointer(PG_GETARG_DATUM(0));
+
+	if (likely(st != NULL && st->model != NULL && st->generation == model_generation &&
+			   plain_varlena(v) && VARSIZE_ANY_EXHDR(v) == st->namelen &&
+			   memcmp(VARDATA_ANY(v), st->name, st->namelen) == 0))
+	{
+		*stp = st;
+		return st->model;
+	}
+	return pin_named(fcinfo, stp, fname);
+}
+
+/*
+ * A given version (argument argno) of model name, or of "the" model when
+ * name is NULL.  The same model and version as on the previous row cost a
+ * comparison of bytes, no formatting.  A model that does not exist or is
+ * retired is an error, like for its active version.
+ */
 static MgModel *
-given_version(FunctionCallInfo fcinfo, int argno, CallState **stp)
+given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *fname,
+			  CallState **stp)
 {
 	char		key[MG_SEMVER_MAX_LEN + 1];
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 	struct varlena *arg = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	MgModel    *model;
+	bool		named = name != NULL;
 
 	check_pin_generation(st);
-	/* the same version as on the previous row: compare bytes, no formatting */
 	if (st != NULL && st->model != NULL && st->given != NULL &&
+		(!named || (strlen(name) == st->namelen && memcmp(name, st->name, st->namelen) == 0)) &&
 		VARSIZE(st->given) == VARSIZE(arg) && memcmp(st->given, arg, VARSIZE(arg)) == 0)
 	{
 		*stp = st;
 		return st->model;
 	}
+	if (named)
+		scorable_model(statement_map(), name, fname);
+	else
+	{
+		name = sole_model(fname);
+		scorable_model(statement_map(), name, fname);
+	}
 	mg_semver_key(PointerGetDatum(arg), key);
-	model = model_for_version(key);
-	st = call_state(fcinfo, model);
-	st->model = model;
-	st->generation = model_generation;
+	model = model_for_version(name, key, named);
+	st = pin(fcinfo, model, name);
 	if (st->given != NULL)
 		pfree(st->given);
 	st->given = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(arg));
 	memcpy(st->given, arg, VARSIZE(arg));
 	*stp = st;
 	return model;
+}
+
+/* given_version() of a named call: the model argument is argument 0 */
+static MgModel *
+given_version_named(FunctionCallInfo fcinfo, int argno, const char *fname, CallState **stp)
+{
+	char		name[MG_MODEL_NAME_MAX + 2];
+
+	if (!name_arg(fcinfo, 0, name, sizeof(name)) || strlen(name) > MG_MODEL_NAME_MAX)
+		no_such_model(name);
+	return given_version(fcinfo, argno, name, fname, stp);
 }
 
 static void
@@ -988,14 +1576,14 @@ features_from_array(FunctionCallInfo fcinfo, int argno, const MgModel *m, CallSt
 }
 
 static void
-features_from_args(FunctionCallInfo fcinfo, const MgModel *m, CallState *st)
+features_from_args(FunctionCallInfo fcinfo, int first, const MgModel *m, CallState *st)
 {
 	complete_features(m, st, 4);
 	for (int i = 0; i < 4; i++)
 	{
-		st->present[i] = !PG_ARGISNULL(i);
+		st->present[i] = !PG_ARGISNULL(first + i);
 		if (st->present[i])
-			st->x[i] = PG_GETARG_FLOAT8(i);
+			st->x[i] = PG_GETARG_FLOAT8(first + i);
 	}
 }
 
@@ -1015,20 +1603,28 @@ evaluate(FunctionCallInfo fcinfo, int candarg, const MgModel *m, CallState *st, 
 	return mg_model_evaluate(m, st->x, st->present, cand, candlen, p, NULL);
 }
 
+/* ---- the SQL functions --------------------------------------------------- */
+
+/* the result of score(): NULL when a feature is missing */
+#define RETURN_SCORE(p) \
+	do { \
+		if (isnan(p)) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_FLOAT8(p); \
+	} while (0)
+
 /* score(features float8[], candidate text) -> float8, active version */
 PG_FUNCTION_INFO_V1(mg_score);
 Datum
 mg_score(PG_FUNCTION_ARGS)
 {
 	CallState  *st;
-	MgModel    *m = pinned_active(fcinfo, &st);
+	MgModel    *m = pinned_active(fcinfo, &st, "score");
 	double		p;
 
 	features_from_array(fcinfo, 0, m, st);
 	evaluate(fcinfo, 1, m, st, &p);
-	if (isnan(p))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(p);
+	RETURN_SCORE(p);
 }
 
 PG_FUNCTION_INFO_V1(mg_decide);
@@ -1036,7 +1632,7 @@ Datum
 mg_decide(PG_FUNCTION_ARGS)
 {
 	CallState  *st;
-	MgModel    *m = pinned_active(fcinfo, &st);
+	MgModel    *m = pinned_active(fcinfo, &st, "decide");
 
 	features_from_array(fcinfo, 0, m, st);
 	return decision_datum(fcinfo, evaluate(fcinfo, 1, m, st, NULL));
@@ -1048,14 +1644,12 @@ Datum
 mg_score4(PG_FUNCTION_ARGS)
 {
 	CallState  *st;
-	MgModel    *m = pinned_active(fcinfo, &st);
+	MgModel    *m = pinned_active(fcinfo, &st, "score");
 	double		p;
 
-	features_from_args(fcinfo, m, st);
+	features_from_args(fcinfo, 0, m, st);
 	evaluate(fcinfo, 4, m, st, &p);
-	if (isnan(p))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(p);
+	RETURN_SCORE(p);
 }
 
 PG_FUNCTION_INFO_V1(mg_decide4);
@@ -1063,9 +1657,9 @@ Datum
 mg_decide4(PG_FUNCTION_ARGS)
 {
 	CallState  *st;
-	MgModel    *m = pinned_active(fcinfo, &st);
+	MgModel    *m = pinned_active(fcinfo, &st, "decide");
 
-	features_from_args(fcinfo, m, st);
+	features_from_args(fcinfo, 0, m, st);
 	return decision_datum(fcinfo, evaluate(fcinfo, 4, m, st, NULL));
 }
 
@@ -1080,12 +1674,10 @@ mg_score_version(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	m = given_version(fcinfo, 0, &st);
+	m = given_version(fcinfo, 0, NULL, "score", &st);
 	features_from_array(fcinfo, 1, m, st);
 	evaluate(fcinfo, 2, m, st, &p);
-	if (isnan(p))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(p);
+	RETURN_SCORE(p);
 }
 
 PG_FUNCTION_INFO_V1(mg_decide_version);
@@ -1097,9 +1689,102 @@ mg_decide_version(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	m = given_version(fcinfo, 0, &st);
+	m = given_version(fcinfo, 0, NULL, "decide", &st);
 	features_from_array(fcinfo, 1, m, st);
 	return decision_datum(fcinfo, evaluate(fcinfo, 2, m, st, NULL));
+}
+
+/* score(model, features, candidate) -> float8, the model's active version */
+PG_FUNCTION_INFO_V1(mg_score_model);
+Datum
+mg_score_model(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+	double		p;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = pinned_named(fcinfo, &st, "score");
+	features_from_array(fcinfo, 1, m, st);
+	evaluate(fcinfo, 2, m, st, &p);
+	RETURN_SCORE(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide_model);
+Datum
+mg_decide_model(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = pinned_named(fcinfo, &st, "decide");
+	features_from_array(fcinfo, 1, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 2, m, st, NULL));
+}
+
+/* score(model, f1, f2, f3, f4, candidate) and decide(...) */
+PG_FUNCTION_INFO_V1(mg_score4_model);
+Datum
+mg_score4_model(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+	double		p;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = pinned_named(fcinfo, &st, "score");
+	features_from_args(fcinfo, 1, m, st);
+	evaluate(fcinfo, 5, m, st, &p);
+	RETURN_SCORE(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide4_model);
+Datum
+mg_decide4_model(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	m = pinned_named(fcinfo, &st, "decide");
+	features_from_args(fcinfo, 1, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 5, m, st, NULL));
+}
+
+/* score(model, version, features, candidate) and decide(...) */
+PG_FUNCTION_INFO_V1(mg_score_model_version);
+Datum
+mg_score_model_version(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+	double		p;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	m = given_version_named(fcinfo, 1, "score", &st);
+	features_from_array(fcinfo, 2, m, st);
+	evaluate(fcinfo, 3, m, st, &p);
+	RETURN_SCORE(p);
+}
+
+PG_FUNCTION_INFO_V1(mg_decide_model_version);
+Datum
+mg_decide_model_version(PG_FUNCTION_ARGS)
+{
+	CallState  *st;
+	MgModel    *m;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	m = given_version_named(fcinfo, 1, "decide", &st);
+	features_from_array(fcinfo, 2, m, st);
+	return decision_datum(fcinfo, evaluate(fcinfo, 3, m, st, NULL));
 }
 
 static const char *
@@ -1123,10 +1808,12 @@ append_json_string(StringInfo buf, const char *s)
 	escape_json(buf, s);
 }
 
-/* explain(features, candidate, version) -> jsonb */
-PG_FUNCTION_INFO_V1(mg_explain);
-Datum
-mg_explain(PG_FUNCTION_ARGS)
+/*
+ * explain() of both forms: the features in argument farg, the candidate in
+ * farg + 1, the version in farg + 2; the model in argument 0 when named.
+ */
+static Datum
+explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 {
 	CallState  *st;
 	MgModel    *m;
@@ -1135,8 +1822,10 @@ mg_explain(PG_FUNCTION_ARGS)
 	const char *cand = NULL;
 	size_t		candlen = 0;
 	int			given;
+	int			carg = farg + 1;
+	int			varg = farg + 2;
 
-	if (PG_ARGISNULL(2))
+	if (PG_ARGISNULL(varg))
 	{
 		/* a call site may alternate between a given version and none */
 		CallState  *prev = (CallState *) fcinfo->flinfo->fn_extra;
@@ -1147,18 +1836,20 @@ mg_explain(PG_FUNCTION_ARGS)
 			prev->given = NULL;
 			prev->model = NULL;
 		}
-		m = pinned_active(fcinfo, &st);
+		m = named ? pinned_named(fcinfo, &st, "explain") : pinned_active(fcinfo, &st, "explain");
 	}
+	else if (named)
+		m = given_version_named(fcinfo, varg, "explain", &st);
 	else
-		m = given_version(fcinfo, 2, &st);
-	features_from_array(fcinfo, 0, m, st);
+		m = given_version(fcinfo, varg, NULL, "explain", &st);
+	features_from_array(fcinfo, farg, m, st);
 	/* a NULL array gives no features, so none of them is a default */
-	given = PG_ARGISNULL(0) ? m->nfeatures
-		: (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(0)) == 0 ? 0
-		   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(0))[0]);
-	if (!PG_ARGISNULL(1))
+	given = PG_ARGISNULL(farg) ? m->nfeatures
+		: (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(farg)) == 0 ? 0
+		   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(farg))[0]);
+	if (!PG_ARGISNULL(carg))
 	{
-		text	   *t = PG_GETARG_TEXT_PP(1);
+		text	   *t = PG_GETARG_TEXT_PP(carg);
 
 		cand = VARDATA_ANY(t);
 		candlen = VARSIZE_ANY_EXHDR(t);
@@ -1166,11 +1857,13 @@ mg_explain(PG_FUNCTION_ARGS)
 	mg_model_evaluate(m, st->x, st->present, cand, candlen, NULL, &trace);
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"version\": ");
+	appendStringInfoString(&buf, "{\"model\": ");
+	append_json_string(&buf, st->name);
+	appendStringInfoString(&buf, ", \"version\": ");
 	append_json_string(&buf, m->version);
 	appendStringInfoString(&buf, ", \"candidate\": ");
 	if (cand)
-		append_json_string(&buf, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+		append_json_string(&buf, text_to_cstring(PG_GETARG_TEXT_PP(carg)));
 	else
 		appendStringInfoString(&buf, "null");
 	appendStringInfoString(&buf, ", \"features\": [");
@@ -1229,28 +1922,73 @@ mg_explain(PG_FUNCTION_ARGS)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
 }
 
-/* cache_stats() -> (loads, hits, invalidations, compiled_versions, active_version, last_load_ms) */
+/* explain(features, candidate, version) -> jsonb */
+PG_FUNCTION_INFO_V1(mg_explain);
+Datum
+mg_explain(PG_FUNCTION_ARGS)
+{
+	return explain_call(fcinfo, 0, false);
+}
+
+/* explain(model, features, candidate, version) -> jsonb */
+PG_FUNCTION_INFO_V1(mg_explain_model);
+Datum
+mg_explain_model(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	return explain_call(fcinfo, 1, true);
+}
+
+/*
+ * cache_stats() -> (loads, hits, invalidations, compiled_versions,
+ * active_version, last_load_ms, evictions, cache_bytes, active_versions)
+ */
 PG_FUNCTION_INFO_V1(mg_cache_stats);
 Datum
 mg_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[8];
-	bool		nulls[8] = {false, false, false, false, false, false, false, false};
+	Datum		values[9];
+	bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
+	int			resolved = 0;
+	const char *only = NULL;
+	StringInfoData buf;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int i = 0; active_valid && i < backend_map.n; i++)
+	{
+		const ActiveModel *am = &backend_map.models[i];
+
+		if (am->model == NULL)
+			continue;
+		if (resolved++ > 0)
+			appendStringInfoString(&buf, ", ");
+		append_json_string(&buf, am->name);
+		appendStringInfoString(&buf, ": ");
+		append_json_string(&buf, am->model->version);
+		only = am->model->version;
+	}
+	appendStringInfoChar(&buf, '}');
+
 	values[0] = Int64GetDatum(stat_loads);
 	values[1] = Int64GetDatum(stat_hits);
 	values[2] = Int64GetDatum(stat_invalidations);
 	values[3] = Int32GetDatum(model_cache ? (int32) hash_get_num_entries(model_cache) : 0);
-	if (active_valid && active_model != NULL)
-		values[4] = CStringGetTextDatum(active_model->version);
+	if (resolved == 1)
+		values[4] = CStringGetTextDatum(only);
 	else
 		nulls[4] = true;
 	values[5] = Float8GetDatum(stat_last_load_ms);
 	nulls[5] = stat_loads == 0;
 	values[6] = Int64GetDatum(stat_evictions);
 	values[7] = Int64GetDatum(model_cxt ? (int64) MemoryContextMemAllocated(model_cxt, true) : 0);
+	if (resolved > 0)
+		values[8] = DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
+	else
+		nulls[8] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
