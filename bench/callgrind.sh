@@ -1,8 +1,10 @@
 #!/bin/bash
 # Instructions per row of decide() beyond the scan, counted by callgrind:
 # noise-free, unlike times.  Runs a single-user backend under valgrind
-# once with the scan B and once with M4 over the same table, and divides
-# the difference of the instruction totals by the number of rows.
+# once with the scan B and once with each form of decide() (M4, MA, and
+# M4n: decide('default', f1, f2, f3, f4, candidate)) over the same table,
+# and divides the difference of the instruction totals by the number of
+# rows.
 #
 #   CALLGRIND_ROWS (default 200000)
 set -euo pipefail
@@ -28,7 +30,7 @@ single() {
 }
 cat <<EOF | single
 CREATE EXTENSION modelgov;
-SELECT modelgov.init_model(jsonb_build_object('weights', jsonb_build_array(0.45, 0.38, 0.22, 0.15), 'biases', (SELECT jsonb_object_agg('c' || i, round((i % 21 - 10) / 100.0, 2)) FROM generate_series(0, 199) i) || '{"default": 0.0}', 'thresholds', jsonb_build_object('auto', 0.35, 'escalate', 0.75), 'calibration', jsonb_build_object('method', 'temperature', 'T', 1.5), 'safety_rules', jsonb_build_array(jsonb_build_object('name', 'fraud', 'feature', 'f3', 'op', '>=', 'value', 0.95, 'decision', 'ESCALATE'), jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.02, 'decision', 'ASK'))));
+SELECT modelgov.create_model('default', jsonb_build_object('weights', jsonb_build_array(0.45, 0.38, 0.22, 0.15), 'biases', (SELECT jsonb_object_agg('c' || i, round((i % 21 - 10) / 100.0, 2)) FROM generate_series(0, 199) i) || '{"default": 0.0}', 'thresholds', jsonb_build_object('auto', 0.35, 'escalate', 0.75), 'calibration', jsonb_build_object('method', 'temperature', 'T', 1.5), 'safety_rules', jsonb_build_array(jsonb_build_object('name', 'fraud', 'feature', 'f3', 'op', '>=', 'value', 0.95, 'decision', 'ESCALATE'), jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.02, 'decision', 'ASK'))));
 CREATE TABLE t AS SELECT random() AS f1, random() AS f2, random() AS f3, random() AS f4, 'c' || (g % 200) AS candidate FROM generate_series(1, $rows) AS g;
 VACUUM ANALYZE t;
 EOF
@@ -44,6 +46,8 @@ warm="SELECT modelgov.decide(0.1, 0.2, 0.3, 0.4, 'c1');"
 b=$(count "$warm SELECT count(*) FILTER (WHERE f1 + f2 + f3 + f4 > 2 AND candidate IS NOT NULL) FROM t;")
 m4=$(count "$warm SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = 'AUTO') FROM t;")
 ma=$(count "$warm SELECT count(*) FILTER (WHERE modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = 'AUTO') FROM t;")
-awk -v b="$b" -v m4="$m4" -v ma="$ma" -v n="$rows" 'BEGIN {
-	printf "callgrind, %d rows: B %.0f, M4 %.0f, MA %.0f instructions per row\n", n, b / n, m4 / n, ma / n
-	printf "callgrind: M4 - B = %.0f instructions per row, MA - B = %.0f\n", (m4 - b) / n, (ma - b) / n }'
+m4n=$(count "$warm SELECT count(*) FILTER (WHERE modelgov.decide('default', f1, f2, f3, f4, candidate) = 'AUTO') FROM t;")
+awk -v b="$b" -v m4="$m4" -v ma="$ma" -v m4n="$m4n" -v n="$rows" 'BEGIN {
+	printf "callgrind, %d rows: B %.0f, M4 %.0f, MA %.0f, M4n %.0f instructions per row\n", n, b / n, m4 / n, ma / n, m4n / n
+	printf "callgrind: M4 - B = %.0f instructions per row, MA - B = %.0f, M4n - B = %.0f (M4n - M4 = %.0f)\n",
+		(m4 - b) / n, (ma - b) / n, (m4n - b) / n, (m4n - m4) / n }'

@@ -7,6 +7,9 @@ SET max_parallel_workers_per_gather = 0;
 \set S 'SELECT count(*) FILTER (WHERE d = 0) FROM (SELECT CASE WHEN t.f3 >= 0.95 THEN 2 WHEN p >= 0.75 THEN 2 WHEN t.f1 < 0.02 THEN 1 WHEN p < 0.35 THEN 0 ELSE 1 END AS d FROM t LEFT JOIN biases b ON b.candidate = t.candidate CROSS JOIN LATERAL (SELECT 1 / (1 + exp(-(ln(greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))) / (1 - greatest(1e-9, least(1 - 1e-9, 0.45 * t.f1 + 0.38 * t.f2 + 0.22 * t.f3 + 0.15 * t.f4 + coalesce(b.bias, 0.0))))) / 1.5))) AS p) c) s'
 \set M4 'SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
 \set MA 'SELECT count(*) FILTER (WHERE modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = ''AUTO'') FROM t'
+\set M4n 'SELECT count(*) FILTER (WHERE modelgov.decide(''default'', f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
+\set MAn 'SELECT count(*) FILTER (WHERE modelgov.decide(''default'', ARRAY[f1, f2, f3, f4], candidate) = ''AUTO'') FROM t'
+\set M2 'SELECT count(*) FILTER (WHERE modelgov.decide(''default'', f1, f2, f3, f4, candidate) = ''AUTO''), count(*) FILTER (WHERE modelgov.decide(''second'', f1, f2, f3, f4, candidate) = ''AUTO'') FROM t'
 \set VA 'SELECT ok FROM modelgov.verify_audit_log()'
 \set VI 'SELECT v.ok FROM (SELECT a.seq, encode(a.hash, ''hex'') AS h FROM modelgov.audit_log a ORDER BY a.seq DESC OFFSET 999 LIMIT 1) d, modelgov.verify_audit_log_since(d.seq, d.h) v'
 \set SH 'SELECT count(sha256(a.prev_hash || convert_to(a::text, ''UTF8''))) FROM modelgov.audit_log a'
@@ -26,6 +29,7 @@ SELECT 'cold load of the active version in a fresh backend (read + compile, 200 
 	   round(last_load_ms::numeric, 3) || ' ms (target: well under 1 ms)'
   FROM modelgov.cache_stats();
 
+SELECT count(*) FILTER (WHERE modelgov.decide(f1, f2, f3, f4, candidate) = 'AUTO') AS m4auto FROM t \gset
 SELECT bench(:'B', :runs) AS b \gset
 SELECT bench(:'S', :runs) AS s \gset
 SELECT bench(:'M4', :runs) AS m4 \gset
@@ -41,7 +45,24 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SELECT bench(:'M4', :runs) AS m4par \gset
-RESET max_parallel_workers_per_gather;
+SET max_parallel_workers_per_gather = 0;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+
+-- the named forms, in a database that now holds two models (the forms
+-- without a model name no longer work in it)
+SELECT modelgov.create_model('second', jsonb_build_object(
+	'weights', jsonb_build_array(0.15, 0.22, 0.38, 0.45),
+	'biases', '{"c1": 0.05, "default": 0.0}'::jsonb,
+	'thresholds', jsonb_build_object('auto', 0.3, 'escalate', 0.8)),
+	'a second model, for the two-model query') IS NOT NULL AS second_model_created \gset
+SELECT 'check: decide(''default'', ...) and decide(...) agreed on every row: ' ||
+	   CASE WHEN count(*) FILTER (WHERE modelgov.decide('default', f1, f2, f3, f4, candidate) = 'AUTO') = :m4auto
+			THEN 'yes' ELSE 'NO' END
+  FROM t;
+SELECT bench(:'M4n', :runs) AS m4n \gset
+SELECT bench(:'MAn', :runs) AS man \gset
+SELECT bench(:'M2', :runs) AS m2 \gset
 
 SELECT format('rows %s, median of %s runs, JIT off', :rows, :runs);
 SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
@@ -51,6 +72,9 @@ SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
 			   ('M4 decide(f1, f2, f3, f4, candidate)', :m4, ''),
 			   ('MA decide(ARRAY[f1, f2, f3, f4], candidate)', :ma, ''),
 			   ('M4 with 2 parallel workers', :m4par, ''),
+			   ('M4n decide(''default'', f1, f2, f3, f4, candidate)', :m4n, ''),
+			   ('MAn decide(''default'', ARRAY[...], candidate)', :man, ''),
+			   ('M2 decide() of two models in one pass', :m2, ''),
 			   ('DC decision_counts(d) over the decisions', :dc, ''),
 			   ('DF the same counts by count(*) FILTER', :df, ''),
 			   ('VA verify_audit_log(), 50,000 entries', :va, ''),
@@ -59,6 +83,11 @@ SELECT rpad(label, 50) || lpad(round(ms::numeric, 1)::text, 10) || ' ms' || note
 SELECT rpad(label, 30) || lpad(round(r::numeric, 2)::text, 8) || '   target ' || target
   FROM (VALUES ('M4 / B', :m4 / :b, '<= 1.3'),
 			   ('MA / B', :ma / :b, '<= 2.5'),
+			   ('M4n / B', :m4n / :b, '<= 1.3'),
+			   ('MAn / B', :man / :b, '<= 2.5'),
+			   ('M4n / M4', :m4n / :m4, '<= 1.05'),
+			   ('M2 / B', :m2 / :b, '<= 1.6'),
+			   ('M2 / M4', :m2 / :m4, '<= 2'),
 			   ('S / M4', :s / :m4, '>= 3'),
 			   ('P / M4', :p / :m4, '>= 50'),
 			   ('M4 / M4 with 2 workers', :m4 / :m4par, '>= 1.6'),

@@ -19,9 +19,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d $db -v rows="$rows" -f bench/setup.sql
 
 psql -X -q -At -v ON_ERROR_STOP=1 -d $db -v runs="$runs" -v subset="$subset" -v rows="$rows" -f bench/queries.sql
 
-# one-row latency through the protocol, prepared, against SELECT 1
+# one-row latency through the protocol, prepared, against SELECT 1 (the
+# database holds two models by now: the named form)
 echo 'SELECT 1;' > /tmp/modelgov_bench_select1.sql
-echo "SELECT modelgov.decide(0.1, 0.2, 0.3, 0.4, 'c17');" > /tmp/modelgov_bench_decide.sql
+echo "SELECT modelgov.decide('default', 0.1, 0.2, 0.3, 0.4, 'c17');" > /tmp/modelgov_bench_decide.sql
 lat() {
 	pgbench -n -M prepared -T "${BENCH_PGBENCH_SECONDS:-5}" -f "$1" $db 2>/dev/null |
 		sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'

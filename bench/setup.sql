@@ -1,8 +1,9 @@
--- The benchmark table and model: 4 features, biases for 200 candidates,
--- two safety rules, temperature calibration.
+-- The benchmark table and model "default": 4 features, biases for 200
+-- candidates, two safety rules, temperature calibration.  queries.sql
+-- creates a second model once the forms without a model name are measured.
 SET client_min_messages = warning;
 CREATE EXTENSION modelgov;
-SELECT modelgov.init_model(jsonb_build_object(
+SELECT modelgov.create_model('default', jsonb_build_object(
 	'weights', jsonb_build_array(0.45, 0.38, 0.22, 0.15),
 	'biases', (SELECT jsonb_object_agg('c' || i, round((i % 21 - 10) / 100.0, 2)) FROM generate_series(0, 199) i)
 			  || '{"default": 0.0}',
@@ -10,7 +11,8 @@ SELECT modelgov.init_model(jsonb_build_object(
 	'calibration', jsonb_build_object('method', 'temperature', 'T', 1.5),
 	'safety_rules', jsonb_build_array(
 		jsonb_build_object('name', 'fraud', 'feature', 'f3', 'op', '>=', 'value', 0.95, 'decision', 'ESCALATE'),
-		jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.02, 'decision', 'ASK')))) \gset
+		jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.02, 'decision', 'ASK'))),
+	'the benchmark model') \gset
 
 CREATE TABLE t AS
 SELECT random() AS f1, random() AS f2, random() AS f3, random() AS f4, 'c' || (g % 200) AS candidate
@@ -37,7 +39,7 @@ VACUUM ANALYZE dec;
 -- join to a bias table
 CREATE TABLE biases AS
 SELECT key AS candidate, value::text::float8 AS bias
-  FROM jsonb_each((SELECT config -> 'biases' FROM modelgov.versions)) WHERE key <> 'default';
+  FROM jsonb_each((SELECT config -> 'biases' FROM modelgov.versions WHERE model = 'default')) WHERE key <> 'default';
 CREATE UNIQUE INDEX ON biases (candidate);
 ANALYZE biases;
 
@@ -52,7 +54,8 @@ DECLARE
 	d int;
 BEGIN
 	SELECT v.config INTO cfg FROM modelgov.environments e
-	  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version WHERE e.env = 'production';
+	  JOIN modelgov.versions v ON v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
+	 WHERE e.model = 'default' AND e.env = 'production';
 	z := (cfg -> 'weights' ->> 0)::float8 * x1 + (cfg -> 'weights' ->> 1)::float8 * x2
 		 + (cfg -> 'weights' ->> 2)::float8 * x3 + (cfg -> 'weights' ->> 3)::float8 * x4
 		 + COALESCE((cfg -> 'biases' ->> cand)::float8, (cfg -> 'biases' ->> 'default')::float8, 0);

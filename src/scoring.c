@@ -681,7 +681,6 @@ map_parse(ModelMap *map, const char *s)
 	{
 		ActiveModel *am = map_add(map, &cap);
 		const char *eq;
-		const char *end;
 		size_t		len;
 
 		if (*s == '~')
@@ -715,8 +714,6 @@ map_parse(ModelMap *map, const char *s)
 			s++;
 		else if (*s != '\0')
 			return false;
-		end = s;
-		(void) end;
 	}
 	/* the leader wrote it sorted; check rather than trust */
 	for (int i = 1; i < map->n; i++)
@@ -1090,16 +1087,17 @@ scorable_model(const ModelMap *map, const char *name, const char *fname)
 }
 
 /*
- * The name of "the" model, for the forms without a model name: the
+ * The name of "the" model, for the forms without a model name, into buf
+ * (the map may be read again before the caller is done with it): the
  * database must hold exactly one model (retired or not).
  */
 static const char *
-sole_model(const char *fname)
+sole_model(const char *fname, char *buf)
 {
 	ModelMap   *map = statement_map();
 
 	if (map->n == 1)
-		return map->models[0].name;
+		return strcpy(buf, map->models[0].name);
 	if (map->n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1359,12 +1357,14 @@ pin(FunctionCallInfo fcinfo, MgModel *model, const char *name)
 static pg_noinline MgModel *
 pin_active(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 {
-	const char *name;
+	char		name[MG_MODEL_NAME_MAX + 1];
 	MgModel    *model;
 
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
-	name = sole_model(fname);
+	sole_model(fname, name);
 	model = active_for_statement(name, fname);
+	/* resolving may have found the extension created again */
+	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	*stp = pin(fcinfo, model, name);
 	return model;
 }
@@ -1432,6 +1432,8 @@ pin_named(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 	if (!name_arg(fcinfo, 0, name, sizeof(name)) || strlen(name) > MG_MODEL_NAME_MAX)
 		no_such_model(name);
 	model = active_for_statement(name, fname);
+	/* resolving may have found the extension created again */
+	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	*stp = pin(fcinfo, model, name);
 	return model;
 }
@@ -1468,6 +1470,7 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 			  CallState **stp)
 {
 	char		key[MG_SEMVER_MAX_LEN + 1];
+	char		sole[MG_MODEL_NAME_MAX + 1];
 	CallState  *st = (CallState *) fcinfo->flinfo->fn_extra;
 	struct varlena *arg = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	MgModel    *model;
@@ -1485,11 +1488,13 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 		scorable_model(statement_map(), name, fname);
 	else
 	{
-		name = sole_model(fname);
+		name = sole_model(fname, sole);
 		scorable_model(statement_map(), name, fname);
 	}
 	mg_semver_key(PointerGetDatum(arg), key);
 	model = model_for_version(name, key, named);
+	/* resolving may have found the extension created again */
+	check_pin_generation(st);
 	st = pin(fcinfo, model, name);
 	if (st->given != NULL)
 		pfree(st->given);
