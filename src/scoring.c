@@ -200,6 +200,31 @@ static int64 stat_hits = 0;
 static int64 stat_invalidations = 0;
 static double stat_last_load_ms = 0.0;	/* read and compile, wall clock */
 
+/*
+ * The versions one query execution pinned, one per model, shared by its
+ * call sites (whose fn_mcxt is the query's context) and kept across the
+ * FETCHes of a cursor.  Allocated in that context, and forgotten when it is
+ * reset or deleted.
+ */
+typedef struct QueryPin
+{
+	char		name[MG_MODEL_NAME_MAX + 1];
+	MgModel    *model;
+	uint32		generation;
+} QueryPin;
+
+typedef struct QueryPins
+{
+	MemoryContext cxt;
+	int			n;
+	int			cap;
+	QueryPin   *pins;
+	struct QueryPins *next;
+	MemoryContextCallback forget;
+} QueryPins;
+
+static QueryPins *query_pins_list = NULL;
+
 /* per call site state, in fn_mcxt */
 typedef struct CallState
 {
@@ -1340,6 +1365,70 @@ check_pin_generation(const CallState *st)
 				 errhint("Run the statement again.")));
 }
 
+static void
+forget_query_pins(void *arg)
+{
+	QueryPins **p = &query_pins_list;
+
+	while (*p != NULL && *p != (QueryPins *) arg)
+		p = &(*p)->next;
+	if (*p != NULL)
+		*p = (*p)->next;
+}
+
+/*
+ * The version of model name for the query this call site belongs to: the
+ * one a call site of the query pinned already (also in an earlier FETCH of
+ * a cursor), else the statement's, which the query then pins.  Called once
+ * per call site, and again only when its model argument changes.
+ */
+static MgModel *
+active_for_query(FunctionCallInfo fcinfo, const char *name, const char *fname)
+{
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+	QueryPins  *qp;
+	MgModel    *model;
+
+	for (qp = query_pins_list; qp != NULL; qp = qp->next)
+		if (qp->cxt == cxt)
+			break;
+	if (qp == NULL)
+	{
+		qp = MemoryContextAllocZero(cxt, sizeof(QueryPins));
+		qp->cxt = cxt;
+		qp->forget.func = forget_query_pins;
+		qp->forget.arg = qp;
+		MemoryContextRegisterResetCallback(cxt, &qp->forget);
+		qp->next = query_pins_list;
+		query_pins_list = qp;
+	}
+	for (int i = 0; i < qp->n; i++)
+	{
+		if (strcmp(qp->pins[i].name, name) != 0)
+			continue;
+		if (qp->pins[i].generation != model_generation)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("modelgov was dropped and created again while this statement was scoring"),
+					 errdetail("The model version this statement scored its first rows with no longer exists."),
+					 errhint("Run the statement again.")));
+		return qp->pins[i].model;
+	}
+	model = active_for_statement(name, fname);
+	if (qp->n == qp->cap)
+	{
+		qp->cap = qp->cap == 0 ? 4 : qp->cap * 2;
+		qp->pins = qp->pins == NULL
+			? MemoryContextAlloc(cxt, sizeof(QueryPin) * qp->cap)
+			: repalloc(qp->pins, sizeof(QueryPin) * qp->cap);
+	}
+	strlcpy(qp->pins[qp->n].name, name, sizeof(qp->pins[qp->n].name));
+	qp->pins[qp->n].model = model;
+	qp->pins[qp->n].generation = model_generation;
+	qp->n++;
+	return model;
+}
+
 /* pin model (of model name) at the call site */
 static CallState *
 pin(FunctionCallInfo fcinfo, MgModel *model, const char *name)
@@ -1362,7 +1451,7 @@ pin_active(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	sole_model(fname, name);
-	model = active_for_statement(name, fname);
+	model = active_for_query(fcinfo, name, fname);
 	/* resolving may have found the extension created again */
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	*stp = pin(fcinfo, model, name);
@@ -1431,7 +1520,7 @@ pin_named(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	if (!name_arg(fcinfo, 0, name, sizeof(name)) || strlen(name) > MG_MODEL_NAME_MAX)
 		no_such_model(name);
-	model = active_for_statement(name, fname);
+	model = active_for_query(fcinfo, name, fname);
 	/* resolving may have found the extension created again */
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	*stp = pin(fcinfo, model, name);
