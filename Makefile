@@ -26,8 +26,8 @@ OBJS = \
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
-	semver clock members bump_policy audit config governance deployment \
-	scoring monitoring release privileges))
+	semver clock members bump_policy audit config registry governance deployment \
+	scoring monitoring release models privileges))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.

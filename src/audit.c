@@ -10,7 +10,11 @@
  * the Unix epoch), event_type, actor, version, proposal_id, change_type,
  * status, details (jsonb's text) and clock_overridden, each as
  * "<octets>:<text>" ("-" for NULL), joined by "|", the octets counted in
- * the database encoding and the whole converted to UTF-8.  The entries are
+ * the database encoding and the whole converted to UTF-8.  That is
+ * encoding 1, the encoding of every entry written by modelgov 0.1.0;
+ * encoding 2 (0.2.0 on) adds the model as an eleventh field.  Each entry
+ * says which encoding its hash covers, and a changed encoding number
+ * changes the hash.  The entries are
  * read in order through a cursor, in batches; no SQL function runs per
  * entry.  audit_canonical() stays the definition that appends use, and the
  * tests compare the two.
@@ -140,7 +144,7 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 		portal = SPI_cursor_open_with_args(NULL,
 										   "SELECT a.seq, a.recorded_at, a.event_type, a.actor, a.version::text,"
 										   " a.proposal_id, a.change_type::text, a.status, a.details::text,"
-										   " a.clock_overridden, a.prev_hash, a.hash"
+										   " a.clock_overridden, a.prev_hash, a.hash, a.encoding, a.model"
 										   " FROM modelgov.audit_log a WHERE a.seq >= $1 ORDER BY a.seq",
 										   1, argtypes, args, NULL, true, 0);
 	}
@@ -209,6 +213,7 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 				{
 					TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
 					bool		overridden = DatumGetBool(SPI_getbinval(tup, desc, 10, &isnull));
+					int16		encoding = DatumGetInt16(SPI_getbinval(tup, desc, 13, &isnull));
 					char	   *canonical;
 
 					resetStringInfo(&buf);
@@ -222,6 +227,12 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 					}
 					append_field(&buf, false, overridden ? "true" : "false",
 								 overridden ? 4 : 5, false);
+					if (encoding >= 2)
+					{
+						Datum		d = SPI_getbinval(tup, desc, 14, &isnull);
+
+						append_text_datum(&buf, d, isnull);
+					}
 					canonical = utf8 ? buf.data : pg_server_to_any(buf.data, buf.len, PG_UTF8);
 
 					if (pg_cryptohash_init(sha) < 0 ||
