@@ -88,6 +88,7 @@ DECLARE
 	old modelgov.semver;
 	seq bigint;
 BEGIN
+	PERFORM modelgov_internal.lock_model(target.model);
 	PERFORM modelgov_internal.require_compiles(target);
 	SELECT e.version INTO old FROM modelgov.environments e
 	 WHERE e.model = target.model AND e.env = 'production' FOR UPDATE;
@@ -147,6 +148,7 @@ BEGIN
 		IF p.status <> 'approved' THEN
 			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
 		END IF;
+		PERFORM modelgov_internal.lock_model(v.model);
 		PERFORM modelgov_internal.require_compiles(v);
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
 		 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;

@@ -47,7 +47,8 @@ CREATE TABLE modelgov.reviews (
 	approve			boolean NOT NULL,
 	comment			text,
 	reviewed_at		timestamptz NOT NULL,
-	PRIMARY KEY (proposal_id, reviewer)
+	PRIMARY KEY (proposal_id, reviewer),
+	model			text NOT NULL REFERENCES modelgov.models
 );
 COMMENT ON TABLE modelgov.reviews IS 'independent reviews of proposals, with the six-item checklist';
 
@@ -59,7 +60,8 @@ CREATE TABLE modelgov.approvals (
 	decided_at		timestamptz NOT NULL,
 	scheduled_deployment timestamptz,
 	PRIMARY KEY (proposal_id, as_role, member),
-	UNIQUE (proposal_id, member)
+	UNIQUE (proposal_id, member),
+	model			text NOT NULL REFERENCES modelgov.models
 );
 COMMENT ON TABLE modelgov.approvals IS
 	'committee approvals, each by a different member; one counts while its member holds its role';
@@ -661,7 +663,7 @@ BEGIN
 	END IF;
 
 	INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
-										 comment, modelgov.clock_now());
+										 comment, modelgov.clock_now(), p.model);
 	SELECT count(*) INTO good FROM modelgov.reviews r
 	 WHERE r.proposal_id = p.proposal_id AND r.approve;
 	UPDATE modelgov.proposals x
@@ -736,7 +738,8 @@ BEGIN
 				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
 	END IF;
 
-	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment);
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment,
+										   p.model);
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'reviewed', model => p.model,
 							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,

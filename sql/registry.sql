@@ -96,6 +96,23 @@ COMMENT ON FUNCTION modelgov_internal.require_model(text, boolean) IS
 	'internal: the model of that name, or 42704 (55000 when it is retired and the call changes it)';
 
 /*
+ * Lock a model against its retirement while a call changes what runs in
+ * it (a deployment, a rollback): retire_model locks the row for update, so
+ * one of the two waits, and a call that waited sees the retirement.
+ */
+CREATE FUNCTION modelgov_internal.lock_model(name text) RETURNS void
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM 1 FROM modelgov.models m WHERE m.name = lock_model.name FOR SHARE;
+	PERFORM modelgov_internal.require_model(name);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.lock_model(text) IS
+	'internal: lock a model that is not retired against its retirement (55000 when it is retired)';
+
+/*
  * The one model of a database, for the 0.1.0 calls that name none: they
  * work while the database holds exactly one model.
  */

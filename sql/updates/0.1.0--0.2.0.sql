@@ -258,6 +258,16 @@ CREATE INDEX ON modelgov.proposals (model, status);
 COMMENT ON TABLE modelgov.proposals IS
 	'proposed changes to a model, from proposal to deployment, rejection or withdrawal';
 
+ALTER TABLE modelgov.reviews ADD COLUMN model text;
+UPDATE modelgov.reviews SET model = 'default';
+ALTER TABLE modelgov.reviews ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models;
+
+ALTER TABLE modelgov.approvals ADD COLUMN model text;
+UPDATE modelgov.approvals SET model = 'default';
+ALTER TABLE modelgov.approvals ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models;
+
 ALTER TABLE modelgov.versions ADD COLUMN model text;
 UPDATE modelgov.versions SET model = 'default';
 ALTER TABLE modelgov.versions ALTER COLUMN model SET NOT NULL,

@@ -38,13 +38,15 @@ SELECT is(modelgov.create_model('tickets', :'cfg', 'Support tickets')::text, '1.
 		  'create_model returns the first version');
 SELECT is(modelgov.create_model('fraud', '{"version": "2.0.0", "weights": [1.0, -1.0], "thresholds": {"auto": 0.2, "escalate": 0.6}}')::text,
 		  '2.0.0', 'its "version" key names the first version');
-SELECT lives_ok($$SELECT modelgov.create_model('churn', '{"weights": [0.1, 0.1]}')$$, 'a third model');
+SELECT lives_ok($$SELECT modelgov.create_model('churn', '{"weights": [0.1, 0.1], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
+				'a third model');
 RESET ROLE;
 SELECT results_eq($$SELECT name, description, created_by FROM modelgov.models ORDER BY name$$,
 				  $$VALUES ('churn', NULL::text, 'mg_mm_admin'), ('fraud', NULL, 'mg_mm_admin'),
 						   ('tickets', 'Support tickets', 'mg_mm_admin')$$,
 				  'modelgov.models holds the three, with who created them');
-SELECT results_eq($$SELECT model, env::text, version::text FROM modelgov.environments ORDER BY model, env$$,
+-- ORDER BY e.env: the enum's order (staging first), not the text of the output column
+SELECT results_eq($$SELECT e.model, e.env::text, e.version::text FROM modelgov.environments e ORDER BY e.model, e.env$$,
 				  $$VALUES ('churn', 'staging', '1.0.0'), ('churn', 'production', '1.0.0'),
 						   ('fraud', 'staging', '2.0.0'), ('fraud', 'production', '2.0.0'),
 						   ('tickets', 'staging', '1.0.0'), ('tickets', 'production', '1.0.0')$$,
@@ -58,7 +60,7 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.create_model('Tickets', '{"weights"
 SELECT is(pg_temp.error_of($$SELECT modelgov.create_model(repeat('a', 64), '{"weights": [1]}')$$),
 		  '22023 invalid model name "' || repeat('a', 64) || '" | A model''s name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.',
 		  'a name of 64 characters (22023)');
-SELECT is(pg_temp.error_of($$SELECT modelgov.create_model('tickets', '{"weights": [1]}')$$),
+SELECT is(pg_temp.error_of(format('SELECT modelgov.create_model(%L, %L)', 'tickets', :'cfg')),
 		  '42710 model "tickets" already exists | ', 'a name taken (42710)');
 SELECT throws_ok($$SELECT modelgov.create_model(NULL, '{"weights": [1]}')$$, '22004', NULL, 'a NULL name (22004)');
 SELECT throws_ok($$SELECT modelgov.create_model('x', '{"weights": "no"}')$$, '22023', NULL,
@@ -173,7 +175,10 @@ SELECT lives_ok(format('SELECT modelgov.deploy(%L, %L)', :'p_t', 'staging'), 'bu
 SELECT lives_ok($$SELECT modelgov.record_smoke_test('tickets', '1.0.1', true)$$, 'records its smoke test');
 SELECT throws_ok($$SELECT modelgov.record_smoke_test('fraud', '2.0.1', true)$$, '42501', NULL,
 				 'not fraud''s (42501)');
+-- only a superuser sets the clock
+RESET ROLE;
 SET LOCAL modelgov.clock = '2024-01-06 00:00:00+00';
+SET LOCAL ROLE mg_mm_dep_t;
 SELECT is(modelgov.deploy(:'p_t', 'production')::text, '1.0.1', 'and deploys tickets to production');
 SET LOCAL ROLE mg_mm_dep;
 SELECT modelgov.deploy(:'p_f', 'staging');
@@ -195,9 +200,13 @@ SELECT is(modelgov.model_config('tickets') -> 'thresholds' ->> 'auto', '0.25', '
 SELECT is(modelgov.model_config('tickets', '1.0.0') ->> 'version', '1.0.0', 'model_config(model, version)');
 
 -- 6. scoring two models in one query
-SELECT results_eq($$SELECT modelgov.decide('tickets', ARRAY[0.1, 0.1])::text, modelgov.decide('fraud', ARRAY[0.1, 0.1])::text,
-						   modelgov.explain('fraud', ARRAY[0.1, 0.1]) ->> 'version'$$,
-				  $$VALUES ('ASK', 'ASK', '2.0.1')$$,
+-- The scores fall between the auto thresholds of each model's two versions
+-- (tickets: 0.27, between 0.25 and 0.3; fraud: 0.17, between 0.15 and 0.2):
+-- ASK under the active versions, AUTO under the superseded ones.
+SELECT results_eq($$SELECT modelgov.decide('tickets', ARRAY[0.27, 0.27])::text, modelgov.decide('fraud', ARRAY[0.17, 0.0])::text,
+						   modelgov.explain('fraud', ARRAY[0.17, 0.0]) ->> 'version',
+						   modelgov.decide('tickets', '1.0.0'::modelgov.semver, ARRAY[0.27, 0.27])::text$$,
+				  $$VALUES ('ASK', 'ASK', '2.0.1', 'AUTO')$$,
 				  'one query scores two models, each with its active version');
 SELECT is(modelgov.score('fraud', '2.0.0', ARRAY[1.0, 0.0]), modelgov.score('fraud', ARRAY[1.0, 0.0]),
 		  'a given version of a model scores like the active one when their weights agree');
@@ -243,15 +252,18 @@ SET LOCAL ROLE mg_mm_msl;
 SELECT modelgov.approve(:'p_t2', 'model_science_lead');
 SET LOCAL ROLE mg_mm_el;
 SELECT modelgov.approve(:'p_t2', 'engineering_lead');
+RESET ROLE;
+SET LOCAL modelgov.clock = '2024-01-06 01:00:00+00';
 SET LOCAL ROLE mg_mm_dep;
 -- five days of history of tickets 1.0.0 and fraud 2.0.0 before the deployments: escalation near 10%
-SET LOCAL modelgov.clock = '2024-01-06 01:00:00+00';
 SELECT count(modelgov.record_metrics(m, v, d, jsonb_build_object('decisions', 100, 'auto', 50, 'escalate', e, 'errors', 0)))
   FROM (VALUES ('tickets', '1.0.0'::modelgov.semver), ('fraud', '2.0.0')) AS x(m, v),
 	   (VALUES ('2024-01-01'::date, 9), ('2024-01-02', 10), ('2024-01-03', 11), ('2024-01-04', 10), ('2024-01-05', 10)) AS y(d, e);
 SELECT modelgov.deploy(:'p_t2', 'staging'), modelgov.record_smoke_test('tickets', '1.0.2', true),
 	   modelgov.deploy(:'p_t2', 'production');
+RESET ROLE;
 SET LOCAL modelgov.clock = '2024-01-06 23:00:00+00';
+SET LOCAL ROLE mg_mm_dep;
 -- the day after: tickets 1.0.2 escalates 40%, fraud 2.0.1 10%
 SELECT modelgov.record_metrics('tickets', '1.0.2', '2024-01-06', '{"decisions": 100, "auto": 50, "escalate": 40, "errors": 0}'),
 	   modelgov.record_metrics('fraud', '2.0.1', '2024-01-06', '{"decisions": 100, "auto": 50, "escalate": 10, "errors": 0}');
