@@ -78,6 +78,10 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  DETAIL = CASE WHEN name = ANY (ARRAY['staging', 'production'])
 								THEN format('%s is an environment; since modelgov 0.2.0 the calls that start from a model take its name first, as in modelgov.active_version(''<model>'', ''%s'').', name, name)
+								WHEN modelgov.is_semver(name)
+								THEN format('%s is a version; since modelgov 0.2.0 the calls that start from a model take its name first: name the model before the version (''%s'', ''%s''), or type the version in a call without a model (''%s''::modelgov.semver).',
+											name, COALESCE((SELECT min(x.name) FROM modelgov.models x HAVING count(*) = 1), '<model>'),
+											name, name)
 								ELSE 'Since modelgov 0.2.0 the calls that start from a model take its name first.' END,
 				  HINT = CASE WHEN NOT EXISTS (SELECT 1 FROM modelgov.models)
 							  THEN 'An administrator creates one with modelgov.create_model().'
