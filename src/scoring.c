@@ -1096,6 +1096,16 @@ scorable_hint(const ModelMap *map)
 	return errhint("The models that can be scored are: %s.", model_list(map, true));
 }
 
+/* the first model that can be scored, by name, or NULL */
+static const char *
+first_scorable(const ModelMap *map)
+{
+	for (int i = 0; i < map->n; i++)
+		if (!map->models[i].retired)
+			return map->models[i].name;
+	return NULL;
+}
+
 static bool
 looks_like_version(const char *name)
 {
@@ -1116,21 +1126,24 @@ scorable_model(const ModelMap *map, const char *name, const char *fname)
 
 	if (am == NULL && looks_like_version(name))
 	{
-		const char *sole = map->n == 1 ? map->models[0].name : "model";
+		/* one model: its name in the call to write; several: all of them */
+		const char *sole = map->n == 1 ? map->models[0].name : "<model>";
+		const char *others = map->n == 1 ? ""
+			: psprintf("  The models that can be scored are: %s.", model_list(map, true));
 
 		if (strcmp(fname, "explain") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("model \"%s\" does not exist", name),
 					 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
-					 errhint("To explain with version %s, name the model: modelgov.explain('%s', features, candidate, '%s').",
-							 name, sole, name)));
+					 errhint("To explain with version %s, name the model: modelgov.explain('%s', features, candidate, '%s').%s",
+							 name, sole, name, others)));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name),
 				 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
-				 errhint("To score with version %s, name the model: modelgov.%s('%s', '%s', features, candidate).",
-						 name, fname, sole, name)));
+				 errhint("To score with version %s, name the model: modelgov.%s('%s', '%s', features, candidate).%s",
+						 name, fname, sole, name, others)));
 	}
 	if (am == NULL)
 		ereport(ERROR,
@@ -1166,15 +1179,17 @@ sole_model(const char *fname, char *buf)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("there is no model"),
 				 errhint("An administrator creates one with modelgov.create_model().")));
+	/* the call to write names a model that can be scored */
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("modelgov.%s() without a model name needs a database with one model", fname),
 			 errdetail("This database holds %d models: %s.", map->n, model_list(map, false)),
-			 strcmp(fname, "explain") == 0
+			 first_scorable(map) == NULL ? scorable_hint(map)
+			 : strcmp(fname, "explain") == 0
 			 ? errhint("Name the model: modelgov.explain('%s', features, candidate).",
-					   map->models[0].name)
+					   first_scorable(map))
 			 : errhint("Name the model: modelgov.%s('%s', features, candidate).",
-					   fname, map->models[0].name)));
+					   fname, first_scorable(map))));
 	return NULL;				/* keep compiler quiet */
 }
 

@@ -67,6 +67,9 @@ SELECT modelgov.score('9.9.9'::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]);
 SELECT modelgov.score(NULL::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]);
 SELECT modelgov.score('1.0.0', ARRAY[0.3, 0.3, 0.3, 0.3]);
 SELECT modelgov.explain('1.0.0', ARRAY[0.3, 0.3, 0.3, 0.3]);
+-- (the backtest as the 0.1.0 guide wrote it)
+SELECT x[1] AS risk, modelgov.decide(x) AS now, modelgov.decide('1.0.0', x) AS under_1_0_0
+  FROM (VALUES (ARRAY[0.3, 0.3, 0.3, 0.3]::float8[])) AS t(x);
 
 -- honest labels
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict, p.procost
