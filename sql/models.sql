@@ -40,7 +40,8 @@ BEGIN
 		RAISE EXCEPTION 'model "%" already exists', name
 			USING ERRCODE = 'duplicate_object',
 				  DETAIL = CASE WHEN (SELECT m.retired_at FROM modelgov.models m WHERE m.name = create_model.name) IS NOT NULL
-								THEN 'It is retired; a retired model keeps its name and history.' END,
+								THEN 'It is retired; a retired model keeps its name and history.'
+								ELSE 'Model names are unique in a database.' END,
 				  HINT = 'New versions of a model come from proposals: modelgov.propose().';
 	END;
 	INSERT INTO modelgov.versions (version, config, created_at, released_at, status, model)

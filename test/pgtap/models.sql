@@ -8,7 +8,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(78);
+SELECT plan(80);
 
 SET LOCAL modelgov.clock = '2024-01-01 00:00:00+00';
 CREATE ROLE mg_mm_admin;
@@ -61,7 +61,7 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.create_model(repeat('a', 64), '{"we
 		  '22023 invalid model name "' || repeat('a', 64) || '" | A model''s name is a lower-case letter, then up to 62 lower-case letters, digits or underscores.',
 		  'a name of 64 characters (22023)');
 SELECT is(pg_temp.error_of(format('SELECT modelgov.create_model(%L, %L)', 'tickets', :'cfg')),
-		  '42710 model "tickets" already exists | ', 'a name taken (42710)');
+		  '42710 model "tickets" already exists | Model names are unique in a database.', 'a name taken (42710)');
 SELECT throws_ok($$SELECT modelgov.create_model(NULL, '{"weights": [1]}')$$, '22004', NULL, 'a NULL name (22004)');
 SELECT throws_ok($$SELECT modelgov.create_model('x', '{"weights": "no"}')$$, '22023', NULL,
 				 'an invalid configuration (22023)');
@@ -295,6 +295,9 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.retire_model('churn', 'again')$$),
 		  '55000 model "churn" is already retired | It was retired at 2024-01-06 23:00:00+00 by mg_mm_admin: replaced by a vendor score',
 		  'a model is retired once (55000)');
 SELECT throws_ok($$SELECT modelgov.retire_model('fraud', ' ')$$, '22004', NULL, 'retiring needs a reason (22004)');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.create_model(%L, %L)', 'churn', :'cfg')),
+		  '42710 model "churn" already exists | It is retired; a retired model keeps its name and history.',
+		  'a retired model keeps its name (42710)');
 RESET ROLE;
 SET LOCAL ROLE mg_mm_outsider;
 SELECT throws_ok($$SELECT modelgov.retire_model('fraud', 'x')$$, '42501', NULL, 'only administrators retire models (42501)');
