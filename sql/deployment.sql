@@ -77,7 +77,7 @@ COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) 
  * the old one becomes superseded (deploy) or rolled_back (rollback).
  */
 CREATE FUNCTION modelgov_internal.promote(target modelgov.versions, kind text, proposal_id text, reason text,
-								  actor_identity text, audit_details jsonb)
+								  audit_details jsonb)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -119,7 +119,7 @@ BEGIN
 	RETURN seq;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb) IS
+COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, jsonb) IS
 	'internal: switch the active production version and record it';
 
 CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
@@ -194,7 +194,7 @@ BEGIN
 				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
 	END IF;
 
-	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description, m.identity,
+	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description,
 		jsonb_build_object(
 			'old_values', p.old_values, 'new_values', p.new_values,
 			'approved_by', (SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role)
@@ -275,7 +275,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'It has never run in production; a rollback only returns to a version with a known record.';
 	END IF;
-	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason, rolled_back_by,
+	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason,
 		jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
 									  'root_cause', 'TBD'));
 	RETURN target.version;

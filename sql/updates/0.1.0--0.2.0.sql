@@ -359,6 +359,7 @@ DROP FUNCTION modelgov_internal.rollback(text, modelgov.semver, text);
 DROP FUNCTION modelgov_internal.active_since(modelgov.semver);
 DROP FUNCTION modelgov_internal.history(text, date);
 DROP FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text);
+DROP FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb);
 DROP VIEW modelgov.version_history;
 DROP VIEW modelgov.metrics;
 DROP VIEW modelgov.monitoring_policy;

@@ -209,7 +209,7 @@ SELECT throws_ok($$SELECT modelgov_internal.audit('forged', model => 'default')$
 SELECT throws_ok($$SELECT modelgov_internal.rollback('default', 'forged', '1.0.0', 'bob@company.com')$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member calling the internal rollback() directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov_internal.promote(v, 'deploy', NULL, 'forged', 'bob@company.com', '{}')
+SELECT throws_ok($$SELECT modelgov_internal.promote(v, 'deploy', NULL, 'forged', '{}')
 					 FROM modelgov.versions v$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member calling the internal promote() directly is refused (42501)');

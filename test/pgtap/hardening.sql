@@ -70,7 +70,7 @@ SELECT '1.0.0', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate
 SET LOCAL modelgov.clock = '2024-01-18 00:00:00+00';
 INSERT INTO modelgov.versions (version, config, created_at, status, model)
 SELECT '1.0.1', v.config, now(), 'approved', v.model FROM modelgov.versions v WHERE v.version::text = '1.0.0';
-SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') FROM modelgov.versions v
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', '{}') FROM modelgov.versions v
  WHERE v.version::text = '1.0.1';
 INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by, model)
 SELECT '1.0.1', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate', 10, 'errors', 0,

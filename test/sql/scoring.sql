@@ -97,7 +97,7 @@ SELECT '1.1.0', modelgov_internal.normalize_config(config - 'version' - 'release
 										   || '{"thresholds": {"auto": 0.05, "escalate": 0.9}}'),
 	   now(), 'approved', 'default'
   FROM (SELECT modelgov.model_config('1.0.0'::modelgov.semver) AS config) c;
-SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') IS NOT NULL AS promoted
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', '{}') IS NOT NULL AS promoted
   FROM modelgov.versions v WHERE v.version = '1.1.0';
 SELECT modelgov.active_version(), modelgov.decide(ARRAY[0.1, 0.1, 0.1, 0.1]),
 	   modelgov.decide('1.0.0'::modelgov.semver, ARRAY[0.1, 0.1, 0.1, 0.1]);

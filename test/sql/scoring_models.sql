@@ -186,7 +186,7 @@ SELECT loads - :loads_before AS new_loads, hits - :hits_before AS new_hits,
 -- promotion) switches billing only: support keeps its version, and no
 -- configuration is loaded again (2.0.0 was compiled by the backtest above;
 -- nothing was evicted).
-SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') IS NOT NULL AS promoted
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', '{}') IS NOT NULL AS promoted
   FROM modelgov.versions v WHERE v.model = 'billing' AND v.version = '2.0.0';
 SELECT loads AS loads_before FROM modelgov.cache_stats() \gset
 SELECT modelgov.active_version('support', 'production') AS support_production,
