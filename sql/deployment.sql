@@ -10,7 +10,7 @@ CREATE FUNCTION modelgov_internal.record_smoke_test(model text, version modelgov
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'record smoke tests', mdl.name);
 	v modelgov.versions;
 	staging modelgov.semver;
@@ -290,7 +290,7 @@ CREATE FUNCTION modelgov_internal.rollback(model text, reason text, to_version m
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'roll back', mdl.name);
 BEGIN
 	RETURN modelgov_internal.rollback(mdl.name, reason, to_version, m.identity);

@@ -167,7 +167,7 @@ BEGIN
 		RAISE EXCEPTION 'proposal "%" does not exist', modelgov_internal.excerpt(id)
 			USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM modelgov_internal.require_model(p.model);
+	PERFORM modelgov_internal.lock_model(p.model);
 	RETURN p;
 END
 $$;
@@ -402,7 +402,7 @@ CREATE FUNCTION modelgov_internal.propose(model text, change_type modelgov.chang
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('propose changes');
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	now timestamptz := modelgov.clock_now();
 	base modelgov.versions;
 	merged jsonb;
@@ -436,6 +436,17 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'impact_analysis is a JSON object.',
 				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
 	END IF;
+	-- the rates the monitor compares with are rates
+	FOR k IN SELECT x FROM unnest(ARRAY['expected_auto_resolve_rate', 'expected_escalate_rate']) AS x
+			  WHERE impact_analysis ? x LOOP
+		IF jsonb_typeof(impact_analysis -> k) <> 'number'
+		   OR (impact_analysis ->> k)::numeric NOT BETWEEN 0 AND 1 THEN
+			RAISE EXCEPTION 'invalid impact_analysis'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('%s is a rate between 0 and 1, not %s.', k, left((impact_analysis -> k)::text, 40)),
+					  HINT = 'The monitor compares the daily rates with it.';
+		END IF;
+	END LOOP;
 
 	SELECT v.* INTO base FROM modelgov.environments e
 	  JOIN modelgov.versions v ON v.model = e.model AND v.version OPERATOR(modelgov.=) e.version

@@ -281,15 +281,20 @@ CREATE FUNCTION modelgov_internal.remove_stale_members()
 	AS $$
 DECLARE
 	old modelgov.members;
+	duties jsonb;
 BEGIN
 	PERFORM modelgov_internal.require_admin('remove members');
-	FOR old IN DELETE FROM modelgov.members m
-				WHERE NOT modelgov_internal.is_live_member(m)
-			  RETURNING * LOOP
+	FOR old IN SELECT * FROM modelgov.members m
+				WHERE NOT modelgov_internal.is_live_member(m) FOR UPDATE LOOP
+		-- the duties held for one model go with the membership (ON DELETE CASCADE)
+		duties := (SELECT jsonb_agg(jsonb_build_object('duty', d.duty, 'model', d.model) ORDER BY d.model, d.duty)
+					 FROM modelgov.duties d WHERE d.role_name = old.role_name);
+		DELETE FROM modelgov.members m WHERE m.role_name = old.role_name;
 		PERFORM modelgov_internal.audit('member_removed',
 								details => jsonb_build_object(
 									'member', old.role_name, 'identity', old.identity,
-									'roles', to_jsonb(old.roles), 'stale', true));
+									'roles', to_jsonb(old.roles), 'stale', true)
+						   || CASE WHEN duties IS NULL THEN '{}' ELSE jsonb_build_object('duties', duties) END);
 		RETURN NEXT old.role_name;
 	END LOOP;
 END

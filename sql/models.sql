@@ -78,6 +78,7 @@ CREATE FUNCTION modelgov_internal.retire_model(name text, reason text) RETURNS v
 #variable_conflict use_variable
 DECLARE
 	m modelgov.models;
+	p modelgov.proposals;
 	open_proposals text;
 BEGIN
 	PERFORM modelgov_internal.require_admin('retire models');
@@ -94,15 +95,29 @@ BEGIN
 	END IF;
 	-- its production row is what scoring reads: lock it against a deployment
 	PERFORM 1 FROM modelgov.environments e WHERE e.model = m.name FOR UPDATE;
-	SELECT string_agg(p.proposal_id, ', ' ORDER BY p.proposal_id) INTO open_proposals
-	  FROM modelgov.proposals p
-	 WHERE p.model = m.name AND p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']);
+	SELECT string_agg(x.proposal_id, ', ' ORDER BY x.proposal_id) INTO open_proposals
+	  FROM modelgov.proposals x
+	 WHERE x.model = m.name AND x.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']);
 	UPDATE modelgov.models x
 	   SET retired_at = modelgov.clock_now(), retired_by = modelgov_internal.actor(), retired_reason = reason
 	 WHERE x.name = m.name;
 	PERFORM modelgov_internal.audit('model_retired', model => m.name,
 							version => modelgov.active_version(m.name, 'production'::modelgov.environment),
 							details => jsonb_build_object('reason', reason, 'open_proposals', open_proposals));
+	-- its open proposals end with it: nothing could take them further, nor
+	-- withdraw them, once it is retired
+	FOR p IN UPDATE modelgov.proposals x
+				SET status = 'withdrawn', closed_at = modelgov.clock_now(),
+					closed_reason = format('model %s retired: %s', m.name, reason)
+			  WHERE x.model = m.name
+				AND x.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged'])
+			RETURNING x.* LOOP
+		UPDATE modelgov.versions v SET status = 'withdrawn' WHERE v.proposal_id = p.proposal_id;
+		PERFORM modelgov_internal.audit('withdrawn', version => p.target_version, proposal_id => p.proposal_id,
+								change_type => p.change_type, status => 'withdrawn', model => m.name,
+								details => jsonb_build_object('withdrawn_by', modelgov_internal.actor(),
+															  'reason', p.closed_reason));
+	END LOOP;
 	PERFORM modelgov_internal.active_changed();
 END
 $$;
@@ -112,7 +127,7 @@ CREATE FUNCTION modelgov.retire_model(name text, reason text) RETURNS void
 COMMENT ON FUNCTION modelgov_internal.retire_model(text, text) IS
 	'internal: the body of modelgov.retire_model, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.retire_model(text, text) IS
-	'retire a model: its history stays, nothing changes it any more (no proposal goes further) and it is no longer scored (administrators only; audited)';
+	'retire a model: its history stays, its open proposals are withdrawn, nothing changes it any more and it is no longer scored (administrators only; audited)';
 
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;

@@ -98,7 +98,7 @@ CREATE FUNCTION modelgov_internal.record_metrics(model text, version modelgov.se
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'record metrics', mdl.name);
 	v modelgov.versions;
 BEGIN
@@ -171,7 +171,7 @@ CREATE FUNCTION modelgov_internal.correct_metrics(model text, version modelgov.s
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	m modelgov.members := modelgov_internal.require_duty('deployer', 'correct metrics', mdl.name);
 	last modelgov.daily_metrics;
 BEGIN
@@ -735,6 +735,8 @@ DECLARE
 	name text;
 	records boolean;
 	locked boolean := false;
+	failure text;
+	failure_state text;
 BEGIN
 	IF auto_rollback IS NULL THEN
 		RAISE EXCEPTION 'auto_rollback must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -768,7 +770,27 @@ BEGIN
 			PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
 			locked := true;
 		END IF;
-		RETURN QUERY SELECT * FROM modelgov_internal.monitor_model(name, auto_rollback AND records, records, mem);
+		-- a model whose record cannot be checked (a 0.1.0 impact analysis
+		-- whose expected rate is not a number) must not keep the others
+		-- from theirs: its work is undone and an error row says why.  When
+		-- a single model is named, its error is the call's.
+		IF model IS NOT NULL THEN
+			RETURN QUERY SELECT * FROM modelgov_internal.monitor_model(name, auto_rollback AND records, records, mem);
+		ELSE
+			BEGIN
+				RETURN QUERY SELECT * FROM modelgov_internal.monitor_model(name, auto_rollback AND records, records, mem);
+			EXCEPTION WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+				model_name := name;
+				day := NULL;
+				check_name := 'error';
+				observed := NULL;
+				expected := format('%s (SQLSTATE %s)', failure, failure_state);
+				passed := false;
+				action := 'not checked: run monitor(''' || name || ''') for the error';
+				RETURN NEXT;
+			END;
+		END IF;
 	END LOOP;
 END
 $$;

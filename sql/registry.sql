@@ -100,21 +100,22 @@ COMMENT ON FUNCTION modelgov_internal.require_model(text, boolean) IS
 	'internal: the model of that name, or 42704 (55000 when it is retired and the call changes it)';
 
 /*
- * Lock a model against its retirement while a call changes what runs in
- * it (a deployment, a rollback): retire_model locks the row for update, so
- * one of the two waits, and a call that waited sees the retirement.
+ * The model a call changes, locked against its retirement until the call's
+ * transaction ends: retire_model locks the row for update, so one of the
+ * two waits, and a call that waited sees the retirement (55000).  Every
+ * call that writes into a model's record goes through here.
  */
-CREATE FUNCTION modelgov_internal.lock_model(name text) RETURNS void
+CREATE FUNCTION modelgov_internal.lock_model(name text) RETURNS modelgov.models
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
 	PERFORM 1 FROM modelgov.models m WHERE m.name = lock_model.name FOR SHARE;
-	PERFORM modelgov_internal.require_model(name);
+	RETURN modelgov_internal.require_model(name);
 END
 $$;
 COMMENT ON FUNCTION modelgov_internal.lock_model(text) IS
-	'internal: lock a model that is not retired against its retirement (55000 when it is retired)';
+	'internal: the model a call changes, locked against its retirement (42704 when unknown, 55000 when retired)';
 
 /*
  * The one model of a database, for the 0.1.0 calls that name none: they
@@ -221,7 +222,7 @@ BEGIN
 	END IF;
 	m := modelgov_internal.member_for_update(member);
 	IF model IS NOT NULL THEN
-		PERFORM modelgov_internal.require_model(model);
+		PERFORM modelgov_internal.lock_model(model);
 	END IF;
 	IF (model IS NULL AND duty = ANY (m.roles))
 	   OR EXISTS (SELECT 1 FROM modelgov.duties d
@@ -266,6 +267,9 @@ BEGIN
 		RAISE EXCEPTION 'member and duty must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	m := modelgov_internal.member_for_update(member);
+	IF model IS NOT NULL THEN
+		PERFORM modelgov_internal.require_model(model, false);
+	END IF;
 	IF model IS NULL THEN
 		UPDATE modelgov.members x SET roles = array_remove(x.roles, duty)
 		 WHERE x.role_name = m.role_name AND duty = ANY (x.roles);

@@ -135,7 +135,7 @@ BEGIN
 				 ORDER BY a.seq LIMIT 1;
 				IF init_actor IS NOT NULL THEN
 					state := 'verified';
-					evidence := format('initial version created by %s with init_model', init_actor);
+					evidence := format('initial version created by %s when the model was created', init_actor);
 				ELSE
 					evidence := 'the version has no proposal and no init entry in the audit log';
 				END IF;
@@ -245,7 +245,7 @@ CREATE FUNCTION modelgov_internal.attest(model text, version modelgov.semver, it
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('attest release checklist items');
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	v modelgov.versions;
 	p modelgov.proposals;
 	kind text;
@@ -335,7 +335,7 @@ CREATE FUNCTION modelgov_internal.release(model text, version modelgov.semver) R
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('release versions');
-	mdl modelgov.models := modelgov_internal.require_model(model);
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	v modelgov.versions;
 	p modelgov.proposals;
 	done modelgov.releases;

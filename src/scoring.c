@@ -55,6 +55,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "storage/lmgr.h"
@@ -1555,13 +1556,20 @@ name_arg(FunctionCallInfo fcinfo, int argno, char *buf, size_t buflen)
 	return strlen(buf) == len;
 }
 
-/* a call site's model name that names no model (too long, or with NUL) */
+/*
+ * A call site's model name that names no model: too long (name holds its
+ * first bytes, which may end inside a character: the message shows the
+ * whole characters only).
+ */
 static void
 no_such_model(const char *name)
 {
+	int			len = strlen(name);
+	int			whole = pg_mbcliplen(name, len, len);
+
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("model \"%s\" does not exist", name),
+			 errmsg("model \"%.*s...\" does not exist", whole, name),
 			 errhint("A model name has at most %d characters.", MG_MODEL_NAME_MAX)));
 }
 

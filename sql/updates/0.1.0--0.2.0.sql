@@ -445,6 +445,28 @@ BEGIN
 END
 $$;
 
+-- So do the tables and views it created (models, duties, the views made
+-- again): the owner's SECURITY DEFINER functions write and read them.
+DO $$
+DECLARE
+	owner name := (SELECT pg_catalog.pg_get_userbyid(e.extowner)
+					 FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov');
+	r record;
+BEGIN
+	FOR r IN SELECT c.oid::pg_catalog.regclass AS rel, c.relkind
+			   FROM pg_catalog.pg_class c
+			  WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+				AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v', 'S'])
+				AND c.relowner OPERATOR(pg_catalog.<>) (SELECT e.extowner FROM pg_catalog.pg_extension e
+														 WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov')
+	LOOP
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
+								  CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+								  r.rel, owner);
+	END LOOP;
+END
+$$;
+
 -- In 0.1.0 the internals were in the API schema, so a grant of EXECUTE ON
 -- ALL FUNCTIONS IN SCHEMA modelgov reached them too: nobody but the owner
 -- keeps any right on them (CASCADE: also what was granted on from a grant

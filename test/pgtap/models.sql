@@ -8,7 +8,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(80);
+SELECT plan(89);
 
 SET LOCAL modelgov.clock = '2024-01-01 00:00:00+00';
 CREATE ROLE mg_mm_admin;
@@ -288,9 +288,51 @@ SELECT is(pg_temp.error_of($$SELECT * FROM modelgov.monitor('fraud', true)$$),
 SELECT lives_ok($$SELECT * FROM modelgov.monitor('fraud')$$, 'but reads its checks');
 RESET ROLE;
 
--- 9. retirement
+-- 8b. a model whose record cannot be checked keeps no other model from
+-- its checks: an impact analysis whose expected rate is not a number (0.1.0
+-- took one; propose now refuses it) makes fraud's run fail, in an error row
+SET LOCAL ROLE mg_mm_alice;
+SELECT is(pg_temp.error_of($$SELECT modelgov.propose('fraud', 'threshold_change', 'x', '{"threshold_auto": 0.16}',
+														'{"expected_escalate_rate": "about 8%"}', NULL, NULL)$$),
+		  '22023 invalid impact_analysis | expected_escalate_rate is a rate between 0 and 1, not "about 8%".',
+		  'propose refuses an expected rate that is not a rate (22023)');
+RESET ROLE;
+UPDATE modelgov.proposals SET impact_analysis = '{"expected_auto_resolve_rate": "about 12%"}' WHERE proposal_id = :'p_f';
+-- a day of tickets 1.0.0, active again since the rollback, for the monitor to check
+SET LOCAL ROLE mg_mm_dep;
+SELECT modelgov.record_metrics('tickets', '1.0.0', '2024-01-06', '{"decisions": 100, "auto": 50, "escalate": 10, "errors": 0}');
+RESET ROLE;
+SET LOCAL ROLE mg_mm_alice;
+CREATE TEMP TABLE mon2 ON COMMIT DROP AS SELECT * FROM modelgov.monitor(NULL);
+RESET ROLE;
+SELECT results_eq($$SELECT model_name, passed, expected, action FROM mon2 WHERE check_name = 'error'$$,
+				  $$VALUES ('fraud', false, 'invalid input syntax for type double precision: "about 12%" (SQLSTATE 22P02)',
+							'not checked: run monitor(''fraud'') for the error')$$,
+				  'monitor(NULL): the model whose record cannot be checked gets an error row');
+SELECT ok((SELECT count(*) FROM mon2 WHERE model_name = 'tickets') > 0, 'and the other models are checked');
+SET LOCAL ROLE mg_mm_alice;
+SELECT throws_ok($$SELECT * FROM modelgov.monitor('fraud')$$, '22P02', NULL,
+				 'monitor(model) of that model fails with its error');
+RESET ROLE;
+
+-- 9. retirement: an open proposal of churn is withdrawn with it
+SET LOCAL ROLE mg_mm_alice;
+SELECT modelgov.propose('churn', 'threshold_change', 'churn: lower auto', '{"threshold_auto": 0.05}', NULL, NULL, NULL)
+	AS p_c \gset
+RESET ROLE;
 SET LOCAL ROLE mg_mm_admin;
 SELECT lives_ok($$SELECT modelgov.retire_model('churn', 'replaced by a vendor score')$$, 'retire_model');
+RESET ROLE;
+SELECT results_eq(format('SELECT status, closed_reason FROM modelgov.proposals WHERE proposal_id = %L', :'p_c'),
+				  $$VALUES ('withdrawn', 'model churn retired: replaced by a vendor score')$$,
+				  'its open proposal is withdrawn with it');
+SELECT results_eq($$SELECT event_type, proposal_id FROM modelgov.audit_log WHERE model = 'churn' AND seq > (SELECT max(seq) - 2 FROM modelgov.audit_log) ORDER BY seq$$,
+				  format('VALUES (%L, NULL::text), (%L, %L)', 'model_retired', 'withdrawn', :'p_c'),
+				  'the retirement, then the withdrawal, are audited');
+SET LOCAL ROLE mg_mm_admin;
+SELECT is(pg_temp.error_of($$SELECT modelgov.revoke_duty('mg_mm_pm_t', 'product_manager', 'nope')$$),
+		  '42704 model "nope" does not exist | Since modelgov 0.2.0 the calls that start from a model take its name first.',
+		  'revoke_duty for an unknown model (42704)');
 SELECT is(pg_temp.error_of($$SELECT modelgov.retire_model('churn', 'again')$$),
 		  '55000 model "churn" is already retired | It was retired at 2024-01-06 23:00:00+00 by mg_mm_admin: replaced by a vendor score',
 		  'a model is retired once (55000)');
@@ -315,8 +357,17 @@ SELECT is(modelgov.changelog('churn'), E'# Changelog\n\n## [1.0.0] - 2024-01-01\
 SELECT is((SELECT count(*) FROM modelgov.audit_log WHERE event_type = 'model_retired' AND model = 'churn'), 1::bigint,
 		  'the retirement is audited');
 
+-- a membership whose role was dropped takes its duties for one model with
+-- it, and the audit entry of its removal lists them
+CREATE ROLE mg_mm_gone;
+SELECT modelgov.add_member('mg_mm_gone', 'gone@mm.com'), modelgov.grant_duty('mg_mm_gone', 'deployer', 'fraud');
+DROP ROLE mg_mm_gone;
+SELECT is(ARRAY(SELECT modelgov.remove_stale_members()), ARRAY['mg_mm_gone'], 'remove_stale_members() removes it');
+SELECT is((SELECT details -> 'duties' FROM modelgov.audit_log WHERE event_type = 'member_removed' ORDER BY seq DESC LIMIT 1),
+		  '[{"duty": "deployer", "model": "fraud"}]'::jsonb, 'its removal records the duties it held for one model');
+
 -- 10. the record
-SELECT is((SELECT count(*) FROM modelgov.audit_log WHERE model IS NULL AND event_type NOT IN ('member_added', 'duty_granted')),
+SELECT is((SELECT count(*) FROM modelgov.audit_log WHERE model IS NULL AND event_type NOT IN ('member_added', 'member_removed', 'duty_granted')),
 		  0::bigint, 'every entry but those about members names its model');
 SELECT is((SELECT ok FROM modelgov.verify_audit_log()), true, 'the one chain of the database verifies');
 

@@ -155,7 +155,7 @@ SELECT results_eq(
 			 ('committee_approved'), ('tagged'), ('audit_entry'), ('release_notes_published')$$,
 	'the checklist has the eleven items of the process, in its order');
 SELECT is(pg_temp.item('1.0.0', 'committee_approved'),
-		  format('verified | initial version created by %s with init_model', session_user),
+		  format('verified | initial version created by %s when the model was created', session_user),
 		  'committee_approved: the initial version is approved by the administrator who ran init_model');
 SELECT is(pg_temp.item('1.0.0', 'audit_entry'), 'verified | audit entry #1',
 		  'audit_entry: the init entry of the initial version');

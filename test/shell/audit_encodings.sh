@@ -49,4 +49,14 @@ for db in modelgov_audit_utf8 modelgov_audit_latin1; do
 	done
 	echo "  $db: the chain verifies; a changed letter, model or encoding is found at its entry"
 done
+# a model name too long to be one is cut on a character boundary in the
+# message: the client receives valid UTF-8
+msg=$(PGCLIENTENCODING=UTF8 psql -X -q -At -d modelgov_audit_utf8 \
+	-c "SELECT modelgov.score('a' || repeat('é', 100), ARRAY[0.1, 0.1])" 2>&1 || true)
+printf '%s' "$msg" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 ||
+	fail "the message about a long multibyte model name is not valid UTF-8: $msg"
+case "$msg" in
+	*'ERROR:  model "aéééé'*'..." does not exist'*) ;;
+	*) fail "a long multibyte model name gave: $msg" ;;
+esac
 echo "audit_encodings: ok"

@@ -185,6 +185,24 @@ PGTZ=UTC psql -X -q -d $a -f test/upgrade/story_continued.sql >"$work/continued.
 [ "$(q $a "SELECT count(*) FILTER (WHERE encoding = 1 AND seq <= $digest_seq) || ' ' || count(*) FILTER (WHERE encoding = 2 AND seq > $digest_seq)
 			   || ' ' || count(*) FILTER (WHERE model = 'refunds') FROM modelgov.audit_log")" = "$digest_seq 23 12" ] ||
 	fail "the audit entries of before the update are not encoding 1, those after not encoding 2 naming their model"
+# the hash of an entry of encoding 1 does not cover its model: the check
+# holds it to the one the update gave it, and encoding 1 to the entries
+# before the first of encoding 2 (each change in a transaction rolled back)
+tampered() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d $a <<SQL
+BEGIN;
+ALTER TABLE modelgov.audit_log DISABLE TRIGGER audit_log_append_only;
+$1;
+SELECT ok || ' ' || first_bad_seq FROM modelgov.verify_audit_log();
+ROLLBACK;
+SQL
+}
+[ "$(tampered "UPDATE modelgov.audit_log SET model = 'refunds' WHERE seq = 10")" = "false 10" ] ||
+	fail "a 0.1.0 entry moved to another model goes unnoticed"
+[ "$(tampered "UPDATE modelgov.audit_log SET model = NULL WHERE seq = 10")" = "false 10" ] ||
+	fail "a 0.1.0 entry taken from its model goes unnoticed"
+[ "$(tampered "UPDATE modelgov.audit_log SET model = 'default' WHERE seq = 1")" = "false 1" ] ||
+	fail "a 0.1.0 membership entry given a model goes unnoticed"
 
 # the story granted EXECUTE on every function of modelgov to its roles,
 # the 0.1.0 internals included: none of that may follow them into
@@ -478,6 +496,12 @@ others=$(q $d "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p
 				WHERE p.pronamespace IN ('modelgov'::regnamespace, 'modelgov_internal'::regnamespace)
 				  AND p.proowner <> 'mg_up_owner'::regrole")
 [ -z "$others" ] || fail "D: functions that do not belong to the extension's owner: $others"
+others=$(q $d "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c
+				WHERE c.relnamespace = ANY ('{modelgov,modelgov_internal}'::regnamespace[])
+				  AND c.relkind IN ('r', 'v', 'S') AND c.relowner <> 'mg_up_owner'::regrole")
+[ -z "$others" ] || fail "D: tables, views or sequences that do not belong to the extension's owner: $others"
+q $d "SELECT modelgov.create_model('second', '{\"weights\": [1], \"thresholds\": {\"auto\": 0.2, \"escalate\": 0.5}}')" >/dev/null ||
+	fail "D: create_model fails after the update"
 q $d "SELECT modelgov.add_member('mg_up_intern', 'intern@company.com')" >/dev/null ||
 	fail "D: a governance call fails after the update"
 [ "$(q $d "SELECT has_function_privilege('mg_up_intern',
