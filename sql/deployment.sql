@@ -21,7 +21,7 @@ BEGIN
 	SELECT * INTO v FROM modelgov.versions x
 	 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) version FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model % does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
 	END IF;
 	IF v.status <> 'staged' THEN
 		RAISE EXCEPTION 'cannot record a smoke test for version %', version
@@ -265,7 +265,7 @@ BEGIN
 	SELECT * INTO target FROM modelgov.versions v
 	 WHERE v.model = model AND v.version OPERATOR(modelgov.=) to_version FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model % does not exist', to_version, model USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', to_version, model USING ERRCODE = 'undefined_object';
 	END IF;
 	IF target.version OPERATOR(modelgov.=) active THEN
 		RAISE EXCEPTION 'version % is already active', active USING ERRCODE = 'object_not_in_prerequisite_state';

@@ -184,7 +184,7 @@ BEGIN
 	SELECT * INTO v FROM modelgov.versions x
 	 WHERE x.model = require_version.model AND x.version OPERATOR(modelgov.=) require_version.version;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model % does not exist', require_version.version, require_version.model
+		RAISE EXCEPTION 'version % of model "%" does not exist', require_version.version, require_version.model
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN v;
@@ -364,11 +364,14 @@ DECLARE
 	v modelgov.versions;
 	want modelgov.semver;
 BEGIN
+	-- model_config(NULL) of 0.1.0 (the active version) reads NULL as the
+	-- model: the database's only model, as in the 0.1.0 forms
+	model := COALESCE(model, modelgov_internal.sole_model('model_config'));
 	PERFORM modelgov_internal.require_model(model, false);
 	want := COALESCE(version, modelgov.active_version(model, 'production'::modelgov.environment));
 	SELECT * INTO v FROM modelgov.versions x WHERE x.model = model AND x.version OPERATOR(modelgov.=) want;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model % does not exist', COALESCE(want::text, '(none active)'), model
+		RAISE EXCEPTION 'version % of model "%" does not exist', COALESCE(want::text, '(none active)'), model
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN jsonb_build_object('version', v.version::text,
@@ -378,7 +381,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov.model_config(text, modelgov.semver) IS
-	'the configuration file of a version of a model (the active one by default), as in the governance process';
+	'the configuration file of a version of a model (the active one by default), as in the governance process; a NULL model is the database''s only model';
 
 CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETURNS jsonb
 	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER

@@ -129,13 +129,14 @@ DECLARE
 	n bigint;
 	first text;
 BEGIN
-	SELECT count(*), min(m.name) INTO n, first FROM modelgov.models m;
+	SELECT count(*), COALESCE(min(m.name) FILTER (WHERE m.retired_at IS NULL), min(m.name))
+	  INTO n, first FROM modelgov.models m;
 	IF n = 1 THEN
 		RETURN first;
 	ELSIF n = 0 THEN
 		RAISE EXCEPTION 'there is no model'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'An administrator creates one with modelgov.create_model(name, config).';
+				  HINT = 'An administrator creates one with modelgov.create_model().';
 	END IF;
 	RAISE EXCEPTION 'modelgov.%() without a model name needs a database with one model', call
 		USING ERRCODE = 'object_not_in_prerequisite_state',

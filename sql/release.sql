@@ -352,7 +352,7 @@ BEGIN
 	SELECT * INTO v FROM modelgov.versions x
 	 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) version FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model % does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
 	END IF;
 	SELECT * INTO done FROM modelgov.releases x WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
 	IF FOUND THEN
@@ -523,7 +523,10 @@ CREATE FUNCTION modelgov.changelog(model text, since modelgov.semver DEFAULT NUL
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mdl modelgov.models := modelgov_internal.require_model(model, false);
+	-- changelog(NULL) of 0.1.0 (every version) reads NULL as the model: the
+	-- database's only model, as in the 0.1.0 forms
+	mdl modelgov.models := modelgov_internal.require_model(COALESCE(model, modelgov_internal.sole_model('changelog')),
+														   false);
 	nl text := chr(10);
 	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
 	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
@@ -634,7 +637,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov.changelog(text, modelgov.semver) IS
-	'the changelog of a model in the process''s Markdown, newest first: one section per version that ran in production and is '
+	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown, newest first: one section per version that ran in production and is '
 	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
 	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
 	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '

@@ -360,6 +360,15 @@ DROP FUNCTION modelgov_internal.active_since(modelgov.semver);
 DROP FUNCTION modelgov_internal.history(text, date);
 DROP FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text);
 DROP FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb);
+-- What an administrator granted or revoked on the views stays: their
+-- privileges are kept here and given back to the views made again, last
+-- of all (the setting lasts until the update's transaction ends).
+SELECT pg_catalog.set_config('modelgov_update.view_acls',
+							 (SELECT pg_catalog.jsonb_object_agg(c.relname, c.relacl::text)::text
+								FROM pg_catalog.pg_class c
+							   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+								 AND c.relkind OPERATOR(pg_catalog.=) 'v' AND c.relacl IS NOT NULL),
+							 true);
 DROP VIEW modelgov.version_history;
 DROP VIEW modelgov.metrics;
 DROP VIEW modelgov.monitoring_policy;
@@ -463,6 +472,23 @@ BEGIN
 		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
 								  CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
 								  r.rel, owner);
+	END LOOP;
+END
+$$;
+
+-- The views made again get back the privileges they had.  Written to the
+-- catalog, not with GRANT: a GRANT in an update script would make them the
+-- views' initial privileges, which pg_dump leaves out.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT j.key, j.value
+			   FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(pg_catalog.current_setting('modelgov_update.view_acls', true), ''),
+														'{}')::pg_catalog.jsonb) j LOOP
+		UPDATE pg_catalog.pg_class c SET relacl = r.value::pg_catalog.aclitem[]
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+		   AND c.relname OPERATOR(pg_catalog.=) r.key AND c.relkind OPERATOR(pg_catalog.=) 'v';
 	END LOOP;
 END
 $$;

@@ -8,7 +8,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(89);
+SELECT plan(92);
 
 SET LOCAL modelgov.clock = '2024-01-01 00:00:00+00';
 CREATE ROLE mg_mm_admin;
@@ -36,6 +36,11 @@ GRANT :"owner" TO mg_mm_admin;
 SET LOCAL ROLE mg_mm_admin;
 SELECT is(modelgov.create_model('tickets', :'cfg', 'Support tickets')::text, '1.0.0',
 		  'create_model returns the first version');
+RESET ROLE;
+-- while tickets is the only model, the 0.1.0 NULL arguments keep their meaning
+SELECT is(modelgov.model_config(NULL) ->> 'version', '1.0.0', 'model_config(NULL): the only model''s active version');
+SELECT ok(modelgov.changelog(NULL) LIKE '# Changelog%## [1.0.0]%', 'changelog(NULL): the only model''s changelog');
+SET LOCAL ROLE mg_mm_admin;
 SELECT is(modelgov.create_model('fraud', '{"version": "2.0.0", "weights": [1.0, -1.0], "thresholds": {"auto": 0.2, "escalate": 0.6}}')::text,
 		  '2.0.0', 'its "version" key names the first version');
 SELECT lives_ok($$SELECT modelgov.create_model('churn', '{"weights": [0.1, 0.1], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
@@ -183,7 +188,7 @@ SELECT is(modelgov.deploy(:'p_t', 'production')::text, '1.0.1', 'and deploys tic
 SET LOCAL ROLE mg_mm_dep;
 SELECT modelgov.deploy(:'p_f', 'staging');
 SELECT throws_ok($$SELECT modelgov.record_smoke_test('fraud', '1.0.1', true)$$, '42704',
-				 'version 1.0.1 of model fraud does not exist', 'a version of another model is not this model''s (42704)');
+				 'version 1.0.1 of model "fraud" does not exist', 'a version of another model is not this model''s (42704)');
 SELECT modelgov.record_smoke_test('fraud', '2.0.1', true);
 SELECT is(modelgov.deploy(:'p_f', 'production')::text, '2.0.1', 'a deployer of every model deploys fraud');
 RESET ROLE;
@@ -356,6 +361,9 @@ SELECT is(modelgov.changelog('churn'), E'# Changelog\n\n## [1.0.0] - 2024-01-01\
 		  'its changelog is still there');
 SELECT is((SELECT count(*) FROM modelgov.audit_log WHERE event_type = 'model_retired' AND model = 'churn'), 1::bigint,
 		  'the retirement is audited');
+SELECT is(pg_temp.hint_of($$SELECT modelgov.model_config()$$),
+		  '55000 Name the model as the first argument: modelgov.model_config(''fraud'', ...).',
+		  'the hint of a 0.1.0 form names a model that is not retired');
 
 -- a membership whose role was dropped takes its duties for one model with
 -- it, and the audit entry of its removal lists them

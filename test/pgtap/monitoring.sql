@@ -186,7 +186,7 @@ SELECT throws_ok($$SELECT modelgov.record_metrics('1.0.1', '2024-02-28', pg_temp
 				 '55000', 'version 1.0.1 has never run in production',
 				 'metrics of an approved version that never ran in production are refused (55000)');
 SELECT throws_ok($$SELECT modelgov.record_metrics('9.9.9', '2024-02-28', pg_temp.m())$$,
-				 '42704', 'version 9.9.9 of model default does not exist',
+				 '42704', 'version 9.9.9 of model "default" does not exist',
 				 'metrics of an unknown version are refused (42704)');
 SELECT throws_ok($$SELECT modelgov.record_metrics('1.0.0', NULL, pg_temp.m())$$,
 				 '22004', 'version and day must not be null', 'a NULL day is refused (22004)');

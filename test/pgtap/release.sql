@@ -174,11 +174,11 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.release('1.0.0')$$),
 RESET ROLE;
 
 -- argument errors
-SELECT throws_ok($$SELECT * FROM modelgov.release_checklist('9.9.9')$$, '42704', 'version 9.9.9 of model default does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.release_checklist('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'release_checklist of an unknown version (42704)');
 SELECT throws_ok($$SELECT * FROM modelgov.release_checklist(NULL)$$, '22004', 'version must not be null',
 				 'release_checklist of NULL (22004)');
-SELECT throws_ok($$SELECT * FROM modelgov.support_status('9.9.9')$$, '42704', 'version 9.9.9 of model default does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.support_status('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'support_status of an unknown version (42704)');
 SELECT throws_ok($$SELECT * FROM modelgov.support_status(NULL)$$, '22004', 'version must not be null',
 				 'support_status of NULL (22004)');
@@ -199,7 +199,7 @@ SET ROLE mg_rl_carol;
 SELECT lives_ok($$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true, 'Youden gain is solid.')$$,
 				'carol reviews');
 RESET ROLE;
-SELECT throws_ok($$SELECT * FROM modelgov.support_status('1.0.1')$$, '42704', 'version 1.0.1 of model default does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.support_status('1.0.1')$$, '42704', 'version 1.0.1 of model "default" does not exist',
 				 'a proposal is no version yet: support_status refuses it');
 
 SET modelgov.clock = '2024-02-29 14:30:00+00';
@@ -344,7 +344,7 @@ SELECT throws_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', E' \t ')$$,
 SELECT throws_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', NULL)$$,
 				 '22004', 'an attestation needs evidence', 'NULL evidence is refused (22004)');
 SELECT throws_ok($$SELECT modelgov.attest('9.9.9', 'tests_pass', 'CI run 4411')$$,
-				 '42704', 'version 9.9.9 of model default does not exist', 'attesting an unknown version (42704)');
+				 '42704', 'version 9.9.9 of model "default" does not exist', 'attesting an unknown version (42704)');
 SELECT is((SELECT count(*) FROM modelgov.release_attestations), 0::bigint, 'refused attestations leave nothing behind');
 
 SELECT lives_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', 'CI run 4411: unit, integration, end-to-end')$$,
@@ -423,7 +423,7 @@ SELECT is((SELECT r.checklist -> 10 ->> 'evidence' FROM modelgov.releases r),
 		  'https://wiki.company.com/model/1.0.1 (attested by diana@company.com at 2024-03-04T10:00:00Z)',
 		  'the release keeps the checklist as it stood when it was released');
 SET ROLE mg_rl_bob;
-SELECT throws_ok($$SELECT modelgov.release('9.9.9')$$, '42704', 'version 9.9.9 of model default does not exist',
+SELECT throws_ok($$SELECT modelgov.release('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'releasing an unknown version (42704)');
 SELECT throws_ok($$SELECT modelgov.release(NULL)$$, '22004', 'version must not be null', 'releasing NULL (22004)');
 RESET ROLE;
@@ -651,7 +651,7 @@ SET ROLE mg_rl_eve;
 SELECT lives_ok($$SELECT modelgov.attest('default', '2.0.0', 'tests_pass', 'CI run 5120')$$,
 				'eve attests tests_pass for 2.0.0 with attest(model, version, item, evidence)');
 SELECT throws_ok($$SELECT modelgov.attest('default', '9.9.9', 'tests_pass', 'x')$$, '42704',
-				 'version 9.9.9 of model default does not exist', 'attest(model, ...) of an unknown version (42704)');
+				 'version 9.9.9 of model "default" does not exist', 'attest(model, ...) of an unknown version (42704)');
 SELECT throws_ok($$SELECT modelgov.release('nope', '2.0.0')$$, '42704', 'model "nope" does not exist',
 				 'release(model, version) of an unknown model (42704)');
 SELECT is(pg_temp.error_of($$SELECT modelgov.release('default', '2.0.0')$$),

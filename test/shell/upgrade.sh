@@ -479,6 +479,9 @@ GRANT EXECUTE ON FUNCTION modelgov._actor(), modelgov._audit(text, modelgov.semv
 	TO mg_up_intern;
 SET ROLE mg_up_owner;
 GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) TO PUBLIC;
+-- the history only for the lead (the update makes the view again)
+REVOKE SELECT ON modelgov.version_history FROM PUBLIC;
+GRANT SELECT ON modelgov.version_history TO mg_up_lead;
 RESET ROLE;
 ALTER ROLE mg_up_owner NOSUPERUSER;
 DROP ROLE mg_up_gone;
@@ -500,6 +503,10 @@ others=$(q $d "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c
 				WHERE c.relnamespace = ANY ('{modelgov,modelgov_internal}'::regnamespace[])
 				  AND c.relkind IN ('r', 'v', 'S') AND c.relowner <> 'mg_up_owner'::regrole")
 [ -z "$others" ] || fail "D: tables, views or sequences that do not belong to the extension's owner: $others"
+[ "$(q $d "SELECT has_table_privilege('mg_up_lead', 'modelgov.version_history', 'SELECT')
+			   || ' ' || has_table_privilege('mg_up_intern', 'modelgov.version_history', 'SELECT')
+			   || ' ' || has_table_privilege('mg_up_intern', 'modelgov.metrics', 'SELECT')")" = "true false true" ] ||
+	fail "D: the update lost what was granted and revoked on version_history, which it makes again"
 q $d "SELECT modelgov.create_model('second', '{\"weights\": [1], \"thresholds\": {\"auto\": 0.2, \"escalate\": 0.5}}')" >/dev/null ||
 	fail "D: create_model fails after the update"
 q $d "SELECT modelgov.add_member('mg_up_intern', 'intern@company.com')" >/dev/null ||
