@@ -34,6 +34,18 @@ SELECT modelgov.create_model('default', jsonb_build_object('weights', jsonb_buil
 CREATE TABLE t AS SELECT random() AS f1, random() AS f2, random() AS f3, random() AS f4, 'c' || (g % 200) AS candidate FROM generate_series(1, $rows) AS g;
 VACUUM ANALYZE t;
 EOF
+# single() hides what the backend says: ask it whether the model exists and
+# the three forms decide alike on every row, before counting anything (a
+# single-user backend ends a statement at the end of its line)
+same="modelgov.decide(f1, f2, f3, f4, candidate) = modelgov.decide('default', f1, f2, f3, f4, candidate)"
+same="$same AND modelgov.decide(ARRAY[f1, f2, f3, f4], candidate) = modelgov.decide(f1, f2, f3, f4, candidate)"
+alike=$(echo "SELECT count(*) || '/' || count(*) FILTER (WHERE $same) AS alike FROM t;" |
+	"$bin/postgres" --single -D "$data" -c jit=off -c max_parallel_workers_per_gather=0 postgres 2>&1 |
+	sed -n 's/^[[:space:]]*1: alike = "\([0-9/]*\)".*/\1/p')
+if [ "$alike" != "$rows/$rows" ]; then
+	echo "callgrind: the setup failed, or the forms of decide() disagree: rows/alike '$alike', want '$rows/$rows'" >&2
+	exit 1
+fi
 
 count() {
 	echo "$1" | valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \

@@ -57,5 +57,5 @@ SET TimeZone = 'UTC';
 
 \echo
 \echo '== 8. Why was this ticket escalated?  explain() of the active version'
-SELECT jsonb_pretty(modelgov.explain(ARRAY[f1, f2, f3, f4], team)) AS explanation
+SELECT jsonb_pretty(modelgov.explain('support_tickets', ARRAY[f1, f2, f3, f4], team)) AS explanation
   FROM tickets WHERE day = '2024-03-08' AND f1 >= 0.5 LIMIT 1;

@@ -1,4 +1,5 @@
--- The seed's story, PROP_202402_001 from proposal to production and back.
+-- The seed's story, PROP_202402_001 from proposal to production and back,
+-- for the seed's support-ticket model, then a second model beside it.
 -- make demo runs it in a throwaway cluster; the governance regression test
 -- runs the same file and checks every line of its output.
 --
@@ -20,16 +21,21 @@ SELECT modelgov.add_member('alice', 'alice@company.com');
 SELECT modelgov.add_member('bob', 'bob@company.com');
 SELECT modelgov.add_member('carol', 'carol@company.com');
 SELECT modelgov.add_member('charlie', 'charlie@company.com', '{model_science_lead}');
-SELECT modelgov.add_member('diana', 'diana@company.com', '{product_manager}');
+SELECT modelgov.add_member('diana', 'diana@company.com');
 SELECT modelgov.add_member('eve', 'eve@company.com', '{engineering_lead}');
 SELECT modelgov.add_member('ops', 'automation@company.com', '{deployer}');
-SELECT role_name, identity, roles FROM modelgov.members ORDER BY role_name;
 
-SELECT modelgov.init_model('{"version": "1.0.0",
+SELECT modelgov.create_model('support_tickets', '{"version": "1.0.0",
 							 "weights": [0.30, 0.30, 0.20, 0.20],
 							 "biases": {"default": 0.0},
-							 "thresholds": {"auto": 0.15, "escalate": 0.50}}');
-SELECT modelgov.model_config();
+							 "thresholds": {"auto": 0.15, "escalate": 0.50}}',
+							 'Routes support tickets: AUTO, ASK or ESCALATE');
+-- charlie, eve and ops hold their duties for every model; diana is the
+-- product manager of this model only
+SELECT modelgov.grant_duty('diana', 'product_manager', 'support_tickets');
+SELECT role_name, identity, roles AS every_model FROM modelgov.members ORDER BY role_name;
+SELECT role_name, duty, model FROM modelgov.duties ORDER BY role_name;
+SELECT modelgov.model_config('support_tickets');
 
 \echo '== The application''s tickets, 5,000 a day from 2024-02-16 to 2024-03-08'
 -- Each day's features are laid out so that the version active that day
@@ -66,7 +72,7 @@ SELECT count(*) AS tickets, min(day), max(day) FROM tickets;
 CREATE VIEW daily_report AS
 SELECT day,
 	   modelgov.decision_counts(CASE WHEN f1 IS NULL THEN NULL
-									 ELSE modelgov.decide(f1, f2, f3, f4, team) END)
+									 ELSE modelgov.decide('support_tickets', f1, f2, f3, f4, team) END)
 	   || jsonb_build_object(
 			'feature_availability', round(avg((f1 IS NOT NULL)::int), 4),
 			'latency_p99_ms', 40 + extract(day FROM day)::int % 7,
@@ -78,12 +84,12 @@ GRANT SELECT ON daily_report TO ops;
 \echo '== 2024-02-16: alice proposes the seed''s change, declared as the seed declares it'
 SET modelgov.clock = '2024-02-16 10:00:00+00';
 SET ROLE alice;
-SELECT modelgov.propose('weights_update', 'Monthly optimization using logistic regression on Feb data',
+SELECT modelgov.propose('support_tickets', 'weights_update', 'Monthly optimization using logistic regression on Feb data',
 	'{"threshold_auto": 0.18, "threshold_escalate": 0.48}',
 	'{"expected_auto_resolve_rate": 0.12, "expected_escalate_rate": 0.08, "youden_improvement": 0.032, "sample_size": 5400}',
 	'Roll back to 1.0.0 with modelgov.rollback().', 'Daily checks for 7 days after deployment.');
 \echo '   Refused: the change moves only thresholds.  Declared as what it is:'
-SELECT modelgov.propose('threshold_change', 'Monthly threshold optimization (ROC/Youden)',
+SELECT modelgov.propose('support_tickets', 'threshold_change', 'Monthly threshold optimization (ROC/Youden)',
 	'{"threshold_auto": 0.18, "threshold_escalate": 0.48}',
 	'{"expected_auto_resolve_rate": 0.12, "expected_escalate_rate": 0.08, "youden_improvement": 0.032, "sample_size": 5400}',
 	'Roll back to 1.0.0 with modelgov.rollback().', 'Daily checks for 7 days after deployment.');
@@ -122,7 +128,7 @@ SELECT proposal_id, status, approved_at, scheduled_deployment FROM modelgov.prop
 \echo '== February''s metrics of 1.0.0 come in: the history the monitor compares with'
 SET modelgov.clock = '2024-02-29 23:00:00+00';
 SET ROLE ops;
-SELECT count(modelgov.record_metrics('1.0.0', day, metrics)) AS days_recorded
+SELECT count(modelgov.record_metrics('support_tickets', '1.0.0', day, metrics)) AS days_recorded
   FROM daily_report WHERE day < '2024-03-01';
 RESET ROLE;
 SELECT version, performance FROM modelgov.version_history WHERE version::text = '1.0.0';
@@ -132,49 +138,50 @@ SET ROLE ops;
 SELECT modelgov.deploy('PROP_202402_001', 'production');
 SELECT modelgov.deploy('PROP_202402_001', 'staging');
 SELECT modelgov.deploy('PROP_202402_001', 'production');
-SELECT modelgov.record_smoke_test('1.0.1', true, '{"command": "pytest tests/ -v", "failures": 0}');
+SELECT modelgov.record_smoke_test('support_tickets', '1.0.1', true, '{"command": "pytest tests/ -v", "failures": 0}');
 SELECT modelgov.deploy('PROP_202402_001', 'production');
 RESET ROLE;
 SET modelgov.clock = '2024-03-01 00:00:00+00';
 SET ROLE ops;
 SELECT modelgov.deploy('PROP_202402_001', 'production');
 RESET ROLE;
-SELECT modelgov.active_version() AS production, modelgov.active_version('staging') AS staging;
-SELECT modelgov.model_config();
+SELECT modelgov.active_version('support_tickets', 'production') AS production,
+	   modelgov.active_version('support_tickets', 'staging') AS staging;
+SELECT modelgov.model_config('support_tickets');
 
 \echo '== 2024-03-01 to 2024-03-07: 1.0.1 in production, the daily metrics come in'
 SET modelgov.clock = '2024-03-08 06:00:00+00';
 SET ROLE ops;
-SELECT count(modelgov.record_metrics('1.0.1', day, metrics)) AS days_recorded
+SELECT count(modelgov.record_metrics('support_tickets', '1.0.1', day, metrics)) AS days_recorded
   FROM daily_report WHERE day BETWEEN '2024-03-01' AND '2024-03-07';
-SELECT * FROM modelgov.health_check('1.0.1', '2024-03-07');
-SELECT * FROM modelgov.monitor() WHERE passed IS NOT TRUE OR action IS NOT NULL;
+SELECT * FROM modelgov.health_check('support_tickets', '1.0.1', '2024-03-07');
+SELECT * FROM modelgov.monitor('support_tickets') WHERE passed IS NOT TRUE OR action IS NOT NULL;
 RESET ROLE;
 
 \echo '== 2024-03-08 06:10: seven clean days; the release checklist of 1.0.1'
 SET modelgov.clock = '2024-03-08 06:10:00+00';
-SELECT * FROM modelgov.release_checklist('1.0.1');
+SELECT * FROM modelgov.release_checklist('support_tickets', '1.0.1');
 SET ROLE eve;
-SELECT modelgov.release('1.0.1');
-SELECT count(modelgov.attest('1.0.1', item, evidence)) AS attested
+SELECT modelgov.release('support_tickets', '1.0.1');
+SELECT count(modelgov.attest('support_tickets', '1.0.1', item, evidence)) AS attested
   FROM (VALUES ('tests_pass', 'pytest tests/ -v: 412 passed'),
 			   ('code_reviewed', 'reviewed by bob@company.com and carol@company.com'),
 			   ('documentation_updated', 'docs/thresholds.md updated'),
 			   ('changelog_updated', 'CHANGELOG.md: [1.0.1] - 2024-03-01'),
 			   ('release_notes_published', 'release notes sent to #model-committee')) AS a(item, evidence);
-SELECT modelgov.release('1.0.1');
+SELECT modelgov.release('support_tickets', '1.0.1');
 RESET ROLE;
 SELECT version, released_by FROM modelgov.releases;
 
 \echo '== 2024-03-08 06:45: escalations at 15% against 8% expected; the monitor rolls back'
 SET modelgov.clock = '2024-03-08 06:45:00+00';
 SET ROLE ops;
-SELECT modelgov.record_metrics('1.0.1', '2024-03-08', metrics) FROM daily_report WHERE day = '2024-03-08';
-SELECT * FROM modelgov.monitor(auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
+SELECT modelgov.record_metrics('support_tickets', '1.0.1', '2024-03-08', metrics) FROM daily_report WHERE day = '2024-03-08';
+SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
 \echo '   Running the monitor again changes nothing:'
-SELECT * FROM modelgov.monitor(auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
+SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
 RESET ROLE;
-SELECT modelgov.active_version();
+SELECT modelgov.active_version('support_tickets', 'production');
 
 \echo '== 2024-03-11: the root cause, annotated'
 SET modelgov.clock = '2024-03-11 10:00:00+00';
@@ -183,10 +190,58 @@ SELECT modelgov.annotate((SELECT seq FROM modelgov.audit_log WHERE event_type = 
 						 'Upstream schema change shifted f3 for billing tickets') AS annotation;
 RESET ROLE;
 
+\echo '== 2024-03-11 11:00: a second model, refunds, with a product manager of its own'
+SET modelgov.clock = '2024-03-11 11:00:00+00';
+SELECT modelgov.create_model('refunds', '{"weights": [0.60, 0.40], "biases": {"default": -0.20},
+										  "thresholds": {"auto": 0.30, "escalate": 0.70}}',
+							 'Approves refund requests');
+CREATE ROLE frank;
+GRANT USAGE ON SCHEMA modelgov TO frank;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO frank;
+SELECT modelgov.add_member('frank', 'frank@company.com');
+SELECT modelgov.grant_duty('frank', 'product_manager', 'refunds');
+SET ROLE alice;
+SELECT modelgov.propose('refunds', 'threshold_change', 'Fewer refunds decided without a person',
+	'{"threshold_auto": 0.25}',
+	'{"expected_auto_resolve_rate": 0.30, "expected_escalate_rate": 0.10, "sample_size": 2000}',
+	'Roll back to 1.0.0 with modelgov.rollback(''refunds'', reason).', 'Daily checks for 7 days after deployment.');
+SET ROLE bob;
+SELECT modelgov.review('PROP_202403_001', '{"aligns_with_business_goals": true, "data_quality_sufficient": true,
+	"impact_analysis_completed": true, "no_regressions_observed": true, "rollback_plan_documented": true,
+	"monitoring_plan_documented": true}', true);
+SET ROLE carol;
+SELECT modelgov.review('PROP_202403_001', '{"aligns_with_business_goals": true, "data_quality_sufficient": true,
+	"impact_analysis_completed": true, "no_regressions_observed": true, "rollback_plan_documented": true,
+	"monitoring_plan_documented": true}', true);
+\echo '   Refused: diana is the product manager of support_tickets, not of refunds.'
+SET ROLE diana;
+SELECT modelgov.approve('PROP_202403_001', 'product_manager');
+SET ROLE frank;
+SELECT modelgov.approve('PROP_202403_001', 'product_manager');
+SET ROLE charlie;
+SELECT modelgov.approve('PROP_202403_001', 'model_science_lead');
+SET ROLE eve;
+SELECT modelgov.approve('PROP_202403_001', 'engineering_lead');
+SET ROLE ops;
+SELECT modelgov.deploy('PROP_202403_001', 'staging');
+SELECT modelgov.record_smoke_test('refunds', '1.0.1', true);
+SELECT modelgov.deploy('PROP_202403_001', 'production');
+RESET ROLE;
+\echo '   One query scores both models, each with its own active version:'
+SELECT modelgov.decide('support_tickets', f1, f2, f3, f4, team) AS ticket,
+	   modelgov.decide('refunds', ARRAY[f1, f2]) AS refund, count(*)
+  FROM tickets WHERE day = '2024-03-08'
+ GROUP BY 1, 2 ORDER BY 1, 2;
+\echo '   The inventory: one row per model'
+SELECT model, production_version, staging_version, production_since, open_proposals,
+	   last_deployment ->> 'version' AS last_deployed, last_rollback ->> 'version' AS last_rolled_back_to,
+	   last_alert ->> 'check' AS last_alert, previous_version, previous_support, duties
+  FROM modelgov.inventory ORDER BY model;
+
 \echo '== The record'
-SELECT version, status, released_at, weights, thresholds, performance, superseded_by, proposal
-  FROM modelgov.version_history ORDER BY version;
-SELECT seq, recorded_at, event_type, actor, version, proposal_id, change_type, status
+SELECT model, version, status, released_at, weights, thresholds, performance, superseded_by, proposal
+  FROM modelgov.version_history ORDER BY model, version;
+SELECT seq, recorded_at, event_type, actor, model, version, proposal_id, change_type, status
   FROM modelgov.audit_log ORDER BY seq;
 SELECT jsonb_pretty(details) AS deployment FROM modelgov.audit_log WHERE event_type = 'deployment' AND status = 'active';
 SELECT jsonb_pretty(details) AS rollback FROM modelgov.audit_log WHERE event_type = 'rollback';
@@ -195,7 +250,7 @@ SELECT * FROM modelgov.verify_audit_log();
 \echo '== The changelog, generated'
 \pset format unaligned
 \pset tuples_only on
-SELECT modelgov.changelog();
+SELECT modelgov.changelog('support_tickets');
 \pset format aligned
 \pset tuples_only off
 
@@ -204,6 +259,6 @@ SELECT v.version, at, s.*
   FROM (VALUES ('1.0.0'::modelgov.semver), ('1.0.1')) AS v(version),
 	   (VALUES ('2024-02-20 00:00:00+00'::timestamptz), ('2024-03-05 00:00:00+00'),
 			   ('2024-03-11 10:00:00+00')) AS t(at),
-	   LATERAL modelgov.support_status(v.version, t.at) AS s
+	   LATERAL modelgov.support_status('support_tickets', v.version, t.at) AS s
  ORDER BY at, v.version::text;
 RESET modelgov.clock;

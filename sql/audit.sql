@@ -8,6 +8,9 @@
 -- normalized text form.  prev_hash is unique, so two appends that read the
 -- same head can never both commit.
 --
+-- Encoding 1 is the encoding of the entries modelgov 0.1.0 wrote, which
+-- keep their hashes; encoding 2 (from 0.2.0) adds the model.
+--
 
 CREATE TABLE modelgov.audit_log (
 	seq				bigint PRIMARY KEY CHECK (seq > 0),
@@ -21,7 +24,9 @@ CREATE TABLE modelgov.audit_log (
 	details			jsonb NOT NULL DEFAULT '{}',
 	clock_overridden boolean NOT NULL DEFAULT false,
 	prev_hash		bytea NOT NULL UNIQUE,
-	hash			bytea NOT NULL
+	hash			bytea NOT NULL,
+	encoding		smallint NOT NULL DEFAULT 2 CHECK (encoding OPERATOR(pg_catalog.=) ANY (ARRAY[1, 2])),
+	model			text
 );
 COMMENT ON TABLE modelgov.audit_log IS
 	'append-only, hash-chained record of every governance action';
@@ -32,6 +37,10 @@ COMMENT ON COLUMN modelgov.audit_log.clock_overridden IS
 	'true when the entry was made while modelgov.clock replaced the current time';
 COMMENT ON COLUMN modelgov.audit_log.prev_hash IS 'hash of the previous entry; 32 zero bytes for the first';
 COMMENT ON COLUMN modelgov.audit_log.hash IS 'SHA-256 of prev_hash and the canonical encoding of this entry';
+COMMENT ON COLUMN modelgov.audit_log.encoding IS
+	'the canonical encoding the hash covers: 1 for entries written by modelgov 0.1.0 (without the model), 2 from 0.2.0';
+COMMENT ON COLUMN modelgov.audit_log.model IS
+	'the model the event is about; NULL for database-wide events (members, duties, policies)';
 SELECT pg_catalog.pg_extension_config_dump('modelgov.audit_log', '');
 GRANT SELECT ON modelgov.audit_log TO PUBLIC;
 
@@ -53,7 +62,9 @@ CREATE FUNCTION modelgov_internal.audit_canonical(e modelgov.audit_log) RETURNS 
 			   e.change_type::text,
 			   e.status,
 			   e.details::text,
-			   e.clock_overridden::text]) WITH ORDINALITY AS u(f, n)
+			   e.clock_overridden::text]
+			   || CASE WHEN e.encoding >= 2 THEN ARRAY[e.model] ELSE '{}'::text[] END)
+		   WITH ORDINALITY AS u(f, n)
 $$;
 COMMENT ON FUNCTION modelgov_internal.audit_canonical(modelgov.audit_log) IS
 	'internal: the session-independent encoding of an audit entry that its hash covers';
@@ -77,7 +88,8 @@ CREATE FUNCTION modelgov_internal.audit(event_type text,
 								proposal_id text DEFAULT NULL,
 								change_type modelgov.change_type DEFAULT NULL,
 								status text DEFAULT NULL,
-								details jsonb DEFAULT '{}')
+								details jsonb DEFAULT '{}',
+								model text DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -130,6 +142,8 @@ BEGIN
 	e.status := audit.status;
 	e.details := COALESCE(audit.details, '{}');
 	e.clock_overridden := modelgov.clock_overridden();
+	e.encoding := 2;
+	e.model := audit.model;
 	e.hash := modelgov_internal.audit_hash(e);
 
 	BEGIN
@@ -145,7 +159,7 @@ BEGIN
 	RETURN e.seq;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb) IS
+COMMENT ON FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb, text) IS
 	'internal: append an entry to the audit log, chained to the head';
 
 /*

@@ -2,23 +2,26 @@
 -- Deployment: smoke tests, staging, production and rollback
 --
 
-CREATE FUNCTION modelgov_internal.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+CREATE FUNCTION modelgov_internal.record_smoke_test(model text, version modelgov.semver, passed boolean,
+												   details jsonb DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov_internal.require_duty('deployer', 'record smoke tests');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'record smoke tests', mdl.name);
 	v modelgov.versions;
 	staging modelgov.semver;
 BEGIN
 	IF version IS NULL OR passed IS NULL THEN
 		RAISE EXCEPTION 'version and passed must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version FOR UPDATE;
+	SELECT * INTO v FROM modelgov.versions x
+	 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) version FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
 	END IF;
 	IF v.status <> 'staged' THEN
 		RAISE EXCEPTION 'cannot record a smoke test for version %', version
@@ -26,17 +29,38 @@ BEGIN
 				  DETAIL = format('Version %s is %s; smoke tests run on a version in staging.', version, v.status);
 	END IF;
 	-- a smoke test counts for the version staging runs at that moment
-	SELECT e.version INTO staging FROM modelgov.environments e WHERE e.env = 'staging' FOR SHARE;
+	SELECT e.version INTO staging FROM modelgov.environments e
+	 WHERE e.model = mdl.name AND e.env = 'staging' FOR SHARE;
 	IF staging OPERATOR(modelgov.<>) v.version THEN
 		RAISE EXCEPTION 'cannot record a smoke test for version %', version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('Staging runs %s now; a smoke test counts only for the version staging runs.', staging);
 	END IF;
-	INSERT INTO modelgov.smoke_tests (version, passed, details, recorded_at, recorded_by)
-		VALUES (v.version, passed, details, modelgov.clock_now(), m.role_name);
+	INSERT INTO modelgov.smoke_tests (version, passed, details, recorded_at, recorded_by, model)
+		VALUES (v.version, passed, details, modelgov.clock_now(), m.role_name, mdl.name);
 	PERFORM modelgov_internal.audit('smoke_test', version => v.version, proposal_id => v.proposal_id,
-							status => CASE WHEN passed THEN 'passed' ELSE 'failed' END,
+							status => CASE WHEN passed THEN 'passed' ELSE 'failed' END, model => mdl.name,
 							details => jsonb_build_object('recorded_by', m.identity, 'details', details));
+END
+$$;
+CREATE FUNCTION modelgov.record_smoke_test(model text, version modelgov.semver, passed boolean,
+										   details jsonb DEFAULT NULL)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.record_smoke_test(text, modelgov.semver, boolean, jsonb) IS
+	'internal: the body of modelgov.record_smoke_test, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) IS
+	'record a smoke test of a staged version of a model (deployers of the model only)';
+
+CREATE FUNCTION modelgov_internal.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM modelgov_internal.record_smoke_test(modelgov_internal.sole_model('record_smoke_test'), version, passed,
+												details);
 END
 $$;
 CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
@@ -44,16 +68,16 @@ CREATE FUNCTION modelgov.record_smoke_test(version modelgov.semver, passed boole
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.record_smoke_test(modelgov.semver, boolean, jsonb) IS
-	'internal: the body of modelgov.record_smoke_test, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.record_smoke_test without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) IS
-	'record a smoke test of a staged version (deployers only)';
+	'deprecated since 0.2.0: record_smoke_test(model, ...) for the database''s only model';
 
 /*
  * Make a version the active production version, in this transaction:
  * the old one becomes superseded (deploy) or rolled_back (rollback).
  */
 CREATE FUNCTION modelgov_internal.promote(target modelgov.versions, kind text, proposal_id text, reason text,
-								  actor_identity text, audit_details jsonb)
+								  audit_details jsonb)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -64,35 +88,38 @@ DECLARE
 	old modelgov.semver;
 	seq bigint;
 BEGIN
+	PERFORM modelgov_internal.lock_model(target.model);
 	PERFORM modelgov_internal.require_compiles(target);
 	SELECT e.version INTO old FROM modelgov.environments e
-	 WHERE e.env = 'production' FOR UPDATE;
+	 WHERE e.model = target.model AND e.env = 'production' FOR UPDATE;
 	UPDATE modelgov.versions v
 	   SET status = CASE WHEN kind = 'rollback' THEN 'rolled_back' ELSE 'superseded' END,
 		   superseded_by = CASE WHEN kind = 'rollback' THEN v.superseded_by ELSE target.version END
-	 WHERE v.version OPERATOR(modelgov.=) old;
+	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) old;
 	UPDATE modelgov.versions v
 	   SET status = 'active', released_at = COALESCE(v.released_at, now),
 		   superseded_by = NULL
-	 WHERE v.version OPERATOR(modelgov.=) target.version;
+	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) target.version;
 	UPDATE modelgov.environments e SET version = target.version, since = now
-	 WHERE e.env = 'production';
+	 WHERE e.model = target.model AND e.env = 'production';
 	seq := modelgov_internal.audit(CASE WHEN kind = 'rollback' THEN 'rollback' ELSE 'deployment' END,
 						   version => target.version, proposal_id => proposal_id,
 						   change_type => (SELECT p.change_type FROM modelgov.proposals p
 											WHERE p.proposal_id = proposal_id),
 						   status => CASE WHEN kind = 'rollback' THEN 'completed' ELSE 'active' END,
+						   model => target.model,
 						   details => audit_details || jsonb_build_object(
 							   'environment', 'production', 'from_version', old::text,
 							   'to_version', target.version::text));
 	INSERT INTO modelgov.deployments (env, kind, version, from_version, proposal_id, deployed_at,
-									  deployed_by, reason, audit_seq)
-		VALUES ('production', kind, target.version, old, proposal_id, now, modelgov_internal.actor(), reason, seq);
+									  deployed_by, reason, audit_seq, model)
+		VALUES ('production', kind, target.version, old, proposal_id, now, modelgov_internal.actor(), reason, seq,
+				target.model);
 	PERFORM modelgov_internal.active_changed();
 	RETURN seq;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb) IS
+COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, jsonb) IS
 	'internal: switch the active production version and record it';
 
 CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
@@ -101,7 +128,7 @@ CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environm
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov_internal.require_duty('deployer', 'deploy');
+	m modelgov.members;
 	p modelgov.proposals;
 	v modelgov.versions;
 	now timestamptz := modelgov.clock_now();
@@ -112,25 +139,28 @@ BEGIN
 	IF env IS NULL THEN
 		RAISE EXCEPTION 'env must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM modelgov_internal.require_member('deploy');
 	p := modelgov_internal.proposal_for_update(proposal_id);
+	m := modelgov_internal.require_duty('deployer', 'deploy', p.model);
 	SELECT * INTO v FROM modelgov.versions x WHERE x.proposal_id = p.proposal_id FOR UPDATE;
 
 	IF env = 'staging' THEN
 		IF p.status <> 'approved' THEN
 			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
 		END IF;
+		PERFORM modelgov_internal.lock_model(v.model);
 		PERFORM modelgov_internal.require_compiles(v);
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
-		 WHERE x.version OPERATOR(modelgov.=) v.version;
+		 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
 		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id = p.proposal_id;
 		UPDATE modelgov.environments e SET version = v.version, since = now
-		 WHERE e.env = 'staging';
+		 WHERE e.model = v.model AND e.env = 'staging';
 		seq := modelgov_internal.audit('deployment', version => v.version, proposal_id => p.proposal_id,
-							   change_type => p.change_type, status => 'staged',
+							   change_type => p.change_type, status => 'staged', model => v.model,
 							   details => jsonb_build_object('environment', 'staging',
 																		'deployed_by', m.identity));
-		INSERT INTO modelgov.deployments (env, kind, version, proposal_id, deployed_at, deployed_by, audit_seq)
-			VALUES ('staging', 'deploy', v.version, p.proposal_id, now, m.role_name, seq);
+		INSERT INTO modelgov.deployments (env, kind, version, proposal_id, deployed_at, deployed_by, audit_seq, model)
+			VALUES ('staging', 'deploy', v.version, p.proposal_id, now, m.role_name, seq, v.model);
 		RETURN v.version;
 	END IF;
 
@@ -139,7 +169,7 @@ BEGIN
 		PERFORM modelgov_internal.wrong_state('deploy to production', p, 'staged');
 	END IF;
 	SELECT * INTO smoke FROM modelgov.smoke_tests s
-	 WHERE s.version OPERATOR(modelgov.=) v.version ORDER BY s.id DESC LIMIT 1;
+	 WHERE s.model = v.model AND s.version OPERATOR(modelgov.=) v.version ORDER BY s.id DESC LIMIT 1;
 	IF NOT FOUND OR NOT smoke.passed THEN
 		RAISE EXCEPTION 'cannot deploy % to production without a passing smoke test', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -153,7 +183,7 @@ BEGIN
 				  DETAIL = format('It is scheduled for %s.', p.scheduled_deployment);
 	END IF;
 	SELECT e.version INTO active FROM modelgov.environments e
-	 WHERE e.env = 'production' FOR UPDATE;
+	 WHERE e.model = v.model AND e.env = 'production' FOR UPDATE;
 	IF active OPERATOR(modelgov.<>) p.base_version THEN
 		RAISE EXCEPTION 'cannot deploy % over %', v.version, active
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -164,7 +194,7 @@ BEGIN
 				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
 	END IF;
 
-	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description, m.identity,
+	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description,
 		jsonb_build_object(
 			'old_values', p.old_values, 'new_values', p.new_values,
 			'approved_by', (SELECT jsonb_agg(a.member_identity ORDER BY a.decided_at, a.as_role)
@@ -172,7 +202,7 @@ BEGIN
 			'deployed_by', m.identity, 'reason', p.description,
 			-- the replaced version's measured performance, as the seed records it
 			'metrics_before', (SELECT h.performance - 'days' FROM modelgov.version_history h
-								WHERE h.version OPERATOR(modelgov.=) p.base_version)));
+								WHERE h.model = v.model AND h.version OPERATOR(modelgov.=) p.base_version)));
 	UPDATE modelgov.proposals x SET status = 'deployed', closed_at = now
 	 WHERE x.proposal_id = p.proposal_id;
 	RETURN v.version;
@@ -190,7 +220,7 @@ COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
  * Roll back production.  rolled_back_by is the identity recorded: the
  * member for rollback(), "automation" for the monitor.
  */
-CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semver, rolled_back_by text)
+CREATE FUNCTION modelgov_internal.rollback(model text, reason text, to_version modelgov.semver, rolled_back_by text)
 	RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -207,9 +237,9 @@ BEGIN
 	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	-- the version this rollback is about: what production runs as it
 	-- begins, before it waits for a concurrent rollback or deployment
-	SELECT e.version INTO seen FROM modelgov.environments e WHERE e.env = 'production';
+	SELECT e.version INTO seen FROM modelgov.environments e WHERE e.model = model AND e.env = 'production';
 	SELECT e.version INTO active FROM modelgov.environments e
-	 WHERE e.env = 'production' FOR UPDATE;
+	 WHERE e.model = model AND e.env = 'production' FOR UPDATE;
 	IF active IS NULL THEN
 		RAISE EXCEPTION 'there is no active version to roll back' USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
@@ -223,7 +253,7 @@ BEGIN
 	IF to_version IS NULL THEN
 		-- the version the active one replaced when it was last deployed
 		SELECT d.from_version INTO to_version FROM modelgov.deployments d
-		 WHERE d.env = 'production' AND d.kind = 'deploy'
+		 WHERE d.model = model AND d.env = 'production' AND d.kind = 'deploy'
 		   AND d.version OPERATOR(modelgov.=) active
 		 ORDER BY d.id DESC LIMIT 1;
 		IF to_version IS NULL THEN
@@ -232,9 +262,10 @@ BEGIN
 					  HINT = 'Name the version with the to_version argument.';
 		END IF;
 	END IF;
-	SELECT * INTO target FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) to_version FOR UPDATE;
+	SELECT * INTO target FROM modelgov.versions v
+	 WHERE v.model = model AND v.version OPERATOR(modelgov.=) to_version FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', to_version USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', to_version, model USING ERRCODE = 'undefined_object';
 	END IF;
 	IF target.version OPERATOR(modelgov.=) active THEN
 		RAISE EXCEPTION 'version % is already active', active USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -244,24 +275,43 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'It has never run in production; a rollback only returns to a version with a known record.';
 	END IF;
-	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason, rolled_back_by,
+	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason,
 		jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
 									  'root_cause', 'TBD'));
 	RETURN target.version;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver, text) IS
-	'internal: roll production back, recording who or what did it';
+COMMENT ON FUNCTION modelgov_internal.rollback(text, text, modelgov.semver, text) IS
+	'internal: roll production of a model back, recording who or what did it';
+
+CREATE FUNCTION modelgov_internal.rollback(model text, reason text, to_version modelgov.semver DEFAULT NULL)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	mdl modelgov.models := modelgov_internal.lock_model(model);
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'roll back', mdl.name);
+BEGIN
+	RETURN modelgov_internal.rollback(mdl.name, reason, to_version, m.identity);
+END
+$$;
+CREATE FUNCTION modelgov.rollback(model text, reason text, to_version modelgov.semver DEFAULT NULL)
+	RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.rollback(text, text, modelgov.semver) IS
+	'internal: the body of modelgov.rollback, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.rollback(text, text, modelgov.semver) IS
+	'roll a model''s production back to the version the active one replaced, or to a named earlier version (deployers of the model only)';
 
 CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
 	RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-DECLARE
-	m modelgov.members := modelgov_internal.require_duty('deployer', 'roll back');
 BEGIN
-	RETURN modelgov_internal.rollback(reason, to_version, m.identity);
+	RETURN modelgov_internal.rollback(modelgov_internal.sole_model('rollback'), reason, to_version);
 END
 $$;
 CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAULT NULL)
@@ -269,10 +319,12 @@ CREATE FUNCTION modelgov.rollback(reason text, to_version modelgov.semver DEFAUL
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver) IS
-	'internal: the body of modelgov.rollback, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.rollback without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
-	'roll production back to the version the active one replaced, or to a named earlier version (deployers only)';
+	'deprecated since 0.2.0: rollback(model, reason, to_version) for the database''s only model';
 
 REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rollback(text, text, modelgov.semver) FROM PUBLIC;

@@ -32,10 +32,12 @@ CREATE TABLE modelgov.proposals (
 	approved_at		timestamptz,
 	scheduled_deployment timestamptz,
 	closed_at		timestamptz,
-	closed_reason	text
+	closed_reason	text,
+	model			text NOT NULL REFERENCES modelgov.models
 );
 COMMENT ON TABLE modelgov.proposals IS
-	'proposed changes to the model, from proposal to deployment, rejection or withdrawal';
+	'proposed changes to a model, from proposal to deployment, rejection or withdrawal';
+CREATE INDEX ON modelgov.proposals (model, status);
 
 CREATE TABLE modelgov.reviews (
 	proposal_id		text NOT NULL REFERENCES modelgov.proposals,
@@ -45,7 +47,8 @@ CREATE TABLE modelgov.reviews (
 	approve			boolean NOT NULL,
 	comment			text,
 	reviewed_at		timestamptz NOT NULL,
-	PRIMARY KEY (proposal_id, reviewer)
+	PRIMARY KEY (proposal_id, reviewer),
+	model			text NOT NULL REFERENCES modelgov.models
 );
 COMMENT ON TABLE modelgov.reviews IS 'independent reviews of proposals, with the six-item checklist';
 
@@ -57,13 +60,14 @@ CREATE TABLE modelgov.approvals (
 	decided_at		timestamptz NOT NULL,
 	scheduled_deployment timestamptz,
 	PRIMARY KEY (proposal_id, as_role, member),
-	UNIQUE (proposal_id, member)
+	UNIQUE (proposal_id, member),
+	model			text NOT NULL REFERENCES modelgov.models
 );
 COMMENT ON TABLE modelgov.approvals IS
 	'committee approvals, each by a different member; one counts while its member holds its role';
 
 CREATE TABLE modelgov.versions (
-	version			modelgov.semver PRIMARY KEY,
+	version			modelgov.semver NOT NULL,
 	config			jsonb NOT NULL,
 	proposal_id		text UNIQUE REFERENCES modelgov.proposals,
 	created_at		timestamptz NOT NULL,
@@ -77,46 +81,57 @@ CREATE TABLE modelgov.versions (
 	-- validated it at propose compiles it (src/config_core.c)
 	CONSTRAINT versions_config_compiles
 		CHECK (status OPERATOR(pg_catalog.<>) ALL (ARRAY['staged', 'active'])
-			   OR modelgov_internal.config_compiles(config))
+			   OR modelgov_internal.config_compiles(config)),
+	model			text NOT NULL REFERENCES modelgov.models,
+	PRIMARY KEY (model, version)
 );
 COMMENT ON TABLE modelgov.versions IS
-	'every version of the model, its frozen configuration and its state';
--- exactly one active production version: at most one by this index, at
--- least one because every change of the active version is one transaction
-CREATE UNIQUE INDEX versions_one_active ON modelgov.versions ((true))
+	'every version of every model, its frozen configuration and its state';
+-- exactly one active production version per model: at most one by this
+-- index, at least one because every change of it is one transaction
+CREATE UNIQUE INDEX versions_one_active ON modelgov.versions (model)
 	WHERE status OPERATOR(pg_catalog.=) 'active';
 
 CREATE TABLE modelgov.environments (
-	env				modelgov.environment PRIMARY KEY,
-	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
-	since			timestamptz NOT NULL
+	env				modelgov.environment NOT NULL,
+	version			modelgov.semver NOT NULL,
+	since			timestamptz NOT NULL,
+	model			text NOT NULL REFERENCES modelgov.models,
+	PRIMARY KEY (model, env),
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
-COMMENT ON TABLE modelgov.environments IS 'the version each environment runs now';
+COMMENT ON TABLE modelgov.environments IS 'the version each environment of each model runs now';
 
 CREATE SEQUENCE modelgov.deployments_id_seq;
 CREATE TABLE modelgov.deployments (
 	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.deployments_id_seq'),
 	env				modelgov.environment NOT NULL,
 	kind			text NOT NULL CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['init', 'deploy', 'rollback'])),
-	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
-	from_version	modelgov.semver REFERENCES modelgov.versions,
+	version			modelgov.semver NOT NULL,
+	from_version	modelgov.semver,
 	proposal_id		text REFERENCES modelgov.proposals,
 	deployed_at		timestamptz NOT NULL,
 	deployed_by		text NOT NULL,
 	reason			text,
-	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log,
+	model			text NOT NULL REFERENCES modelgov.models,
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version),
+	FOREIGN KEY (model, from_version) REFERENCES modelgov.versions (model, version)
 );
+CREATE INDEX ON modelgov.deployments (model, env, id);
 ALTER SEQUENCE modelgov.deployments_id_seq OWNED BY modelgov.deployments.id;
 COMMENT ON TABLE modelgov.deployments IS 'every deployment and rollback, in order';
 
 CREATE SEQUENCE modelgov.smoke_tests_id_seq;
 CREATE TABLE modelgov.smoke_tests (
 	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.smoke_tests_id_seq'),
-	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	version			modelgov.semver NOT NULL,
 	passed			boolean NOT NULL,
 	details			jsonb,
 	recorded_at		timestamptz NOT NULL,
-	recorded_by		text NOT NULL
+	recorded_by		text NOT NULL,
+	model			text NOT NULL REFERENCES modelgov.models,
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
 ALTER SEQUENCE modelgov.smoke_tests_id_seq OWNED BY modelgov.smoke_tests.id;
 COMMENT ON TABLE modelgov.smoke_tests IS 'smoke test results recorded against staged versions';
@@ -136,6 +151,10 @@ COMMENT ON SEQUENCE modelgov.smoke_tests_id_seq IS 'ids of smoke tests';
 GRANT SELECT ON modelgov.proposals, modelgov.reviews, modelgov.approvals, modelgov.versions,
 	modelgov.environments, modelgov.deployments, modelgov.smoke_tests TO PUBLIC;
 
+/*
+ * Lock a proposal, or 42704.  A proposal of a retired model goes no
+ * further (55000).
+ */
 CREATE FUNCTION modelgov_internal.proposal_for_update(id text) RETURNS modelgov.proposals
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -148,26 +167,31 @@ BEGIN
 		RAISE EXCEPTION 'proposal "%" does not exist', modelgov_internal.excerpt(id)
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	PERFORM modelgov_internal.lock_model(p.model);
 	RETURN p;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.proposal_for_update(text) IS 'internal: lock a proposal, or 42704';
+COMMENT ON FUNCTION modelgov_internal.proposal_for_update(text) IS
+	'internal: lock a proposal, or 42704; 55000 when its model is retired';
 
-CREATE FUNCTION modelgov_internal.require_version(version modelgov.semver) RETURNS modelgov.versions
+CREATE FUNCTION modelgov_internal.require_version(model text, version modelgov.semver) RETURNS modelgov.versions
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	v modelgov.versions;
 BEGIN
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) require_version.version;
+	SELECT * INTO v FROM modelgov.versions x
+	 WHERE x.model = require_version.model AND x.version OPERATOR(modelgov.=) require_version.version;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', require_version.version USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', require_version.version, require_version.model
+			USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN v;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.require_version(modelgov.semver) IS 'internal: a version''s row, or 42704';
+COMMENT ON FUNCTION modelgov_internal.require_version(text, modelgov.semver) IS
+	'internal: the row of a version of a model, or 42704';
 
 
 /*
@@ -264,53 +288,25 @@ CREATE FUNCTION modelgov_internal.active_changed() RETURNS void
 COMMENT ON FUNCTION modelgov_internal.active_changed() IS
 	'internal: at commit, tell every backend (and hot standbys) that the active version changed';
 
+/*
+ * The 0.1.0 way to start: create the model "default" with its first
+ * version, in a database that holds no model yet.
+ */
 CREATE FUNCTION modelgov_internal.init_model(config jsonb) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-#variable_conflict use_variable
-DECLARE
-	v modelgov.semver;
-	cfg jsonb;
-	now timestamptz := modelgov.clock_now();
-	seq bigint;
 BEGIN
 	PERFORM modelgov_internal.require_admin('initialize the model');
-	IF config IS NULL THEN
-		RAISE EXCEPTION 'config must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	LOCK TABLE modelgov.versions IN EXCLUSIVE MODE;
-	IF EXISTS (SELECT 1 FROM modelgov.versions) THEN
+	LOCK TABLE modelgov.models IN SHARE ROW EXCLUSIVE MODE;
+	IF EXISTS (SELECT 1 FROM modelgov.models) THEN
 		RAISE EXCEPTION 'the model is already initialized'
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = format('Version %s exists; later versions come from proposals.',
-											 (SELECT modelgov.min(x.version) FROM modelgov.versions x)),
-				  HINT = 'Use modelgov.propose().';
+				  DETAIL = format('This database holds the models %s; later versions come from proposals.',
+								  modelgov_internal.model_list()),
+				  HINT = 'Use modelgov.propose(), or create another model with modelgov.create_model().';
 	END IF;
-	IF jsonb_typeof(init_model.config -> 'version') IS DISTINCT FROM 'string'
-	   AND init_model.config ? 'version' THEN
-		RAISE EXCEPTION 'invalid model configuration'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = '"version" must be a string such as "1.0.0".',
-				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
-	END IF;
-	v := COALESCE(init_model.config ->> 'version', '1.0.0')::modelgov.semver;
-	cfg := modelgov_internal.normalize_config(init_model.config - 'version' - 'released_at');
-
-	INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
-		VALUES (v, cfg, now, now, 'active');
-	INSERT INTO modelgov.environments VALUES ('staging', v, now), ('production', v, now);
-	seq := modelgov_internal.audit('init', version => v, status => 'active',
-						   details => jsonb_build_object(
-							   'new_values', modelgov_internal.config_values(cfg),
-							   'deployed_by', COALESCE((SELECT m.identity FROM modelgov.members m
-														 WHERE m.role_name = modelgov_internal.actor()),
-													   modelgov_internal.actor())));
-	INSERT INTO modelgov.deployments (env, kind, version, deployed_at, deployed_by, reason, audit_seq)
-		VALUES ('staging', 'init', v, now, modelgov_internal.actor(), 'initial version', seq),
-			   ('production', 'init', v, now, modelgov_internal.actor(), 'initial version', seq);
-	PERFORM modelgov_internal.active_changed();
-	RETURN v;
+	RETURN modelgov_internal.create_model('default', config, NULL);
 END
 $$;
 CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
@@ -319,29 +315,63 @@ CREATE FUNCTION modelgov.init_model(config jsonb) RETURNS modelgov.semver
 COMMENT ON FUNCTION modelgov_internal.init_model(jsonb) IS
 	'internal: the body of modelgov.init_model, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.init_model(jsonb) IS
-	'create the first version (its "version" key, default 1.0.0), active at once (administrators only)';
+	'deprecated since 0.2.0 (use create_model): create the model "default" and its first version (its "version" key, default 1.0.0), active at once, in a database without models (administrators only)';
+
+/*
+ * No default for env: active_version('staging') of 0.1.0 would read
+ * 'staging' as a model's name.
+ */
+CREATE FUNCTION modelgov.active_version(model text, env modelgov.environment)
+	RETURNS modelgov.semver
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	v modelgov.semver;
+BEGIN
+	IF env IS NULL THEN
+		RETURN NULL;
+	END IF;
+	PERFORM modelgov_internal.require_model(model, false);
+	SELECT e.version INTO v FROM modelgov.environments e WHERE e.model = model AND e.env = env;
+	RETURN v;
+END
+$$;
+COMMENT ON FUNCTION modelgov.active_version(text, modelgov.environment) IS
+	'the version an environment (staging or production) of a model runs now; 42704 for an unknown model';
 
 CREATE FUNCTION modelgov.active_version(env modelgov.environment DEFAULT 'production')
 	RETURNS modelgov.semver
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT e.version FROM modelgov.environments e WHERE e.env = active_version.env
+	SELECT e.version FROM modelgov.environments e
+	 WHERE e.env = active_version.env
+	   AND e.model = (SELECT CASE WHEN count(*) <= 1 THEN min(m.name)
+								  ELSE modelgov_internal.sole_model('active_version') END
+						FROM modelgov.models m)
 $$;
 COMMENT ON FUNCTION modelgov.active_version(modelgov.environment) IS
-	'the version an environment runs now (NULL before init_model)';
+	'deprecated since 0.2.0: active_version(model, env) of the database''s only model (NULL when there is none; 55000 when there are several)';
 
-CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETURNS jsonb
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+CREATE FUNCTION modelgov.model_config(model text, version modelgov.semver DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
+#variable_conflict use_variable
 DECLARE
 	v modelgov.versions;
-	want modelgov.semver := COALESCE(model_config.version, modelgov.active_version('production'::modelgov.environment));
+	want modelgov.semver;
 BEGIN
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) want;
+	-- model_config(NULL) of 0.1.0 (the active version) reads NULL as the
+	-- model: the database's only model, as in the 0.1.0 forms
+	model := COALESCE(model, modelgov_internal.sole_model('model_config'));
+	PERFORM modelgov_internal.require_model(model, false);
+	want := COALESCE(version, modelgov.active_version(model, 'production'::modelgov.environment));
+	SELECT * INTO v FROM modelgov.versions x WHERE x.model = model AND x.version OPERATOR(modelgov.=) want;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', COALESCE(want::text, '(none active)')
+		RAISE EXCEPTION 'version % of model "%" does not exist', COALESCE(want::text, '(none active)'), model
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	RETURN jsonb_build_object('version', v.version::text,
@@ -350,12 +380,24 @@ BEGIN
 		   || v.config;
 END
 $$;
-COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
-	'the configuration file of a version (the active one by default), as in the governance process';
+COMMENT ON FUNCTION modelgov.model_config(text, modelgov.semver) IS
+	'the configuration file of a version of a model (the active one by default), as in the governance process; a NULL model is the database''s only model';
 
-CREATE FUNCTION modelgov_internal.propose(change_type modelgov.change_type, description text, new_values jsonb,
-								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
-								 monitoring_plan text DEFAULT NULL)
+CREATE FUNCTION modelgov.model_config(version modelgov.semver DEFAULT NULL) RETURNS jsonb
+	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT modelgov.model_config(modelgov_internal.sole_model('model_config'), version)
+$$;
+COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
+	'deprecated since 0.2.0: model_config(model, version) of the database''s only model';
+
+/*
+ * No defaults: the 0.1.0 form below takes three to six arguments, and a
+ * call with six untyped literals would match both.
+ */
+CREATE FUNCTION modelgov_internal.propose(model text, change_type modelgov.change_type, description text,
+								 new_values jsonb, impact_analysis jsonb, rollback_plan text, monitoring_plan text)
 	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -363,6 +405,7 @@ CREATE FUNCTION modelgov_internal.propose(change_type modelgov.change_type, desc
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('propose changes');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	now timestamptz := modelgov.clock_now();
 	base modelgov.versions;
 	merged jsonb;
@@ -396,15 +439,21 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'impact_analysis is a JSON object.',
 				  HINT = 'See "Configuration" in docs/reference.md for the keys a configuration holds.';
 	END IF;
+	-- the rates the monitor compares with are rates
+	FOR k IN SELECT x FROM unnest(ARRAY['expected_auto_resolve_rate', 'expected_escalate_rate']) AS x
+			  WHERE impact_analysis ? x LOOP
+		IF jsonb_typeof(impact_analysis -> k) <> 'number'
+		   OR (impact_analysis ->> k)::numeric NOT BETWEEN 0 AND 1 THEN
+			RAISE EXCEPTION 'invalid impact_analysis'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('%s is a rate between 0 and 1, not %s.', k, left((impact_analysis -> k)::text, 40)),
+					  HINT = 'The monitor compares the daily rates with it.';
+		END IF;
+	END LOOP;
 
 	SELECT v.* INTO base FROM modelgov.environments e
-	  JOIN modelgov.versions v ON v.version OPERATOR(modelgov.=) e.version
-	 WHERE e.env = 'production';
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'there is no active version to change'
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'An administrator creates the first version with modelgov.init_model().';
-	END IF;
+	  JOIN modelgov.versions v ON v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
+	 WHERE e.model = mdl.name AND e.env = 'production';
 
 	-- the active version as the model uses it: one stored by 0.1.0 may hold
 	-- a number written with more digits than its float8, which would read
@@ -460,7 +509,8 @@ BEGIN
 	-- the next version at that level that does not exist yet (a rolled
 	-- back or withdrawn version keeps its number)
 	target := modelgov.semver_bump(base.version, bump);
-	WHILE EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) target) LOOP
+	WHILE EXISTS (SELECT 1 FROM modelgov.versions v
+				   WHERE v.model = mdl.name AND v.version OPERATOR(modelgov.=) target) LOOP
 		target := modelgov.semver_bump(target, bump);
 	END LOOP;
 
@@ -483,9 +533,9 @@ BEGIN
 	BEGIN
 		INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
 										description, base_version, target_version, old_values, new_values,
-										config, impact_analysis, rollback_plan, monitoring_plan)
+										config, impact_analysis, rollback_plan, monitoring_plan, model)
 			VALUES (id, now, m.role_name, m.identity, change_type, description, base.version, target,
-					old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan);
+					old_vals, new_vals, cfg, impact_analysis, rollback_plan, monitoring_plan, mdl.name);
 	EXCEPTION WHEN unique_violation THEN
 		-- under REPEATABLE READ the count above may miss a proposal that
 		-- committed while this transaction waited for the lock
@@ -494,13 +544,36 @@ BEGIN
 				  HINT = 'Retry the transaction.';
 	END;
 	PERFORM modelgov_internal.audit('proposal', version => target, proposal_id => id,
-							change_type => change_type, status => 'proposed',
+							change_type => change_type, status => 'proposed', model => mdl.name,
 							details => jsonb_build_object(
 								'proposer', m.identity, 'description', description,
 								'base_version', base.version::text,
 								'old_values', old_vals, 'new_values', new_vals,
 								'impact_analysis', impact_analysis));
 	RETURN id;
+END
+$$;
+CREATE FUNCTION modelgov.propose(model text, change_type modelgov.change_type, description text, new_values jsonb,
+								 impact_analysis jsonb, rollback_plan text, monitoring_plan text)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) IS
+	'internal: the body of modelgov.propose, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) IS
+	'propose a change to the active version of a model; returns the proposal id (members only).  Every argument is '
+	'given (NULL for none), so that no call of the 0.1.0 form without a model can match it';
+
+CREATE FUNCTION modelgov_internal.propose(change_type modelgov.change_type, description text, new_values jsonb,
+								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
+								 monitoring_plan text DEFAULT NULL)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.propose(modelgov_internal.sole_model('propose'), change_type, description, new_values,
+									 impact_analysis, rollback_plan, monitoring_plan);
 END
 $$;
 CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description text, new_values jsonb,
@@ -510,9 +583,9 @@ CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description t
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
-	'internal: the body of modelgov.propose, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.propose without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
-	'propose a change to the active version; returns the proposal id (members only)';
+	'deprecated since 0.2.0: propose(model, ...) for the database''s only model';
 
 CREATE FUNCTION modelgov_internal.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
 	RETURNS void
@@ -604,14 +677,14 @@ BEGIN
 	END IF;
 
 	INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
-										 comment, modelgov.clock_now());
+										 comment, modelgov.clock_now(), p.model);
 	SELECT count(*) INTO good FROM modelgov.reviews r
 	 WHERE r.proposal_id = p.proposal_id AND r.approve;
 	UPDATE modelgov.proposals x
 	   SET status = CASE WHEN good >= 2 THEN 'reviewed' ELSE 'in_review' END
 	 WHERE x.proposal_id = p.proposal_id;
 	PERFORM modelgov_internal.audit('review', version => p.target_version, proposal_id => p.proposal_id,
-							change_type => p.change_type,
+							change_type => p.change_type, model => p.model,
 							status => CASE WHEN good >= 2 THEN 'reviewed' ELSE 'in_review' END,
 							details => jsonb_build_object('reviewer', m.identity, 'approve', approve,
 																	 'checklist', checklist, 'comment', comment));
@@ -647,8 +720,8 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Approvals are given in a committee role: model_science_lead, product_manager, engineering_lead or customer_success_lead.';
 	END IF;
-	m := modelgov_internal.require_duty(as_role, format('approve as %s', as_role));
 	p := modelgov_internal.proposal_for_update(proposal_id);
+	m := modelgov_internal.require_duty(as_role, format('approve as %s', as_role), p.model);
 	IF p.status <> 'reviewed' THEN
 		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
 	END IF;
@@ -660,7 +733,8 @@ BEGIN
 	-- an approval counts while its member still holds the role: one whose
 	-- member was removed, or lost the duty, leaves the role open
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a
-				 JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
+				 JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
+				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
 				WHERE a.proposal_id = p.proposal_id AND a.as_role = as_role) THEN
 		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
 			USING ERRCODE = 'unique_violation';
@@ -678,16 +752,18 @@ BEGIN
 				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
 	END IF;
 
-	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment);
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment,
+										   p.model);
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
-							change_type => p.change_type, status => 'reviewed',
+							change_type => p.change_type, status => 'reviewed', model => p.model,
 							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,
 																	 'scheduled_deployment', scheduled_deployment));
 
 	-- consensus: every required role has approved, by a member who still
 	-- holds it now, at the final approval
 	IF (SELECT count(DISTINCT a.as_role) FROM modelgov.approvals a
-		  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
+		  JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
+				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
 		 WHERE a.proposal_id = p.proposal_id
 		   AND a.as_role = ANY (required)) < cardinality(required) THEN
 		RETURN;
@@ -707,22 +783,24 @@ BEGIN
 	  INTO approved_by, schedule
 	  FROM (SELECT DISTINCT ON (a.as_role) a.*
 			  FROM modelgov.approvals a
-			  JOIN modelgov.members mm ON mm.role_name = a.member AND a.as_role = ANY (mm.roles) AND modelgov_internal.is_live_member(mm)
+			  JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
+				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
 			 WHERE a.proposal_id = p.proposal_id
 			 ORDER BY a.as_role, a.decided_at DESC, a.member) c;
-	IF EXISTS (SELECT 1 FROM modelgov.versions v WHERE v.version OPERATOR(modelgov.=) p.target_version) THEN
+	IF EXISTS (SELECT 1 FROM modelgov.versions v
+				WHERE v.model = p.model AND v.version OPERATOR(modelgov.=) p.target_version) THEN
 		RAISE EXCEPTION 'version % already exists', p.target_version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('Proposal %s targets %s, which another proposal created first.',
 											 p.proposal_id, p.target_version),
 				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
 	END IF;
-	INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status)
-		VALUES (p.target_version, p.config, p.proposal_id, now, 'approved');
+	INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status, model)
+		VALUES (p.target_version, p.config, p.proposal_id, now, 'approved', p.model);
 	UPDATE modelgov.proposals x SET status = 'approved', approved_at = now, scheduled_deployment = schedule
 	 WHERE x.proposal_id = p.proposal_id;
 	PERFORM modelgov_internal.audit('approved', version => p.target_version, proposal_id => p.proposal_id,
-							change_type => p.change_type, status => 'approved',
+							change_type => p.change_type, status => 'approved', model => p.model,
 							details => jsonb_build_object('approved_by', approved_by,
 																	 'approved_at', now,
 																	 'scheduled_deployment', schedule));
@@ -751,10 +829,11 @@ BEGIN
 		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	PERFORM modelgov_internal.check_length('reason', reason, 10000);
-	IF NOT m.roles && ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
-												  'customer_success_lead']::modelgov.member_role[] THEN
+	IF NOT EXISTS (SELECT 1 FROM unnest(ARRAY['model_science_lead', 'product_manager', 'engineering_lead',
+											  'customer_success_lead']::modelgov.member_role[]) AS r
+					WHERE modelgov_internal.holds(m.role_name, r, p.model)) THEN
 		RAISE EXCEPTION 'permission denied to reject proposals' USING ERRCODE = 'insufficient_privilege',
-			DETAIL = format('Member %s holds no committee role.', m.identity);
+			DETAIL = format('Member %s holds no committee duty for model %s.', m.identity, p.model);
 	END IF;
 	IF p.proposer = m.role_name THEN
 		RAISE EXCEPTION 'permission denied to reject proposal %', p.proposal_id
@@ -767,7 +846,7 @@ BEGIN
 	UPDATE modelgov.proposals x SET status = 'rejected', closed_at = modelgov.clock_now(), closed_reason = reason
 	 WHERE x.proposal_id = p.proposal_id;
 	PERFORM modelgov_internal.audit('rejected', version => p.target_version, proposal_id => p.proposal_id,
-							change_type => p.change_type, status => 'rejected',
+							change_type => p.change_type, status => 'rejected', model => p.model,
 							details => jsonb_build_object('rejected_by', m.identity, 'reason', reason));
 END
 $$;
@@ -805,7 +884,7 @@ BEGIN
 	UPDATE modelgov.versions v SET status = 'withdrawn'
 	 WHERE v.proposal_id = p.proposal_id;
 	PERFORM modelgov_internal.audit('withdrawn', version => p.target_version, proposal_id => p.proposal_id,
-							change_type => p.change_type, status => 'withdrawn',
+							change_type => p.change_type, status => 'withdrawn', model => p.model,
 							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
 END
 $$;
@@ -819,6 +898,7 @@ COMMENT ON FUNCTION modelgov.withdraw(text, text) IS
 
 REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;

@@ -133,7 +133,9 @@ CREATE TABLE modelgov.members (
 	role_id		regrole NOT NULL
 );
 COMMENT ON TABLE modelgov.members IS
-	'database roles that take part in governance, with their e-mail identity and duties';
+	'database roles that take part in governance, with their e-mail identity and the duties they hold for every model';
+COMMENT ON COLUMN modelgov.members.roles IS
+	'the duties the member holds for every model (modelgov.duties holds those for one model)';
 COMMENT ON COLUMN modelgov.members.role_id IS
 	'the role the membership was given to; a membership whose role was dropped (or renamed) is stale and counts for nobody';
 SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
@@ -142,6 +144,11 @@ SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
 -- Administration of members
 --
 
+/*
+ * Add a member.  An existing member is never changed here: duties are
+ * granted and revoked one by one (registry.sql), so that no call replaces
+ * them silently.  roles, if given, are granted for every model.
+ */
 CREATE FUNCTION modelgov_internal.add_member(member regrole, identity text,
 									roles modelgov.member_role[] DEFAULT '{}')
 	RETURNS void
@@ -152,6 +159,7 @@ DECLARE
 	-- the role's name as current_setting('role') gives it: never quoted
 	name text := (SELECT r.rolname FROM pg_roles r WHERE r.oid = member);
 	old modelgov.members;
+	now timestamptz := modelgov.clock_now();
 BEGIN
 	PERFORM modelgov_internal.require_admin('add members');
 	IF member IS NULL OR identity IS NULL OR roles IS NULL THEN
@@ -172,14 +180,6 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM modelgov.members x
-				WHERE lower(x.identity) = add_member.identity AND x.role_name <> name) THEN
-		RAISE EXCEPTION 'identity "%" already belongs to another member', modelgov_internal.excerpt(identity)
-			USING ERRCODE = 'unique_violation', CONSTRAINT = 'members_identity_key',
-				  HINT = 'Each member has an identity of their own.';
-	END IF;
-	-- a stable, duplicate-free order
-	roles := ARRAY(SELECT DISTINCT r FROM unnest(roles) AS r ORDER BY r);
 	SELECT * INTO old FROM modelgov.members m WHERE m.role_name = name FOR UPDATE;
 	IF FOUND AND old.role_id::oid <> member::oid THEN
 		RAISE EXCEPTION 'role % has a stale membership', name
@@ -189,18 +189,24 @@ BEGIN
 				  HINT = 'Remove it with modelgov.remove_stale_members(), then add the member again.';
 	END IF;
 	IF FOUND THEN
-		UPDATE modelgov.members m SET identity = add_member.identity, roles = add_member.roles
-		 WHERE m.role_name = name;
-	ELSE
-		INSERT INTO modelgov.members VALUES (name, identity, roles, modelgov.clock_now(), modelgov_internal.actor(),
-											 member);
+		RAISE EXCEPTION 'role % is already a modelgov member', name
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('%s is a member as %s, with the duties %s.', name, old.identity,
+								  modelgov_internal.duties_of(name)),
+				  HINT = 'Change duties with modelgov.grant_duty() and modelgov.revoke_duty(); add_member never replaces them.';
 	END IF;
-	PERFORM modelgov_internal.audit(CASE WHEN old.role_name IS NULL THEN 'member_added' ELSE 'member_changed' END,
+	IF EXISTS (SELECT 1 FROM modelgov.members x
+				WHERE lower(x.identity) = add_member.identity) THEN
+		RAISE EXCEPTION 'identity "%" already belongs to another member', modelgov_internal.excerpt(identity)
+			USING ERRCODE = 'unique_violation', CONSTRAINT = 'members_identity_key',
+				  HINT = 'Each member has an identity of their own.';
+	END IF;
+	-- a stable, duplicate-free order
+	roles := ARRAY(SELECT DISTINCT r FROM unnest(roles) AS r ORDER BY r);
+	INSERT INTO modelgov.members VALUES (name, identity, roles, now, modelgov_internal.actor(), member);
+	PERFORM modelgov_internal.audit('member_added',
 							details => jsonb_build_object(
-								'member', name, 'identity', identity, 'roles', to_jsonb(roles),
-								'old_values', CASE WHEN old.role_name IS NULL THEN NULL
-												   ELSE jsonb_build_object('identity', old.identity,
-																					  'roles', to_jsonb(old.roles)) END));
+								'member', name, 'identity', identity, 'roles', to_jsonb(roles)));
 EXCEPTION WHEN unique_violation THEN
 	DECLARE
 		conflict text;
@@ -225,7 +231,7 @@ CREATE FUNCTION modelgov.add_member(member regrole, identity text,
 COMMENT ON FUNCTION modelgov_internal.add_member(regrole, text, modelgov.member_role[]) IS
 	'internal: the body of modelgov.add_member, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
-	'make a database role a governance member with an e-mail identity and duties, or change them (administrators only)';
+	'make a database role a governance member with an e-mail identity, and grant it roles for every model (administrators only); an existing member is refused';
 
 CREATE FUNCTION modelgov_internal.remove_member(member regrole)
 	RETURNS void
@@ -234,6 +240,10 @@ CREATE FUNCTION modelgov_internal.remove_member(member regrole)
 	AS $$
 DECLARE
 	old modelgov.members;
+	-- the duties held for one model go with the membership (ON DELETE CASCADE)
+	duties jsonb := (SELECT jsonb_agg(jsonb_build_object('duty', d.duty, 'model', d.model) ORDER BY d.model, d.duty)
+					   FROM modelgov.duties d
+					  WHERE d.role_name = (SELECT r.rolname FROM pg_roles r WHERE r.oid = member));
 BEGIN
 	PERFORM modelgov_internal.require_admin('remove members');
 	DELETE FROM modelgov.members m
@@ -248,7 +258,8 @@ BEGIN
 	PERFORM modelgov_internal.audit('member_removed',
 							details => jsonb_build_object(
 								'member', old.role_name, 'identity', old.identity,
-								'roles', to_jsonb(old.roles)));
+								'roles', to_jsonb(old.roles))
+						   || CASE WHEN duties IS NULL THEN '{}' ELSE jsonb_build_object('duties', duties) END);
 END
 $$;
 CREATE FUNCTION modelgov.remove_member(member regrole)
@@ -270,15 +281,20 @@ CREATE FUNCTION modelgov_internal.remove_stale_members()
 	AS $$
 DECLARE
 	old modelgov.members;
+	duties jsonb;
 BEGIN
 	PERFORM modelgov_internal.require_admin('remove members');
-	FOR old IN DELETE FROM modelgov.members m
-				WHERE NOT modelgov_internal.is_live_member(m)
-			  RETURNING * LOOP
+	FOR old IN SELECT * FROM modelgov.members m
+				WHERE NOT modelgov_internal.is_live_member(m) FOR UPDATE LOOP
+		-- the duties held for one model go with the membership (ON DELETE CASCADE)
+		duties := (SELECT jsonb_agg(jsonb_build_object('duty', d.duty, 'model', d.model) ORDER BY d.model, d.duty)
+					 FROM modelgov.duties d WHERE d.role_name = old.role_name);
+		DELETE FROM modelgov.members m WHERE m.role_name = old.role_name;
 		PERFORM modelgov_internal.audit('member_removed',
 								details => jsonb_build_object(
 									'member', old.role_name, 'identity', old.identity,
-									'roles', to_jsonb(old.roles), 'stale', true));
+									'roles', to_jsonb(old.roles), 'stale', true)
+						   || CASE WHEN duties IS NULL THEN '{}' ELSE jsonb_build_object('duties', duties) END);
 		RETURN NEXT old.role_name;
 	END LOOP;
 END
@@ -332,21 +348,23 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.require_member(text) IS
 	'internal: the calling member, or 42501';
 
-CREATE FUNCTION modelgov_internal.require_duty(duty modelgov.member_role, action text) RETURNS modelgov.members
+CREATE FUNCTION modelgov_internal.require_duty(duty modelgov.member_role, action text, model text)
+	RETURNS modelgov.members
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	m modelgov.members := modelgov_internal.require_member(action);
 BEGIN
-	IF NOT duty = ANY (m.roles) THEN
+	IF NOT modelgov_internal.holds(m.role_name, duty, model) THEN
 		RAISE EXCEPTION 'permission denied to %', action
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = format('Member %s (%s) does not hold the %s role.', m.role_name, m.identity, duty),
-				  HINT = 'An administrator grants roles with modelgov.add_member().';
+				  DETAIL = format('Member %s (%s) does not hold the %s duty for model %s.', m.role_name, m.identity,
+								  duty, model),
+				  HINT = 'An administrator grants duties with modelgov.grant_duty().';
 	END IF;
 	RETURN m;
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.require_duty(modelgov.member_role, text) IS
-	'internal: the calling member if they hold the role, or 42501';
+COMMENT ON FUNCTION modelgov_internal.require_duty(modelgov.member_role, text, text) IS
+	'internal: the calling member if they hold the duty for the model (or for every model), or 42501';

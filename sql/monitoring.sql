@@ -8,28 +8,30 @@
 --
 
 CREATE TABLE modelgov.daily_metrics (
-	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	version			modelgov.semver NOT NULL,
 	day				date NOT NULL,
 	revision		integer NOT NULL CHECK (revision OPERATOR(pg_catalog.>) 0),
 	metrics			jsonb NOT NULL,
 	recorded_at		timestamptz NOT NULL,
 	recorded_by		text NOT NULL,
 	reason			text,
-	PRIMARY KEY (version, day, revision),
-	CHECK ((revision OPERATOR(pg_catalog.=) 1) OPERATOR(pg_catalog.=) (reason IS NULL))
+	CHECK ((revision OPERATOR(pg_catalog.=) 1) OPERATOR(pg_catalog.=) (reason IS NULL)),
+	model			text NOT NULL REFERENCES modelgov.models,
+	PRIMARY KEY (model, version, day, revision),
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
 COMMENT ON TABLE modelgov.daily_metrics IS
-	'daily production metrics per version; corrections are later revisions with a reason';
+	'daily production metrics per model and version; corrections are later revisions with a reason';
 COMMENT ON COLUMN modelgov.daily_metrics.revision IS '1 as recorded, then one more per correction';
 SELECT pg_catalog.pg_extension_config_dump('modelgov.daily_metrics', '');
 GRANT SELECT ON modelgov.daily_metrics TO PUBLIC;
 
 CREATE VIEW modelgov.metrics AS
-	SELECT DISTINCT ON (m.version, m.day)
-		   m.version, m.day, m.metrics, m.revision, m.recorded_at, m.recorded_by
+	SELECT DISTINCT ON (m.model, m.version, m.day)
+		   m.model, m.version, m.day, m.metrics, m.revision, m.recorded_at, m.recorded_by
 	  FROM modelgov.daily_metrics m
-	 ORDER BY m.version, m.day, m.revision DESC;
-COMMENT ON VIEW modelgov.metrics IS 'the metrics in force for each version and day (the latest revision)';
+	 ORDER BY m.model, m.version, m.day, m.revision DESC;
+COMMENT ON VIEW modelgov.metrics IS 'the metrics in force for each model, version and day (the latest revision)';
 GRANT SELECT ON modelgov.metrics TO PUBLIC;
 
 /* Validate a metrics object: known keys, counts, rates and times. */
@@ -89,20 +91,21 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.check_metrics(jsonb) IS
 	'internal: validate daily metrics (counts, rates in [0, 1], latency), or 22023';
 
-CREATE FUNCTION modelgov_internal.record_metrics(version modelgov.semver, day date, metrics jsonb)
+CREATE FUNCTION modelgov_internal.record_metrics(model text, version modelgov.semver, day date, metrics jsonb)
 	RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov_internal.require_duty('deployer', 'record metrics');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'record metrics', mdl.name);
 	v modelgov.versions;
 BEGIN
 	IF version IS NULL OR day IS NULL THEN
 		RAISE EXCEPTION 'version and day must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov_internal.require_version(version);
+	v := modelgov_internal.require_version(mdl.name, version);
 	IF v.released_at IS NULL THEN
 		RAISE EXCEPTION 'version % has never run in production', version
 			USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -120,16 +123,35 @@ BEGIN
 	END IF;
 	PERFORM pg_advisory_xact_lock(hashtext('modelgov.daily_metrics'));
 	IF EXISTS (SELECT 1 FROM modelgov.daily_metrics d
-				WHERE d.version OPERATOR(modelgov.=) v.version AND d.day = day) THEN
+				WHERE d.model = mdl.name AND d.version OPERATOR(modelgov.=) v.version AND d.day = day) THEN
 		RAISE EXCEPTION 'metrics of version % for % are already recorded', v.version, day
 			USING ERRCODE = 'unique_violation',
 				  HINT = 'Recorded metrics are not replaced; use modelgov.correct_metrics() with a reason.';
 	END IF;
-	INSERT INTO modelgov.daily_metrics VALUES (v.version, day, 1, modelgov_internal.check_metrics(metrics),
-											   modelgov.clock_now(), m.role_name, NULL);
-	PERFORM modelgov_internal.audit('metrics', version => v.version, proposal_id => v.proposal_id,
+	INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by, reason, model)
+		VALUES (v.version, day, 1, modelgov_internal.check_metrics(metrics), modelgov.clock_now(), m.role_name,
+				NULL, mdl.name);
+	PERFORM modelgov_internal.audit('metrics', version => v.version, proposal_id => v.proposal_id, model => mdl.name,
 							details => jsonb_build_object('day', day, 'metrics', metrics,
 																	 'recorded_by', m.identity));
+END
+$$;
+CREATE FUNCTION modelgov.record_metrics(model text, version modelgov.semver, day date, metrics jsonb)
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.record_metrics(text, modelgov.semver, date, jsonb) IS
+	'internal: the body of modelgov.record_metrics, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.record_metrics(text, modelgov.semver, date, jsonb) IS
+	'record a day''s production metrics of a version of a model, once (deployers of the model only)';
+
+CREATE FUNCTION modelgov_internal.record_metrics(version modelgov.semver, day date, metrics jsonb)
+	RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM modelgov_internal.record_metrics(modelgov_internal.sole_model('record_metrics'), version, day, metrics);
 END
 $$;
 CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metrics jsonb)
@@ -137,18 +159,20 @@ CREATE FUNCTION modelgov.record_metrics(version modelgov.semver, day date, metri
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.record_metrics(modelgov.semver, date, jsonb) IS
-	'internal: the body of modelgov.record_metrics, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.record_metrics without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_metrics(modelgov.semver, date, jsonb) IS
-	'record a day''s production metrics of a version, once (deployers only)';
+	'deprecated since 0.2.0: record_metrics(model, ...) for the database''s only model';
 
-CREATE FUNCTION modelgov_internal.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
+CREATE FUNCTION modelgov_internal.correct_metrics(model text, version modelgov.semver, day date, metrics jsonb,
+												 reason text)
 	RETURNS integer
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	m modelgov.members := modelgov_internal.require_duty('deployer', 'correct metrics');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
+	m modelgov.members := modelgov_internal.require_duty('deployer', 'correct metrics', mdl.name);
 	last modelgov.daily_metrics;
 BEGIN
 	IF modelgov_internal.is_blank(reason) THEN
@@ -157,18 +181,18 @@ BEGIN
 	PERFORM modelgov_internal.check_length('reason', reason, 10000);
 	PERFORM pg_advisory_xact_lock(hashtext('modelgov.daily_metrics'));
 	SELECT * INTO last FROM modelgov.daily_metrics d
-	 WHERE d.version OPERATOR(modelgov.=) version AND d.day = day
+	 WHERE d.model = mdl.name AND d.version OPERATOR(modelgov.=) version AND d.day = day
 	 ORDER BY d.revision DESC LIMIT 1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no metrics of version % for % to correct', version, day
 			USING ERRCODE = 'undefined_object', HINT = 'Record them with modelgov.record_metrics().';
 	END IF;
-	INSERT INTO modelgov.daily_metrics VALUES (last.version, day, last.revision + 1,
-											   modelgov_internal.check_metrics(metrics), modelgov.clock_now(),
-											   m.role_name, reason);
-	PERFORM modelgov_internal.audit('metrics_corrected', version => last.version,
+	INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by, reason, model)
+		VALUES (last.version, day, last.revision + 1, modelgov_internal.check_metrics(metrics), modelgov.clock_now(),
+				m.role_name, reason, mdl.name);
+	PERFORM modelgov_internal.audit('metrics_corrected', version => last.version, model => mdl.name,
 							proposal_id => (SELECT x.proposal_id FROM modelgov.versions x
-											 WHERE x.version OPERATOR(modelgov.=) last.version),
+											 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) last.version),
 							details => jsonb_build_object(
 								'day', day, 'revision', last.revision + 1,
 								'old_values', last.metrics, 'new_values', metrics,
@@ -176,17 +200,38 @@ BEGIN
 	RETURN last.revision + 1;
 END
 $$;
+CREATE FUNCTION modelgov.correct_metrics(model text, version modelgov.semver, day date, metrics jsonb, reason text)
+	RETURNS integer
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.correct_metrics(text, modelgov.semver, date, jsonb, text) IS
+	'internal: the body of modelgov.correct_metrics, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.correct_metrics(text, modelgov.semver, date, jsonb, text) IS
+	'correct a day''s metrics of a version of a model as a new, audited revision (deployers of the model only)';
+
+CREATE FUNCTION modelgov_internal.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
+	RETURNS integer
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.correct_metrics(modelgov_internal.sole_model('correct_metrics'), version, day, metrics,
+											 reason);
+END
+$$;
 CREATE FUNCTION modelgov.correct_metrics(version modelgov.semver, day date, metrics jsonb, reason text)
 	RETURNS integer
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.correct_metrics(modelgov.semver, date, jsonb, text) IS
-	'internal: the body of modelgov.correct_metrics, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.correct_metrics without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, text) IS
-	'correct a day''s metrics as a new, audited revision (deployers only)';
+	'deprecated since 0.2.0: correct_metrics(model, ...) for the database''s only model';
 
 REVOKE ALL ON FUNCTION modelgov.record_metrics(modelgov.semver, date, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.correct_metrics(modelgov.semver, date, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_metrics(text, modelgov.semver, date, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.correct_metrics(text, modelgov.semver, date, jsonb, text) FROM PUBLIC;
 
 --
 -- decision_counts(d): the daily counts of an application's decisions
@@ -227,7 +272,7 @@ COMMENT ON AGGREGATE modelgov.decision_counts(modelgov.decision) IS
 --
 
 CREATE VIEW modelgov.version_history AS
-	SELECT v.version, v.status, v.released_at,
+	SELECT v.model, v.version, v.status, v.released_at,
 		   v.config OPERATOR(pg_catalog.->) 'weights' AS weights,
 		   v.config OPERATOR(pg_catalog.->) 'thresholds' AS thresholds,
 		   perf.performance,
@@ -248,10 +293,10 @@ CREATE VIEW modelgov.version_history AS
 												  OPERATOR(pg_catalog./) NULLIF((m.metrics OPERATOR(pg_catalog.->>) 'decisions')::numeric, 0)), 4)))
 				   AS performance
 		  FROM modelgov.metrics m
-		 WHERE m.version OPERATOR(modelgov.=) v.version
+		 WHERE m.model OPERATOR(pg_catalog.=) v.model AND m.version OPERATOR(modelgov.=) v.version
 		HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0) perf ON true;
 COMMENT ON VIEW modelgov.version_history IS
-	'one row per version: the historical record, with averages of its daily metrics as performance';
+	'one row per version of each model: the historical record, with averages of its daily metrics as performance';
 GRANT SELECT ON modelgov.version_history TO PUBLIC;
 
 --
@@ -360,32 +405,34 @@ COMMENT ON FUNCTION modelgov_internal.metric(jsonb, text) IS
 	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
 
 /* The production deployment that made a version active most recently. */
-CREATE FUNCTION modelgov_internal.active_since(version modelgov.semver) RETURNS timestamptz
+CREATE FUNCTION modelgov_internal.active_since(model text, version modelgov.semver) RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT d.deployed_at FROM modelgov.deployments d
-	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) active_since.version
+	 WHERE d.model = active_since.model AND d.env = 'production'
+	   AND d.version OPERATOR(modelgov.=) active_since.version
 	 ORDER BY d.id DESC LIMIT 1
 $$;
-COMMENT ON FUNCTION modelgov_internal.active_since(modelgov.semver) IS
-	'internal: when a version last became active in production';
+COMMENT ON FUNCTION modelgov_internal.active_since(text, modelgov.semver) IS
+	'internal: when a version of a model last became active in production';
 
 /*
  * Mean and standard deviation of a metric over the days recorded before a
  * date (of any version): the history the 2 sigma rule compares with.
  */
-CREATE FUNCTION modelgov_internal.history(name text, before date, OUT days bigint, OUT mean float8, OUT sigma float8)
+CREATE FUNCTION modelgov_internal.history(model text, name text, before date,
+										  OUT days bigint, OUT mean float8, OUT sigma float8)
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 	SELECT count(x), avg(x), stddev_samp(x)
 	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name) AS x
-			  FROM modelgov.metrics m WHERE m.day < history.before) h
+			  FROM modelgov.metrics m WHERE m.model = history.model AND m.day < history.before) h
 	 WHERE x IS NOT NULL
 $$;
-COMMENT ON FUNCTION modelgov_internal.history(text, date) IS
-	'internal: days, mean and sample standard deviation of a metric before a date';
+COMMENT ON FUNCTION modelgov_internal.history(text, text, date) IS
+	'internal: days, mean and sample standard deviation of a model''s metric before a date (any of its versions)';
 
 CREATE FUNCTION modelgov_internal.pct(x float8) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -396,14 +443,20 @@ CREATE FUNCTION modelgov_internal.pct(x float8) RETURNS text
 $$;
 COMMENT ON FUNCTION modelgov_internal.pct(float8) IS 'internal: a rate as a percentage for messages, 0.15 -> 15%';
 
-CREATE FUNCTION modelgov.health_check(version modelgov.semver DEFAULT NULL, day date DEFAULT NULL)
+/*
+ * No defaults: health_check(version, day) of 0.1.0 takes up to two, and two
+ * untyped literals would match both.  NULL: the active version, its
+ * latest day.
+ */
+CREATE FUNCTION modelgov.health_check(model text, version modelgov.semver, day date)
 	RETURNS TABLE (check_name text, observed float8, expected text, passed boolean)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	v modelgov.semver := COALESCE(version, modelgov.active_version('production'::modelgov.environment));
+	mdl modelgov.models := modelgov_internal.require_model(model, false);
+	v modelgov.semver := COALESCE(version, modelgov.active_version(mdl.name, 'production'::modelgov.environment));
 	d date := day;
 	m jsonb;
 	ia jsonb;
@@ -419,17 +472,18 @@ BEGIN
 		RAISE EXCEPTION 'there is no active version to check' USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
 	IF d IS NULL THEN
-		SELECT max(x.day) INTO d FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) v;
+		SELECT max(x.day) INTO d FROM modelgov.metrics x
+		 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) v;
 	END IF;
 	SELECT x.metrics INTO m FROM modelgov.metrics x
-	 WHERE x.version OPERATOR(modelgov.=) v AND x.day = d;
+	 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) v AND x.day = d;
 	IF m IS NULL THEN
 		RAISE EXCEPTION 'no metrics of version % for %', v, COALESCE(d::text, 'any day')
 			USING ERRCODE = 'undefined_object', HINT = 'Record them with modelgov.record_metrics().';
 	END IF;
 	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
 	  JOIN modelgov.proposals p ON p.proposal_id = y.proposal_id
-	 WHERE y.version OPERATOR(modelgov.=) v;
+	 WHERE y.model = mdl.name AND y.version OPERATOR(modelgov.=) v;
 	exp_auto := (ia ->> 'expected_auto_resolve_rate')::float8;
 	exp_esc := (ia ->> 'expected_escalate_rate')::float8;
 
@@ -460,10 +514,11 @@ BEGIN
 	observed := modelgov_internal.metric(m, 'escalate_rate');
 	-- the deployment in force that day, not a later one
 	SELECT x.deployed_at INTO since FROM modelgov.deployments x
-	 WHERE x.env = 'production' AND x.version OPERATOR(modelgov.=) v
+	 WHERE x.model = mdl.name AND x.env = 'production' AND x.version OPERATOR(modelgov.=) v
 	   AND x.deployed_at < timezone('UTC', (d + 1)::timestamp)
 	 ORDER BY x.id DESC LIMIT 1;
-	SELECT * INTO h FROM modelgov_internal.history('escalate_rate', COALESCE(timezone('UTC', since)::date, d));
+	SELECT * INTO h FROM modelgov_internal.history(mdl.name, 'escalate_rate',
+												   COALESCE(timezone('UTC', since)::date, d));
 	IF h.days < 2 THEN
 		expected := format('not enough history before the deployment (%s days)', h.days);
 		passed := NULL;
@@ -491,18 +546,32 @@ BEGIN
 	RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION modelgov.health_check(modelgov.semver, date) IS
-	'the five daily checks of a version and day (the active version and its latest day by default)';
+COMMENT ON FUNCTION modelgov.health_check(text, modelgov.semver, date) IS
+	'the five daily checks of a version of a model and a day (version NULL: the active one; day NULL: its latest day of metrics)';
 
-CREATE FUNCTION modelgov_internal.monitor(auto_rollback boolean DEFAULT false)
-	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
-	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+CREATE FUNCTION modelgov.health_check(version modelgov.semver DEFAULT NULL, day date DEFAULT NULL)
+	RETURNS TABLE (check_name text, observed float8, expected text, passed boolean)
+	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT * FROM modelgov.health_check(modelgov_internal.sole_model('health_check'), version, day)
+$$;
+COMMENT ON FUNCTION modelgov.health_check(modelgov.semver, date) IS
+	'deprecated since 0.2.0: health_check(model, version, day) of the database''s only model';
+
+/*
+ * The monitor of one model, for modelgov.monitor(): records tells whether
+ * the caller's run records (a deployer of the model), mem is the caller.
+ * Each model is judged on its own history.
+ */
+CREATE FUNCTION modelgov_internal.monitor_model(mdl text, auto_rollback boolean, records boolean, mem modelgov.members)
+	RETURNS TABLE (model_name text, day date, check_name text, observed float8, expected text, passed boolean,
+				   action text)
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	mem modelgov.members := CASE WHEN auto_rollback THEN modelgov_internal.require_duty('deployer', 'monitor with automatic rollback')
-								 ELSE modelgov_internal.require_member('monitor') END;
 	v modelgov.semver;
 	since timestamptz;
 	first_day date;
@@ -520,38 +589,28 @@ DECLARE
 	rolled_back boolean := false;
 	reason text;
 	clean_days int;
-	-- a member without the deployer duty reads the checks and writes
-	-- nothing: an alert it recorded would keep the automatic run from
-	-- acting on the trigger, and a validation is a deployer's call
-	records boolean := 'deployer' = ANY (mem.roles);
 BEGIN
-	-- one recording monitor at a time, so that alerts and the rollback
-	-- happen once; what is active is read after the lock, so a monitor that
-	-- waited sees the rollback of the one it waited for.  A reader writes
-	-- nothing and takes no lock: it never holds up the automatic run.
-	IF records THEN
-		PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
-	END IF;
-	v := modelgov.active_version('production'::modelgov.environment);
+	model_name := mdl;
+	v := modelgov.active_version(mdl, 'production'::modelgov.environment);
 	IF v IS NULL THEN
 		RETURN;
 	END IF;
-	since := modelgov_internal.active_since(v);
+	since := modelgov_internal.active_since(mdl, v);
 	first_day := timezone('UTC', since)::date;
 	SELECT p.impact_analysis INTO ia FROM modelgov.versions y
 	  JOIN modelgov.proposals p ON p.proposal_id = y.proposal_id
-	 WHERE y.version OPERATOR(modelgov.=) v;
+	 WHERE y.model = mdl AND y.version OPERATOR(modelgov.=) v;
 
 	-- every day of metrics since the deployment: the daily checks for the
 	-- first ndays days, the rollback trigger for as long as it is active
 	FOR d, m IN SELECT x.day, x.metrics FROM modelgov.metrics x
-				 WHERE x.version OPERATOR(modelgov.=) v
+				 WHERE x.model = mdl AND x.version OPERATOR(modelgov.=) v
 				   AND x.day >= first_day
 				   AND x.day <= today
 				 ORDER BY x.day LOOP
 		day := d;
 		IF d < (first_day + ndays) THEN
-			FOR c IN SELECT * FROM modelgov.health_check(v, d) LOOP
+			FOR c IN SELECT * FROM modelgov.health_check(mdl, v, d) LOOP
 				check_name := c.check_name;
 				observed := c.observed;
 				expected := c.expected;
@@ -559,7 +618,7 @@ BEGIN
 				action := NULL;
 				IF c.passed IS FALSE THEN
 					action := CASE WHEN records
-								   THEN modelgov_internal.alert(v, d, c.check_name, c.observed, c.expected, 'daily_check')
+								   THEN modelgov_internal.alert(mdl, v, d, c.check_name, c.observed, c.expected, 'daily_check')
 								   ELSE 'not recorded (reporting only)' END;
 				END IF;
 				RETURN NEXT;
@@ -572,7 +631,7 @@ BEGIN
 		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'auto_rate', 'error_rate', 'correct_auto'] LOOP
 			x := modelgov_internal.metric(m, metric);
 			CONTINUE WHEN x IS NULL;
-			SELECT * INTO h FROM modelgov_internal.history(metric, first_day);
+			SELECT * INTO h FROM modelgov_internal.history(mdl, metric, first_day);
 			mean := CASE metric WHEN 'escalate_rate' THEN COALESCE((ia ->> 'expected_escalate_rate')::float8, h.mean)
 								WHEN 'auto_rate' THEN COALESCE((ia ->> 'expected_auto_resolve_rate')::float8, h.mean)
 								ELSE h.mean END;
@@ -596,26 +655,26 @@ BEGIN
 						  <= GREATEST(k * h.sigma, 1e-12);
 				IF NOT passed THEN
 					action := CASE WHEN records
-								   THEN modelgov_internal.alert(v, d, check_name, x, expected, 'rollback_trigger')
+								   THEN modelgov_internal.alert(mdl, v, d, check_name, x, expected, 'rollback_trigger')
 								   ELSE 'not recorded (reporting only)' END;
 					-- a trigger is acted on by the next automatic run, however
 					-- many runs alerted it before: reading never disarms it
 					IF auto_rollback AND NOT rolled_back
-					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v
+					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v
 					   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments dd
-									    WHERE dd.env = 'production'
+									    WHERE dd.model = mdl AND dd.env = 'production'
 										  AND dd.kind = 'deploy'
 										  AND dd.version OPERATOR(modelgov.=) v
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
 					ELSIF auto_rollback AND NOT rolled_back
-					   AND modelgov.active_version('production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
+					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
 						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
 										WHEN 'error_rate' THEN 'Error rate' ELSE 'Correct auto rate' END,
 							CASE WHEN x > mean THEN 'increased' ELSE 'decreased' END,
 							modelgov_internal.pct(x), modelgov_internal.pct(mean));
-						action := 'rolled back to ' || modelgov_internal.rollback(reason, NULL, 'automation')::text;
+						action := 'rolled back to ' || modelgov_internal.rollback(mdl, reason, NULL, 'automation')::text;
 						rolled_back := true;
 					END IF;
 				END IF;
@@ -630,17 +689,17 @@ BEGIN
 	   -- days of 24 hours, whatever the session's time zone
 	   AND modelgov.clock_now() >= (since + make_interval(hours => 24 * ndays)) THEN
 		SELECT count(*) INTO clean_days FROM modelgov.metrics x
-		 WHERE x.version OPERATOR(modelgov.=) v
+		 WHERE x.model = mdl AND x.version OPERATOR(modelgov.=) v
 		   AND x.day >= first_day
 		   AND x.day < (first_day + ndays);
 		IF clean_days = ndays
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) v
+							WHERE a.event_type = 'alert' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
 							  AND (a.details ->> 'day')::date >= first_day)
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type = 'validated' AND a.version OPERATOR(modelgov.=) v
+							WHERE a.event_type = 'validated' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
 							  AND a.recorded_at >= since) THEN
-			PERFORM modelgov_internal.audit('validated', version => v, status => 'validated',
+			PERFORM modelgov_internal.audit('validated', version => v, status => 'validated', model => mdl,
 									details => jsonb_build_object(
 										'first_day', first_day, 'days', ndays, 'validated_by', mem.identity));
 			day := first_day + ndays - 1;
@@ -654,37 +713,139 @@ BEGIN
 	END IF;
 END
 $$;
+COMMENT ON FUNCTION modelgov_internal.monitor_model(text, boolean, boolean, modelgov.members) IS
+	'internal: the checks, alerts, automatic rollback and validation of one model, for modelgov.monitor';
+
+/*
+ * The model comes without a default: the 0.1.0 form monitor(auto_rollback
+ * DEFAULT false), which scheduled jobs call, keeps its signature and its
+ * grants, and monitor() stays that call.
+ */
+CREATE FUNCTION modelgov_internal.monitor(model text, auto_rollback boolean DEFAULT false)
+	RETURNS TABLE (model_name text, day date, check_name text, observed float8, expected text, passed boolean,
+				   action text)
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	mem modelgov.members := modelgov_internal.require_member(CASE WHEN auto_rollback
+																  THEN 'monitor with automatic rollback'
+																  ELSE 'monitor' END);
+	name text;
+	records boolean;
+	locked boolean := false;
+	failure text;
+	failure_state text;
+BEGIN
+	IF auto_rollback IS NULL THEN
+		RAISE EXCEPTION 'auto_rollback must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF model IS NOT NULL THEN
+		PERFORM modelgov_internal.require_model(model);
+		IF auto_rollback AND NOT modelgov_internal.holds(mem.role_name, 'deployer', model) THEN
+			PERFORM modelgov_internal.require_duty('deployer', 'monitor with automatic rollback', model);
+		END IF;
+	ELSIF auto_rollback AND NOT EXISTS (SELECT 1 FROM modelgov.models x
+										 WHERE x.retired_at IS NULL
+										   AND modelgov_internal.holds(mem.role_name, 'deployer', x.name)) THEN
+		RAISE EXCEPTION 'permission denied to monitor with automatic rollback'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s (%s) holds the deployer duty for no model.', mem.role_name, mem.identity),
+				  HINT = 'An administrator grants duties with modelgov.grant_duty().';
+	END IF;
+	-- every model that is not retired, each on its own; the named one only
+	FOR name IN SELECT x.name FROM modelgov.models x
+				 WHERE x.retired_at IS NULL AND (model IS NULL OR x.name = model)
+				 ORDER BY x.name LOOP
+		-- a member without the deployer duty of a model reads its checks and
+		-- writes nothing: an alert it recorded would keep the automatic run
+		-- from acting on the trigger, and a validation is a deployer's call
+		records := modelgov_internal.holds(mem.role_name, 'deployer', name);
+		-- one recording monitor at a time, so that alerts and the rollback
+		-- happen once; what is active is read after the lock, so a monitor
+		-- that waited sees the rollback of the one it waited for.  A reader
+		-- writes nothing and takes no lock: it never holds up the automatic run.
+		IF records AND NOT locked THEN
+			PERFORM pg_advisory_xact_lock(hashtext('modelgov.monitor'));
+			locked := true;
+		END IF;
+		-- a model whose record cannot be checked (a 0.1.0 impact analysis
+		-- whose expected rate is not a number) must not keep the others
+		-- from theirs: its work is undone and an error row says why.  When
+		-- a single model is named, its error is the call's.
+		IF model IS NOT NULL THEN
+			RETURN QUERY SELECT * FROM modelgov_internal.monitor_model(name, auto_rollback AND records, records, mem);
+		ELSE
+			BEGIN
+				RETURN QUERY SELECT * FROM modelgov_internal.monitor_model(name, auto_rollback AND records, records, mem);
+			EXCEPTION WHEN OTHERS THEN
+				GET STACKED DIAGNOSTICS failure = MESSAGE_TEXT, failure_state = RETURNED_SQLSTATE;
+				model_name := name;
+				day := NULL;
+				check_name := 'error';
+				observed := NULL;
+				expected := format('%s (SQLSTATE %s)', failure, failure_state);
+				passed := false;
+				action := 'not checked: run monitor(''' || name || ''') for the error';
+				RETURN NEXT;
+			END;
+		END IF;
+	END LOOP;
+END
+$$;
+CREATE FUNCTION modelgov.monitor(model text, auto_rollback boolean DEFAULT false)
+	RETURNS TABLE (model_name text, day date, check_name text, observed float8, expected text, passed boolean,
+				   action text)
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.monitor(text, boolean) IS
+	'internal: the body of modelgov.monitor, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.monitor(text, boolean) IS
+	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment, of one model or (model NULL) of every model that is not retired, each on its own history; a run by a deployer of a model records alerts and the validation, and with auto_rollback rolls back as automation; other members'' runs only report';
+
+CREATE FUNCTION modelgov_internal.monitor(auto_rollback boolean DEFAULT false)
+	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN QUERY SELECT r.day, r.check_name, r.observed, r.expected, r.passed, r.action
+				   FROM modelgov_internal.monitor(modelgov_internal.sole_model('monitor'), auto_rollback) r;
+END
+$$;
 CREATE FUNCTION modelgov.monitor(auto_rollback boolean DEFAULT false)
 	RETURNS TABLE (day date, check_name text, observed float8, expected text, passed boolean, action text)
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.monitor(boolean) IS
-	'internal: the body of modelgov.monitor, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.monitor(auto_rollback) without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.monitor(boolean) IS
-	'daily checks over the active version''s first days and the 2 sigma rollback trigger on every day since its deployment; a deployer''s run records alerts and the validation, and with auto_rollback rolls back as automation; other members'' runs only report';
+	'deprecated since 0.2.0: monitor(model, auto_rollback) of the database''s only model, in the 0.1.0 columns (monitor(NULL) checks every model)';
 
-/* Append an alert once per version, day and check; say what was done. */
-CREATE FUNCTION modelgov_internal.alert(version modelgov.semver, day date, check_name text, observed float8,
-								expected text, kind text)
+/* Append an alert once per model, version, day and check; say what was done. */
+CREATE FUNCTION modelgov_internal.alert(model text, version modelgov.semver, day date, check_name text,
+								observed float8, expected text, kind text)
 	RETURNS text
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.audit_log a
-				WHERE a.event_type = 'alert' AND a.version OPERATOR(modelgov.=) alert.version
+				WHERE a.event_type = 'alert' AND a.model = alert.model
+				  AND a.version OPERATOR(modelgov.=) alert.version
 				  AND (a.details ->> 'day')::date = alert.day
 				  AND a.details ->> 'check' = alert.check_name) THEN
 		RETURN 'already alerted';
 	END IF;
-	PERFORM modelgov_internal.audit('alert', version => alert.version, status => kind,
+	PERFORM modelgov_internal.audit('alert', version => alert.version, status => kind, model => alert.model,
 									details => jsonb_build_object('day', alert.day, 'check', alert.check_name,
 																  'observed', observed, 'expected', expected));
 	RETURN 'alert';
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text) IS
-	'internal: append an alert event once per version, day and check';
+COMMENT ON FUNCTION modelgov_internal.alert(text, modelgov.semver, date, text, float8, text, text) IS
+	'internal: append an alert event once per model, version, day and check';
 
 CREATE FUNCTION modelgov_internal.annotate(seq bigint, root_cause text) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -708,7 +869,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
 	END IF;
-	RETURN modelgov_internal.audit('annotation', version => e.version,
+	RETURN modelgov_internal.audit('annotation', version => e.version, model => e.model,
 						   details => jsonb_build_object('annotates', seq, 'root_cause', root_cause,
 																	'annotated_by', m.identity));
 END
@@ -722,4 +883,5 @@ COMMENT ON FUNCTION modelgov.annotate(bigint, text) IS
 	'record the root cause of an earlier rollback as a new audit entry (members only)';
 
 REVOKE ALL ON FUNCTION modelgov.monitor(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.monitor(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.annotate(bigint, text) FROM PUBLIC;

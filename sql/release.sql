@@ -44,7 +44,7 @@ COMMENT ON FUNCTION modelgov_internal.release_items() IS
 CREATE SEQUENCE modelgov.release_attestations_id_seq;
 CREATE TABLE modelgov.release_attestations (
 	id				bigint PRIMARY KEY DEFAULT pg_catalog.nextval('modelgov.release_attestations_id_seq'),
-	version			modelgov.semver NOT NULL REFERENCES modelgov.versions,
+	version			modelgov.semver NOT NULL,
 	item			text NOT NULL
 					CHECK (item OPERATOR(pg_catalog.=) ANY (ARRAY['tests_pass', 'code_reviewed', 'documentation_updated',
 																   'changelog_updated', 'breaking_changes_marked',
@@ -53,10 +53,12 @@ CREATE TABLE modelgov.release_attestations (
 	attested_at		timestamptz NOT NULL,
 	attested_by		text NOT NULL,
 	attested_by_identity text NOT NULL,
-	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log,
+	model			text NOT NULL REFERENCES modelgov.models,
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
 ALTER SEQUENCE modelgov.release_attestations_id_seq OWNED BY modelgov.release_attestations.id;
-CREATE INDEX ON modelgov.release_attestations (version, item, id);
+CREATE INDEX ON modelgov.release_attestations (model, version, item, id);
 COMMENT ON TABLE modelgov.release_attestations IS
 	'every attestation of a release checklist item, in order; the latest per version and item counts';
 COMMENT ON COLUMN modelgov.release_attestations.attested_by IS 'the member''s database role';
@@ -65,12 +67,15 @@ COMMENT ON COLUMN modelgov.release_attestations.audit_seq IS 'the attestation ev
 COMMENT ON SEQUENCE modelgov.release_attestations_id_seq IS 'ids of release attestations';
 
 CREATE TABLE modelgov.releases (
-	version			modelgov.semver PRIMARY KEY REFERENCES modelgov.versions,
+	version			modelgov.semver NOT NULL,
 	released_at		timestamptz NOT NULL,
 	released_by		text NOT NULL,
 	released_by_identity text NOT NULL,
 	checklist		jsonb NOT NULL,
-	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log
+	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log,
+	model			text NOT NULL REFERENCES modelgov.models,
+	PRIMARY KEY (model, version),
+	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
 COMMENT ON TABLE modelgov.releases IS
 	'versions marked RELEASED once their release checklist was complete; one row per version, never changed';
@@ -87,13 +92,14 @@ SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations_id_seq
 SELECT pg_catalog.pg_extension_config_dump('modelgov.releases', '');
 GRANT SELECT ON modelgov.release_attestations, modelgov.releases TO PUBLIC;
 
-CREATE FUNCTION modelgov.release_checklist(version modelgov.semver)
+CREATE FUNCTION modelgov.release_checklist(model text, version modelgov.semver)
 	RETURNS TABLE (item text, state text, evidence text)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 11 SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	mdl modelgov.models := modelgov_internal.require_model(model, false);
 	v modelgov.versions;
 	p modelgov.proposals;
 	major boolean;
@@ -107,7 +113,7 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov_internal.require_version(version);
+	v := modelgov_internal.require_version(mdl.name, version);
 	IF v.proposal_id IS NOT NULL THEN
 		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
@@ -125,10 +131,11 @@ BEGIN
 				-- the initial version: created by an administrator, no committee
 				SELECT a.actor INTO init_actor FROM modelgov.audit_log a
 				 WHERE a.event_type = 'init' AND a.version OPERATOR(modelgov.=) v.version
+				   AND (a.model = v.model OR (a.encoding = 1 AND a.model IS NULL))
 				 ORDER BY a.seq LIMIT 1;
 				IF init_actor IS NOT NULL THEN
 					state := 'verified';
-					evidence := format('initial version created by %s with init_model', init_actor);
+					evidence := format('initial version created by %s when the model was created', init_actor);
 				ELSE
 					evidence := 'the version has no proposal and no init entry in the audit log';
 				END IF;
@@ -155,7 +162,7 @@ BEGIN
 
 		ELSIF r.item = 'audit_entry' THEN
 			SELECT a.seq INTO found_seq FROM modelgov.audit_log a
-			 WHERE a.version OPERATOR(modelgov.=) v.version
+			 WHERE a.version OPERATOR(modelgov.=) v.version AND a.model = v.model
 			   AND ((a.event_type = 'deployment' AND a.status = 'active')
 					OR a.event_type = 'init')
 			 ORDER BY a.seq LIMIT 1;
@@ -178,7 +185,7 @@ BEGIN
 		ELSIF r.item = 'performance_benchmarks' THEN
 			SELECT string_agg(to_char(x.day::timestamp, 'YYYY-MM-DD'), ', ' ORDER BY x.day) INTO txt
 			  FROM modelgov.metrics x
-			 WHERE x.version OPERATOR(modelgov.=) v.version
+			 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version
 			   AND x.metrics ? 'latency_p99_ms';
 			IF txt IS NOT NULL THEN
 				state := 'verified';
@@ -197,7 +204,7 @@ BEGIN
 		ELSE
 			-- attested: the latest attestation counts
 			SELECT * INTO att FROM modelgov.release_attestations x
-			 WHERE x.version OPERATOR(modelgov.=) v.version AND x.item = r.item
+			 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version AND x.item = r.item
 			 ORDER BY x.id DESC LIMIT 1;
 			IF FOUND THEN
 				state := 'attested';
@@ -211,8 +218,8 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION modelgov.release_checklist(modelgov.semver) IS
-	'the eleven-item release checklist of a version, in the process''s order: item, state (verified, attested, '
+COMMENT ON FUNCTION modelgov.release_checklist(text, modelgov.semver) IS
+	'the eleven-item release checklist of a version of a model, in the process''s order: item, state (verified, attested, '
 	'not_applicable or missing) and evidence.  Computed: committee_approved (approvals by the model science lead, '
 	'product manager and engineering lead; the initial version counts as approved by the administrator who ran '
 	'init_model), audit_entry (a deployment entry with status active, or the init entry), tagged (the version ran in '
@@ -221,13 +228,24 @@ COMMENT ON FUNCTION modelgov.release_checklist(modelgov.semver) IS
 	'(major number differs from the base version of its proposal), else not_applicable, as for the initial version.  '
 	'Times in the evidence are UTC';
 
-CREATE FUNCTION modelgov_internal.attest(version modelgov.semver, item text, evidence text) RETURNS void
+CREATE FUNCTION modelgov.release_checklist(version modelgov.semver)
+	RETURNS TABLE (item text, state text, evidence text)
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 11 SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT * FROM modelgov.release_checklist(modelgov_internal.sole_model('release_checklist'), version)
+$$;
+COMMENT ON FUNCTION modelgov.release_checklist(modelgov.semver) IS
+	'deprecated since 0.2.0: release_checklist(model, version) of the database''s only model';
+
+CREATE FUNCTION modelgov_internal.attest(model text, version modelgov.semver, item text, evidence text) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('attest release checklist items');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	v modelgov.versions;
 	p modelgov.proposals;
 	kind text;
@@ -238,7 +256,7 @@ BEGIN
 	IF version IS NULL OR item IS NULL THEN
 		RAISE EXCEPTION 'version and item must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	v := modelgov_internal.require_version(version);
+	v := modelgov_internal.require_version(mdl.name, version);
 	IF v.proposal_id IS NOT NULL THEN
 		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
@@ -276,31 +294,48 @@ BEGIN
 	PERFORM modelgov_internal.check_length('evidence', evidence, 10000);
 
 	seq := modelgov_internal.audit('attestation', version => v.version, proposal_id => v.proposal_id,
-						   change_type => p.change_type, status => 'attested',
+						   change_type => p.change_type, status => 'attested', model => v.model,
 						   details => jsonb_build_object('item', item, 'evidence', evidence,
 																	'attested_by', m.identity));
 	INSERT INTO modelgov.release_attestations (version, item, evidence, attested_at, attested_by,
-											   attested_by_identity, audit_seq)
-		VALUES (v.version, item, evidence, now, m.role_name, m.identity, seq);
+											   attested_by_identity, audit_seq, model)
+		VALUES (v.version, item, evidence, now, m.role_name, m.identity, seq, v.model);
+END
+$$;
+CREATE FUNCTION modelgov.attest(model text, version modelgov.semver, item text, evidence text) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.attest(text, modelgov.semver, text, text) IS
+	'internal: the body of modelgov.attest, which runs it for the role that acts (src/governance.c)';
+
+CREATE FUNCTION modelgov_internal.attest(version modelgov.semver, item text, evidence text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM modelgov_internal.attest(modelgov_internal.sole_model('attest'), version, item, evidence);
 END
 $$;
 CREATE FUNCTION modelgov.attest(version modelgov.semver, item text, evidence text) RETURNS void
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.attest(modelgov.semver, text, text) IS
-	'internal: the body of modelgov.attest, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.attest without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.attest(modelgov.semver, text, text) IS
-	'attest a release checklist item a person checks, with evidence (members only; audited).  Attesting again appends, '
+	'deprecated since 0.2.0: attest(model, version, item, evidence) for the database''s only model';
+COMMENT ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) IS
+	'attest a release checklist item of a version of a model a person checks, with evidence (members only; audited).  Attesting again appends, '
 	'the latest attestation counts.  Computed items, unknown items, and breaking_changes_marked or migration_guide '
 	'of a version that is not MAJOR are refused (22023)';
 
-CREATE FUNCTION modelgov_internal.release(version modelgov.semver) RETURNS void
+CREATE FUNCTION modelgov_internal.release(model text, version modelgov.semver) RETURNS void
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('release versions');
+	mdl modelgov.models := modelgov_internal.lock_model(model);
 	v modelgov.versions;
 	p modelgov.proposals;
 	done modelgov.releases;
@@ -314,11 +349,12 @@ BEGIN
 	END IF;
 	-- one release of a version at a time; FK inserts (metrics, deployments)
 	-- are not blocked
-	SELECT * INTO v FROM modelgov.versions x WHERE x.version OPERATOR(modelgov.=) version FOR NO KEY UPDATE;
+	SELECT * INTO v FROM modelgov.versions x
+	 WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) version FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % does not exist', version USING ERRCODE = 'undefined_object';
+		RAISE EXCEPTION 'version % of model "%" does not exist', version, mdl.name USING ERRCODE = 'undefined_object';
 	END IF;
-	SELECT * INTO done FROM modelgov.releases x WHERE x.version OPERATOR(modelgov.=) v.version;
+	SELECT * INTO done FROM modelgov.releases x WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
 	IF FOUND THEN
 		RAISE EXCEPTION 'version % is already released', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -333,7 +369,7 @@ BEGIN
 		   jsonb_agg(jsonb_build_object('item', c.item, 'state', c.state,
 															  'evidence', c.evidence) ORDER BY c.n)
 	  INTO missing, checklist
-	  FROM modelgov.release_checklist(v.version) WITH ORDINALITY AS c(item, state, evidence, n);
+	  FROM modelgov.release_checklist(v.model, v.version) WITH ORDINALITY AS c(item, state, evidence, n);
 	IF missing IS NOT NULL THEN
 		RAISE EXCEPTION 'cannot release version %: the release checklist is incomplete', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -342,11 +378,11 @@ BEGIN
 	END IF;
 
 	seq := modelgov_internal.audit('released', version => v.version, proposal_id => v.proposal_id,
-						   change_type => p.change_type, status => 'released',
+						   change_type => p.change_type, status => 'released', model => v.model,
 						   details => jsonb_build_object('released_by', m.identity,
 																	'checklist', checklist));
 	BEGIN
-		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq);
+		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq, v.model);
 	EXCEPTION WHEN unique_violation THEN
 		-- under REPEATABLE READ the snapshot can miss a release that
 		-- committed while this transaction waited for the lock
@@ -356,29 +392,52 @@ BEGIN
 	END;
 END
 $$;
+CREATE FUNCTION modelgov.release(model text, version modelgov.semver) RETURNS void
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.release(text, modelgov.semver) IS
+	'internal: the body of modelgov.release, which runs it for the role that acts (src/governance.c)';
+
+CREATE FUNCTION modelgov_internal.release(version modelgov.semver) RETURNS void
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM modelgov_internal.release(modelgov_internal.sole_model('release'), version);
+END
+$$;
 CREATE FUNCTION modelgov.release(version modelgov.semver) RETURNS void
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.release(modelgov.semver) IS
-	'internal: the body of modelgov.release, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of the deprecated modelgov.release without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.release(modelgov.semver) IS
-	'mark a version RELEASED once every item of its release checklist is verified, attested or not applicable '
+	'deprecated since 0.2.0: release(model, version) for the database''s only model';
+COMMENT ON FUNCTION modelgov.release(text, modelgov.semver) IS
+	'mark a version of a model RELEASED once every item of its release checklist is verified, attested or not applicable '
 	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once';
 
 REVOKE ALL ON FUNCTION modelgov.attest(modelgov.semver, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.release(modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.release(text, modelgov.semver) FROM PUBLIC;
 
 --
 -- Support windows
 --
 
-CREATE FUNCTION modelgov.support_status(version modelgov.semver, at timestamptz DEFAULT NULL)
+/*
+ * No default for at: support_status(version, at) of 0.1.0 takes two, and
+ * two untyped literals would match both.  NULL: modelgov.clock_now().
+ */
+CREATE FUNCTION modelgov.support_status(model text, version modelgov.semver, at timestamptz)
 	RETURNS TABLE (status text, maintenance_until timestamptz, migration_until timestamptz)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1 SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	mdl modelgov.models := modelgov_internal.require_model(model, false);
 	t timestamptz := COALESCE(at, modelgov.clock_now());
 	cur modelgov.deployments;
 	first_run timestamptz;
@@ -386,12 +445,12 @@ BEGIN
 	IF version IS NULL THEN
 		RAISE EXCEPTION 'version must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM modelgov_internal.require_version(version);
+	PERFORM modelgov_internal.require_version(mdl.name, version);
 	maintenance_until := NULL;
 	migration_until := NULL;
 
 	SELECT min(d.deployed_at) INTO first_run FROM modelgov.deployments d
-	 WHERE d.env = 'production' AND d.version OPERATOR(modelgov.=) version;
+	 WHERE d.model = mdl.name AND d.env = 'production' AND d.version OPERATOR(modelgov.=) version;
 	IF first_run IS NULL OR first_run > t THEN
 		status := 'not_released';
 		RETURN NEXT;
@@ -400,7 +459,7 @@ BEGIN
 
 	-- the production deployment, rollback or init in force at t
 	SELECT * INTO cur FROM modelgov.deployments d
-	 WHERE d.env = 'production' AND d.deployed_at <= t
+	 WHERE d.model = mdl.name AND d.env = 'production' AND d.deployed_at <= t
 	 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
 
 	IF cur.version OPERATOR(modelgov.=) version THEN
@@ -418,8 +477,8 @@ BEGIN
 	RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION modelgov.support_status(modelgov.semver, timestamptz) IS
-	'support of a version at a time (default modelgov.clock_now()), from the production deployment history: '
+COMMENT ON FUNCTION modelgov.support_status(text, modelgov.semver, timestamptz) IS
+	'support of a version of a model at a time (default modelgov.clock_now()), from the production deployment history: '
 	'current (active in production at that time); maintenance, then migration (the previous version, the one the '
 	'deployment in force replaced: maintenance until that deployment + 4 weeks, a migration path until + 8 weeks, '
 	'both returned; weeks of 7 x 24 hours, ends exclusive); unsupported (every other version that ran in production, '
@@ -430,6 +489,16 @@ COMMENT ON FUNCTION modelgov.support_status(modelgov.semver, timestamptz) IS
 	'on 2024-03-01, while 4 weeks from 2024-03-01T00:00:00Z end at 2024-03-29T00:00:00Z: maintenance covers all of '
 	'2024-03-28, and the returned time is that exact end.  A time after the latest deployment projects the windows '
 	'known now';
+
+CREATE FUNCTION modelgov.support_status(version modelgov.semver, at timestamptz DEFAULT NULL)
+	RETURNS TABLE (status text, maintenance_until timestamptz, migration_until timestamptz)
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT * FROM modelgov.support_status(modelgov_internal.sole_model('support_status'), version, at)
+$$;
+COMMENT ON FUNCTION modelgov.support_status(modelgov.semver, timestamptz) IS
+	'deprecated since 0.2.0: support_status(model, version, at) of the database''s only model';
 
 --
 -- The changelog
@@ -448,12 +517,16 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.changelog_value(jsonb) IS
 	'internal: a JSON value as the changelog prints it: strings bare, numbers as written, arrays and objects as one-line JSON';
 
-CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
+CREATE FUNCTION modelgov.changelog(model text, since modelgov.semver DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	-- changelog(NULL) of 0.1.0 (every version) reads NULL as the model: the
+	-- database's only model, as in the 0.1.0 forms
+	mdl modelgov.models := modelgov_internal.require_model(COALESCE(model, modelgov_internal.sole_model('changelog')),
+														   false);
 	nl text := chr(10);
 	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
 	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
@@ -471,7 +544,7 @@ BEGIN
 					p.old_values, p.new_values, p.impact_analysis
 			   FROM modelgov.versions x
 			   LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
-			  WHERE x.released_at IS NOT NULL
+			  WHERE x.model = mdl.name AND x.released_at IS NOT NULL
 				AND (since IS NULL OR x.version OPERATOR(modelgov.>) since)
 			  ORDER BY x.version DESC LOOP
 		parts := '{}';
@@ -480,7 +553,7 @@ BEGIN
 		IF r.proposal_id IS NOT NULL
 		   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
 			SELECT a.evidence INTO guide FROM modelgov.release_attestations a
-			 WHERE a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
+			 WHERE a.model = mdl.name AND a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
 			 ORDER BY a.id DESC LIMIT 1;
 			parts := parts || concat_ws(nl,
 				format('### %sBreaking changes', warn),
@@ -523,7 +596,7 @@ BEGIN
 			   avg((x.metrics ->> 'escalate')::numeric
 							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS escalate_rate
 		  INTO perf
-		  FROM modelgov.metrics x WHERE x.version OPERATOR(modelgov.=) r.version;
+		  FROM modelgov.metrics x WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) r.version;
 		lines := lines || ARRAY(
 			SELECT format('- %s: %s (average of %s day%s)', a.name,
 									 trim_scale(round(a.value, 4)), perf.days,
@@ -542,7 +615,7 @@ BEGIN
 												to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
 												d.version, d.reason)
 						 FROM modelgov.deployments d
-						WHERE d.env = 'production' AND d.kind = 'rollback'
+						WHERE d.model = mdl.name AND d.env = 'production' AND d.kind = 'rollback'
 						  AND d.from_version OPERATOR(modelgov.=) r.version
 						ORDER BY d.deployed_at, d.id);
 		IF cardinality(lines) > 0 THEN
@@ -563,8 +636,8 @@ BEGIN
 							 array_to_string(blocks, nl || nl), nl);
 END
 $$;
-COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
-	'the changelog in the process''s Markdown, newest first: one section per version that ran in production and is '
+COMMENT ON FUNCTION modelgov.changelog(text, modelgov.semver) IS
+	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown, newest first: one section per version that ran in production and is '
 	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
 	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
 	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '
@@ -573,6 +646,15 @@ COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
 	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
 	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '
 	'database whose encoding is not UTF8 the arrow is "->" and the warning sign is left out';
+
+CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT modelgov.changelog(modelgov_internal.sole_model('changelog'), since)
+$$;
+COMMENT ON FUNCTION modelgov.changelog(modelgov.semver) IS
+	'deprecated since 0.2.0: changelog(model, since) of the database''s only model';
 
 /*
  * Releases and attestations are history: rows are added, never changed or

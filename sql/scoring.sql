@@ -3,10 +3,11 @@
 --
 -- Each function names its model as its first argument; the 0.1.0 forms
 -- without one score the only model of a database that holds one model.
--- Active-version functions are STABLE: one statement evaluates every row
--- of a model with one version.  The 0.1.0 versioned ones are IMMUTABLE; the
--- named versioned ones are STABLE, since retiring the model changes their
--- outcome.  All are PARALLEL SAFE, and none is STRICT: NULL features give
+-- All are STABLE: one statement evaluates every row of a model with one
+-- version.  The versioned ones too, although a version never changes:
+-- retiring its model, or creating a second model (for the 0.1.0 forms),
+-- changes their outcome, which a plan must not have folded.  All are
+-- PARALLEL SAFE, and none is STRICT: NULL features give
 -- the documented result instead of failing a batch, and a NULL model name
 -- gives NULL.
 --
@@ -34,11 +35,11 @@ CREATE FUNCTION modelgov.decide(f1 float8, f2 float8, f3 float8, f4 float8, cand
 CREATE FUNCTION modelgov.score(version modelgov.semver, features float8[], candidate text DEFAULT NULL)
 	RETURNS float8
 	AS 'MODULE_PATHNAME', 'mg_score_version'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10;
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
 CREATE FUNCTION modelgov.decide(version modelgov.semver, features float8[], candidate text DEFAULT NULL)
 	RETURNS modelgov.decision
 	AS 'MODULE_PATHNAME', 'mg_decide_version'
-	LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10;
+	LANGUAGE C STABLE PARALLEL SAFE COST 10;
 CREATE FUNCTION modelgov.explain(features float8[], candidate text DEFAULT NULL,
 								 version modelgov.semver DEFAULT NULL)
 	RETURNS jsonb

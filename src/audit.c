@@ -10,7 +10,14 @@
  * the Unix epoch), event_type, actor, version, proposal_id, change_type,
  * status, details (jsonb's text) and clock_overridden, each as
  * "<octets>:<text>" ("-" for NULL), joined by "|", the octets counted in
- * the database encoding and the whole converted to UTF-8.  The entries are
+ * the database encoding and the whole converted to UTF-8.  That is
+ * encoding 1, the encoding of every entry written by modelgov 0.1.0;
+ * encoding 2 (0.2.0 on) adds the model as an eleventh field.  Each entry
+ * says which encoding its hash covers, and a changed encoding number
+ * changes the hash.  The model of an encoding-1 entry, which its hash does
+ * not cover, is the one the update to 0.2.0 gave it: "default" for an event
+ * about the model, none for a database-wide one; and no encoding-1 entry
+ * comes after an encoding-2 one.  The entries are
  * read in order through a cursor, in batches; no SQL function runs per
  * entry.  audit_canonical() stays the definition that appends use, and the
  * tests compare the two.
@@ -58,6 +65,38 @@ mg_audit_init(void)
 /* microseconds from the Unix epoch to PostgreSQL's */
 #define UNIX_TO_POSTGRES_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC)
+
+/* the events of 0.1.0 that are about no model (the update leaves their model NULL) */
+static bool
+database_wide_event(const char *event, int len)
+{
+	static const char *const events[] = {"member_added", "member_changed", "member_removed",
+	"policy_changed", "monitoring_policy_changed"};
+
+	for (int i = 0; i < lengthof(events); i++)
+		if (strlen(events[i]) == len && memcmp(events[i], event, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether an encoding-1 entry holds the model the update gave it; the
+ * arguments are its event_type and model columns.
+ */
+static bool
+encoding1_model_ok(Datum event, Datum model, bool model_null)
+{
+	text	   *e = DatumGetTextPP(event);
+	bool		wide = database_wide_event(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e));
+
+	if (model_null)
+		return wide;
+	{
+		text	   *m = DatumGetTextPP(model);
+
+		return !wide && VARSIZE_ANY_EXHDR(m) == 7 && memcmp(VARDATA_ANY(m), "default", 7) == 0;
+	}
+}
 
 /* "<octets>:<text>" of a text field, or "-" */
 static void
@@ -120,6 +159,7 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	bool		seen_encoding2 = false;
 	MemoryContext caller = CurrentMemoryContext;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -140,7 +180,7 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 		portal = SPI_cursor_open_with_args(NULL,
 										   "SELECT a.seq, a.recorded_at, a.event_type, a.actor, a.version::text,"
 										   " a.proposal_id, a.change_type::text, a.status, a.details::text,"
-										   " a.clock_overridden, a.prev_hash, a.hash"
+										   " a.clock_overridden, a.prev_hash, a.hash, a.encoding, a.model"
 										   " FROM modelgov.audit_log a WHERE a.seq >= $1 ORDER BY a.seq",
 										   1, argtypes, args, NULL, true, 0);
 	}
@@ -209,6 +249,9 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 				{
 					TimestampTz at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
 					bool		overridden = DatumGetBool(SPI_getbinval(tup, desc, 10, &isnull));
+					int16		encoding = DatumGetInt16(SPI_getbinval(tup, desc, 13, &isnull));
+					bool		model_null;
+					Datum		model = SPI_getbinval(tup, desc, 14, &model_null);
 					char	   *canonical;
 
 					resetStringInfo(&buf);
@@ -222,6 +265,12 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 					}
 					append_field(&buf, false, overridden ? "true" : "false",
 								 overridden ? 4 : 5, false);
+					if (encoding >= 2)
+					{
+						Datum		d = SPI_getbinval(tup, desc, 14, &isnull);
+
+						append_text_datum(&buf, d, isnull);
+					}
 					canonical = utf8 ? buf.data : pg_server_to_any(buf.data, buf.len, PG_UTF8);
 
 					if (pg_cryptohash_init(sha) < 0 ||
@@ -238,6 +287,23 @@ verify_chain(FunctionCallInfo fcinfo, int64 from_seq, const uint8 *anchor)
 						detail = psprintf("Entry " INT64_FORMAT " was altered: its content does not match its hash.",
 										  seq);
 					}
+					else if (encoding < 2 && seen_encoding2)
+					{
+						ok = false;
+						first_bad = seq;
+						detail = psprintf("Entry " INT64_FORMAT " was altered: it has the encoding of modelgov 0.1.0 but follows an entry of a later one.",
+										  seq);
+					}
+					else if (encoding < 2 &&
+							 !encoding1_model_ok(SPI_getbinval(tup, desc, 3, &isnull), model, model_null))
+					{
+						ok = false;
+						first_bad = seq;
+						detail = psprintf("Entry " INT64_FORMAT " was altered: its model is not the one the update to 0.2.0 gave the entries of modelgov 0.1.0.",
+										  seq);
+					}
+					if (encoding >= 2)
+						seen_encoding2 = true;
 				}
 			}
 			expected_seq = seq + 1;

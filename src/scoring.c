@@ -55,6 +55,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "storage/lmgr.h"
@@ -523,8 +524,9 @@ note_load(instr_time start)
 	stat_loads++;
 }
 
+/* the number of a column, or InvalidAttrNumber when there is none */
 static AttrNumber
-attnum_of(Relation rel, const char *name)
+attnum_opt(Relation rel, const char *name)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
@@ -535,8 +537,17 @@ attnum_of(Relation rel, const char *name)
 		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
 			return att->attnum;
 	}
-	elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
-	return InvalidAttrNumber;	/* keep compiler quiet */
+	return InvalidAttrNumber;
+}
+
+static AttrNumber
+attnum_of(Relation rel, const char *name)
+{
+	AttrNumber	attnum = attnum_opt(rel, name);
+
+	if (attnum == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of \"%s\" does not exist", name, RelationGetRelationName(rel));
+	return attnum;
 }
 
 /* ---- the map of active versions ------------------------------------------ */
@@ -592,6 +603,11 @@ name_from_datum(Datum d, char *buf)
 /*
  * Fill map with what snap sees: every model, and the production version of
  * each from environments.  A handful of rows, read directly.
+ *
+ * A database still at modelgov 0.1.0 (this library is installed, ALTER
+ * EXTENSION UPDATE has not run yet) has no modelgov.models and no model
+ * columns: its one model is "default", the name the update gives it, so
+ * that it scores as it did until it is updated.
  */
 static void
 map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
@@ -609,39 +625,50 @@ map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
 
 	map_init(map);
 
-	rel = table_open(models_relid, AccessShareLock);
-	att_name = attnum_of(rel, "name");
-	att_retired = attnum_of(rel, "retired_at");
-	slot = table_slot_create(rel, NULL);
-	scan = table_beginscan(rel, snap, 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	if (!OidIsValid(models_relid))
 	{
-		bool		isnull;
-		Datum		name = slot_getattr(slot, att_name, &isnull);
-		char		buf[MG_MODEL_NAME_MAX + 1];
-		ActiveModel *am;
+		ActiveModel *am = map_add(map, &cap);
 
-		if (isnull || !name_from_datum(name, buf))
-			continue;
-		am = map_add(map, &cap);
-		strlcpy(am->name, buf, sizeof(am->name));
-		{
-			Datum		r = slot_getattr(slot, att_retired, &isnull);
-
-			am->retired = !isnull;
-			am->retired_at = isnull ? 0 : DatumGetTimestampTz(r);
-		}
+		strlcpy(am->name, "default", sizeof(am->name));
+		am->retired = false;
+		am->retired_at = 0;
 	}
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	table_close(rel, AccessShareLock);
+	else
+	{
+		rel = table_open(models_relid, AccessShareLock);
+		att_name = attnum_of(rel, "name");
+		att_retired = attnum_of(rel, "retired_at");
+		slot = table_slot_create(rel, NULL);
+		scan = table_beginscan(rel, snap, 0, NULL);
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			Datum		name = slot_getattr(slot, att_name, &isnull);
+			char		buf[MG_MODEL_NAME_MAX + 1];
+			ActiveModel *am;
+
+			if (isnull || !name_from_datum(name, buf))
+				continue;
+			am = map_add(map, &cap);
+			strlcpy(am->name, buf, sizeof(am->name));
+			{
+				Datum		r = slot_getattr(slot, att_retired, &isnull);
+
+				am->retired = !isnull;
+				am->retired_at = isnull ? 0 : DatumGetTimestampTz(r);
+			}
+		}
+		table_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		table_close(rel, AccessShareLock);
+	}
 	if (map->n > 1)
 		qsort(map->models, map->n, sizeof(ActiveModel), active_model_cmp);
 
 	rel = table_open(env_relid, AccessShareLock);
 	att_env = attnum_of(rel, "env");
 	att_version = attnum_of(rel, "version");
-	att_model = attnum_of(rel, "model");
+	att_model = attnum_opt(rel, "model");
 	production = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
 								 ObjectIdGetDatum(TupleDescAttr(RelationGetDescr(rel), att_env - 1)->atttypid),
 								 CStringGetDatum("production"));
@@ -658,9 +685,14 @@ map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
 
 		if (isnull || DatumGetObjectId(env) != production)
 			continue;
-		model = slot_getattr(slot, att_model, &isnull);
-		if (isnull || !name_from_datum(model, buf) || (am = map_find(map, buf)) == NULL)
-			continue;
+		if (att_model == InvalidAttrNumber)
+			am = &map->models[0];	/* 0.1.0: the one model */
+		else
+		{
+			model = slot_getattr(slot, att_model, &isnull);
+			if (isnull || !name_from_datum(model, buf) || (am = map_find(map, buf)) == NULL)
+				continue;
+		}
 		v = slot_getattr(slot, att_version, &isnull);
 		if (!isnull)
 			mg_semver_key(v, am->key);
@@ -747,7 +779,10 @@ map_parse(ModelMap *map, const char *s)
 	return true;
 }
 
-/* OIDs of environments and models; false when the extension is missing */
+/*
+ * OIDs of environments and models; false when the extension is missing.
+ * models is InvalidOid in a database still at 0.1.0 (see map_read).
+ */
 static bool
 map_relids(Oid *env_relid, Oid *models_relid)
 {
@@ -755,7 +790,7 @@ map_relids(Oid *env_relid, Oid *models_relid)
 
 	*env_relid = OidIsValid(nsp) ? get_relname_relid("environments", nsp) : InvalidOid;
 	*models_relid = OidIsValid(nsp) ? get_relname_relid("models", nsp) : InvalidOid;
-	return OidIsValid(*env_relid) && OidIsValid(*models_relid);
+	return OidIsValid(*env_relid);
 }
 
 static void
@@ -809,23 +844,27 @@ load_model(const char *name, const char *key, bool named)
 	{
 		AttrNumber	att_version = attnum_of(rel, "version");
 		AttrNumber	att_config = attnum_of(rel, "config");
-		AttrNumber	att_model = attnum_of(rel, "model");
+		AttrNumber	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
 
 		slot = table_slot_create(rel, NULL);
 		scan = table_beginscan(rel, IsInParallelMode() ? SnapshotSelf : snap, 0, NULL);
 		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
 		{
 			bool		isnull;
-			Datum		mdat = slot_getattr(slot, att_model, &isnull);
 			Datum		v;
-			text	   *m;
 			char		k[MG_SEMVER_MAX_LEN + 1];
 
-			if (isnull)
-				continue;
-			m = DatumGetTextPP(mdat);
-			if (VARSIZE_ANY_EXHDR(m) != namelen || memcmp(VARDATA_ANY(m), name, namelen) != 0)
-				continue;
+			if (att_model != InvalidAttrNumber)
+			{
+				Datum		mdat = slot_getattr(slot, att_model, &isnull);
+				text	   *m;
+
+				if (isnull)
+					continue;
+				m = DatumGetTextPP(mdat);
+				if (VARSIZE_ANY_EXHDR(m) != namelen || memcmp(VARDATA_ANY(m), name, namelen) != 0)
+					continue;
+			}
 			v = slot_getattr(slot, att_version, &isnull);
 			if (isnull)
 				continue;
@@ -1058,6 +1097,16 @@ scorable_hint(const ModelMap *map)
 	return errhint("The models that can be scored are: %s.", model_list(map, true));
 }
 
+/* the first model that can be scored, by name, or NULL */
+static const char *
+first_scorable(const ModelMap *map)
+{
+	for (int i = 0; i < map->n; i++)
+		if (!map->models[i].retired)
+			return map->models[i].name;
+	return NULL;
+}
+
 static bool
 looks_like_version(const char *name)
 {
@@ -1078,21 +1127,24 @@ scorable_model(const ModelMap *map, const char *name, const char *fname)
 
 	if (am == NULL && looks_like_version(name))
 	{
-		const char *sole = map->n == 1 ? map->models[0].name : "model";
+		/* one model: its name in the call to write; several: all of them */
+		const char *sole = map->n == 1 ? map->models[0].name : "<model>";
+		const char *others = map->n == 1 ? ""
+			: psprintf("  The models that can be scored are: %s.", model_list(map, true));
 
 		if (strcmp(fname, "explain") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("model \"%s\" does not exist", name),
 					 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
-					 errhint("To explain with version %s, name the model: modelgov.explain('%s', features, candidate, '%s').",
-							 name, sole, name)));
+					 errhint("To explain with version %s, name the model: modelgov.explain('%s', features, candidate, '%s').%s",
+							 name, sole, name, others)));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("model \"%s\" does not exist", name),
 				 errdetail("The first argument of modelgov.%s() is a model name; \"%s\" is a version.", fname, name),
-				 errhint("To score with version %s, name the model: modelgov.%s('%s', '%s', features, candidate).",
-						 name, fname, sole, name)));
+				 errhint("To score with version %s, name the model: modelgov.%s('%s', '%s', features, candidate).%s",
+						 name, fname, sole, name, others)));
 	}
 	if (am == NULL)
 		ereport(ERROR,
@@ -1128,15 +1180,17 @@ sole_model(const char *fname, char *buf)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("there is no model"),
 				 errhint("An administrator creates one with modelgov.create_model().")));
+	/* the call to write names a model that can be scored */
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("modelgov.%s() without a model name needs a database with one model", fname),
 			 errdetail("This database holds %d models: %s.", map->n, model_list(map, false)),
-			 strcmp(fname, "explain") == 0
+			 first_scorable(map) == NULL ? scorable_hint(map)
+			 : strcmp(fname, "explain") == 0
 			 ? errhint("Name the model: modelgov.explain('%s', features, candidate).",
-					   map->models[0].name)
+					   first_scorable(map))
 			 : errhint("Name the model: modelgov.%s('%s', features, candidate).",
-					   fname, map->models[0].name)));
+					   fname, first_scorable(map))));
 	return NULL;				/* keep compiler quiet */
 }
 
@@ -1225,15 +1279,16 @@ resolve_statement_map(StringInfo buf)
 	}
 	if (!ConditionalLockRelationOid(env_relid, AccessShareLock))
 		return false;
-	if (!ConditionalLockRelationOid(models_relid, AccessShareLock))
+	if (OidIsValid(models_relid) && !ConditionalLockRelationOid(models_relid, AccessShareLock))
 	{
 		UnlockRelationOid(env_relid, AccessShareLock);
 		return false;
 	}
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(env_relid)) ||
-		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(models_relid)))
+		(OidIsValid(models_relid) && !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(models_relid))))
 	{
-		UnlockRelationOid(models_relid, AccessShareLock);
+		if (OidIsValid(models_relid))
+			UnlockRelationOid(models_relid, AccessShareLock);
 		UnlockRelationOid(env_relid, AccessShareLock);
 		return false;
 	}
@@ -1244,7 +1299,8 @@ resolve_statement_map(StringInfo buf)
 	UnregisterSnapshot(snap);
 	map_serialize(&tmp, buf, pins);
 	MemoryContextDelete(tmp.cxt);
-	UnlockRelationOid(models_relid, AccessShareLock);
+	if (OidIsValid(models_relid))
+		UnlockRelationOid(models_relid, AccessShareLock);
 	UnlockRelationOid(env_relid, AccessShareLock);
 	return true;
 }
@@ -1500,13 +1556,20 @@ name_arg(FunctionCallInfo fcinfo, int argno, char *buf, size_t buflen)
 	return strlen(buf) == len;
 }
 
-/* a call site's model name that names no model (too long, or with NUL) */
+/*
+ * A call site's model name that names no model: too long (name holds its
+ * first bytes, which may end inside a character: the message shows the
+ * whole characters only).
+ */
 static void
 no_such_model(const char *name)
 {
+	int			len = strlen(name);
+	int			whole = pg_mbcliplen(name, len, len);
+
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("model \"%s\" does not exist", name),
+			 errmsg("model \"%.*s...\" does not exist", whole, name),
 			 errhint("A model name has at most %d characters.", MG_MODEL_NAME_MAX)));
 }
 

@@ -191,7 +191,207 @@ ALTER TABLE modelgov.members ALTER COLUMN role_id SET NOT NULL;
 COMMENT ON COLUMN modelgov.members.role_id IS
 	'the role the membership was given to; a membership whose role was dropped (or renamed) is stale and counts for nobody';
 
+--
+-- Many models (0.2.0): the registry, duties per model, and a model column
+-- in every table keyed by a version.  A 0.1.0 database governs one model:
+-- it becomes the model named "default", and its members keep their duties
+-- for every model.
+--
+CREATE TABLE modelgov.models (
+	name			text PRIMARY KEY
+					CHECK (name OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]{0,62}$'),
+	description		text,
+	created_at		timestamptz NOT NULL,
+	created_by		text NOT NULL,
+	retired_at		timestamptz,
+	retired_by		text,
+	retired_reason	text,
+	CHECK ((retired_at IS NULL) OPERATOR(pg_catalog.=) (retired_reason IS NULL))
+);
+COMMENT ON TABLE modelgov.models IS
+	'the models this database governs; a retired model keeps its history and takes no new proposals';
+COMMENT ON COLUMN modelgov.models.name IS
+	'an identifier: a lower-case letter, then up to 62 lower-case letters, digits or underscores';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.models', '');
+GRANT SELECT ON modelgov.models TO PUBLIC;
+
+-- the model of an initialized 0.1.0 database, created when its first
+-- version was, by whoever ran init_model
+INSERT INTO modelgov.models (name, created_at, created_by)
+SELECT 'default', v.created_at,
+	   COALESCE((SELECT a.actor FROM modelgov.audit_log a
+				  WHERE a.event_type OPERATOR(pg_catalog.=) 'init' ORDER BY a.seq LIMIT 1), pg_catalog.current_user())
+  FROM modelgov.versions v
+ ORDER BY v.created_at LIMIT 1;
+
+CREATE TABLE modelgov.duties (
+	role_name		text NOT NULL REFERENCES modelgov.members ON DELETE CASCADE,
+	duty			modelgov.member_role NOT NULL,
+	model			text NOT NULL REFERENCES modelgov.models,
+	granted_at		timestamptz NOT NULL,
+	granted_by		text NOT NULL,
+	PRIMARY KEY (role_name, duty, model)
+);
+COMMENT ON TABLE modelgov.duties IS
+	'the duties members hold for one model (modelgov.members.roles holds those for every model)';
+SELECT pg_catalog.pg_extension_config_dump('modelgov.duties', '');
+COMMENT ON TABLE modelgov.members IS
+	'database roles that take part in governance, with their e-mail identity and the duties they hold for every model';
+COMMENT ON COLUMN modelgov.members.roles IS
+	'the duties the member holds for every model (modelgov.duties holds those for one model)';
+
+-- the keys that name a version become (model, version): the foreign keys
+-- that point at versions go first
+ALTER TABLE modelgov.environments DROP CONSTRAINT environments_version_fkey;
+ALTER TABLE modelgov.deployments DROP CONSTRAINT deployments_version_fkey;
+ALTER TABLE modelgov.deployments DROP CONSTRAINT deployments_from_version_fkey;
+ALTER TABLE modelgov.smoke_tests DROP CONSTRAINT smoke_tests_version_fkey;
+ALTER TABLE modelgov.daily_metrics DROP CONSTRAINT daily_metrics_version_fkey;
+ALTER TABLE modelgov.release_attestations DROP CONSTRAINT release_attestations_version_fkey;
+ALTER TABLE modelgov.releases DROP CONSTRAINT releases_version_fkey;
+
+ALTER TABLE modelgov.proposals ADD COLUMN model text;
+UPDATE modelgov.proposals SET model = 'default';
+ALTER TABLE modelgov.proposals ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models;
+CREATE INDEX ON modelgov.proposals (model, status);
+COMMENT ON TABLE modelgov.proposals IS
+	'proposed changes to a model, from proposal to deployment, rejection or withdrawal';
+
+ALTER TABLE modelgov.reviews ADD COLUMN model text;
+UPDATE modelgov.reviews SET model = 'default';
+ALTER TABLE modelgov.reviews ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models;
+
+ALTER TABLE modelgov.approvals ADD COLUMN model text;
+UPDATE modelgov.approvals SET model = 'default';
+ALTER TABLE modelgov.approvals ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models;
+
+ALTER TABLE modelgov.versions ADD COLUMN model text;
+UPDATE modelgov.versions SET model = 'default';
+ALTER TABLE modelgov.versions ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	DROP CONSTRAINT versions_pkey,
+	ADD PRIMARY KEY (model, version);
+DROP INDEX modelgov.versions_one_active;
+CREATE UNIQUE INDEX versions_one_active ON modelgov.versions (model)
+	WHERE status OPERATOR(pg_catalog.=) 'active';
+COMMENT ON TABLE modelgov.versions IS
+	'every version of every model, its frozen configuration and its state';
+
+ALTER TABLE modelgov.environments ADD COLUMN model text;
+UPDATE modelgov.environments SET model = 'default';
+ALTER TABLE modelgov.environments ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	DROP CONSTRAINT environments_pkey,
+	ADD PRIMARY KEY (model, env),
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version);
+COMMENT ON TABLE modelgov.environments IS 'the version each environment of each model runs now';
+
+ALTER TABLE modelgov.deployments ADD COLUMN model text;
+UPDATE modelgov.deployments SET model = 'default';
+ALTER TABLE modelgov.deployments ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version),
+	ADD FOREIGN KEY (model, from_version) REFERENCES modelgov.versions (model, version);
+CREATE INDEX ON modelgov.deployments (model, env, id);
+
+ALTER TABLE modelgov.smoke_tests ADD COLUMN model text;
+UPDATE modelgov.smoke_tests SET model = 'default';
+ALTER TABLE modelgov.smoke_tests ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version);
+
+ALTER TABLE modelgov.daily_metrics ADD COLUMN model text;
+UPDATE modelgov.daily_metrics SET model = 'default';
+ALTER TABLE modelgov.daily_metrics ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	DROP CONSTRAINT daily_metrics_pkey,
+	ADD PRIMARY KEY (model, version, day, revision),
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version);
+COMMENT ON TABLE modelgov.daily_metrics IS
+	'daily production metrics per model and version; corrections are later revisions with a reason';
+
+-- releases and attestations are append-only: their guards step aside for
+-- the one update that names the model of their rows
+ALTER TABLE modelgov.release_attestations DISABLE TRIGGER release_attestations_append_only;
+ALTER TABLE modelgov.release_attestations ADD COLUMN model text;
+UPDATE modelgov.release_attestations SET model = 'default';
+ALTER TABLE modelgov.release_attestations ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version);
+ALTER TABLE modelgov.release_attestations ENABLE ALWAYS TRIGGER release_attestations_append_only;
+DROP INDEX modelgov.release_attestations_version_item_id_idx;
+CREATE INDEX ON modelgov.release_attestations (model, version, item, id);
+
+ALTER TABLE modelgov.releases DISABLE TRIGGER releases_append_only;
+ALTER TABLE modelgov.releases ADD COLUMN model text;
+UPDATE modelgov.releases SET model = 'default';
+ALTER TABLE modelgov.releases ALTER COLUMN model SET NOT NULL,
+	ADD FOREIGN KEY (model) REFERENCES modelgov.models,
+	DROP CONSTRAINT releases_pkey,
+	ADD PRIMARY KEY (model, version),
+	ADD FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version);
+ALTER TABLE modelgov.releases ENABLE ALWAYS TRIGGER releases_append_only;
+
+-- The audit log names the model of each entry.  The entries 0.1.0 wrote
+-- keep their hashes: their encoding, 1, does not cover the model, which
+-- is filled in for every event about the model (its guards are dropped
+-- above and made again below).
+ALTER TABLE modelgov.audit_log
+	ADD COLUMN encoding smallint NOT NULL DEFAULT 1 CHECK (encoding OPERATOR(pg_catalog.=) ANY (ARRAY[1, 2])),
+	ADD COLUMN model text;
+ALTER TABLE modelgov.audit_log ALTER COLUMN encoding SET DEFAULT 2;
+UPDATE modelgov.audit_log a SET model = 'default'
+ WHERE a.event_type OPERATOR(pg_catalog.<>) ALL (ARRAY['member_added', 'member_changed', 'member_removed',
+												 'policy_changed', 'monitoring_policy_changed']);
+COMMENT ON COLUMN modelgov.audit_log.encoding IS
+	'the canonical encoding the hash covers: 1 for entries written by modelgov 0.1.0 (without the model), 2 from 0.2.0';
+COMMENT ON COLUMN modelgov.audit_log.model IS
+	'the model the event is about; NULL for database-wide events (members, duties, policies)';
+
+-- internals whose arguments changed, and the views (made again below)
+DROP FUNCTION modelgov_internal.require_duty(modelgov.member_role, text);
+DROP FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb);
+DROP FUNCTION modelgov_internal.require_version(modelgov.semver);
+DROP FUNCTION modelgov_internal.rollback(text, modelgov.semver, text);
+DROP FUNCTION modelgov_internal.active_since(modelgov.semver);
+DROP FUNCTION modelgov_internal.history(text, date);
+DROP FUNCTION modelgov_internal.alert(modelgov.semver, date, text, float8, text, text);
+DROP FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, text, jsonb);
+-- What an administrator granted or revoked on the views stays: their
+-- privileges are kept here and given back to the views made again, last
+-- of all (the setting lasts until the update's transaction ends).
+SELECT pg_catalog.set_config('modelgov_update.view_acls',
+							 (SELECT pg_catalog.jsonb_object_agg(c.relname, c.relacl::text)::text
+								FROM pg_catalog.pg_class c
+							   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+								 AND c.relkind OPERATOR(pg_catalog.=) 'v' AND c.relacl IS NOT NULL),
+							 true);
+DROP VIEW modelgov.version_history;
+DROP VIEW modelgov.metrics;
+DROP VIEW modelgov.monitoring_policy;
+DROP VIEW modelgov.bump_policy;
+
 -- @functions@
+
+-- @views@
+
+GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history, modelgov.monitoring_policy,
+	modelgov.inventory TO PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.revoke_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rollback(text, text, modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.record_metrics(text, modelgov.semver, date, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.correct_metrics(text, modelgov.semver, date, jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.monitor(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.release(text, modelgov.semver) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION modelgov.remove_stale_members() FROM PUBLIC;
 
@@ -250,6 +450,45 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
 								  CASE WHEN r.prokind OPERATOR(pg_catalog.=) 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, r.fn, owner);
+	END LOOP;
+END
+$$;
+
+-- So do the tables and views it created (models, duties, the views made
+-- again): the owner's SECURITY DEFINER functions write and read them.
+DO $$
+DECLARE
+	owner name := (SELECT pg_catalog.pg_get_userbyid(e.extowner)
+					 FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov');
+	r record;
+BEGIN
+	FOR r IN SELECT c.oid::pg_catalog.regclass AS rel, c.relkind
+			   FROM pg_catalog.pg_class c
+			  WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+				AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v', 'S'])
+				AND c.relowner OPERATOR(pg_catalog.<>) (SELECT e.extowner FROM pg_catalog.pg_extension e
+														 WHERE e.extname OPERATOR(pg_catalog.=) 'modelgov')
+	LOOP
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO %I',
+								  CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+								  r.rel, owner);
+	END LOOP;
+END
+$$;
+
+-- The views made again get back the privileges they had.  Written to the
+-- catalog, not with GRANT: a GRANT in an update script would make them the
+-- views' initial privileges, which pg_dump leaves out.
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT j.key, j.value
+			   FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(pg_catalog.current_setting('modelgov_update.view_acls', true), ''),
+														'{}')::pg_catalog.jsonb) j LOOP
+		UPDATE pg_catalog.pg_class c SET relacl = r.value::pg_catalog.aclitem[]
+		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+		   AND c.relname OPERATOR(pg_catalog.=) r.key AND c.relkind OPERATOR(pg_catalog.=) 'v';
 	END LOOP;
 END
 $$;

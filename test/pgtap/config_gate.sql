@@ -143,15 +143,17 @@ SELECT is((SELECT count(*) FROM modelgov.proposals), 1::bigint, 'the refused pro
 
 --
 -- The table itself: what is staged or active compiles, whoever writes it
+-- (init_model named the model "default")
 --
-SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
-				   SELECT '9.0.0', rules_1001, now(), 'staged' FROM cfg$$,
+SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status, model)
+				   SELECT '9.0.0', rules_1001, now(), 'staged', 'default' FROM cfg$$,
 				 '23514', 'new row for relation "versions" violates check constraint "versions_config_compiles"',
 				 'a staged version that cannot be compiled is refused by the table (23514)');
-SELECT lives_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
-				  SELECT '9.0.0', rules_1001, now(), 'withdrawn' FROM cfg$$,
+SELECT lives_ok($$INSERT INTO modelgov.versions (version, config, created_at, status, model)
+				  SELECT '9.0.0', rules_1001, now(), 'withdrawn', 'default' FROM cfg$$,
 				'the constraint is about what runs: a withdrawn row is not checked');
-SELECT throws_ok($$UPDATE modelgov.versions SET status = 'staged' WHERE version::text = '9.0.0'$$,
+SELECT throws_ok($$UPDATE modelgov.versions SET status = 'staged'
+				   WHERE model = 'default' AND version::text = '9.0.0'$$,
 				 '23514', 'new row for relation "versions" violates check constraint "versions_config_compiles"',
 				 'nor can such a version become staged later');
 

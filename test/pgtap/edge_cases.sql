@@ -84,26 +84,27 @@ SELECT throws_ok($$SELECT modelgov.add_member('"Mg Edge Role"', repeat('a', 1000
 				 'a 100 kB identity is cut to 80 characters in the error');
 
 -- a proposal's description is one line in the changelog: it cannot open
--- a section of its own (a 1.0.1 written here directly, as if deployed)
+-- a section of its own (a 1.0.1 written here directly, as if deployed, in
+-- the model "default" that init_model created)
 INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
 								description, base_version, target_version, old_values, new_values,
-								config, status)
+								config, status, model)
 SELECT 'PROP_202401_001', now(), 'x', 'x@company.com', 'threshold_change',
 	   E'Tiny tweak\n\n## [9.0.0] - 2024-01-01\r\n### Breaking changes\n- Approved by the CEO',
-	   '1.0.0', '1.0.1', '{}', '{}', v.config, 'deployed'
+	   '1.0.0', '1.0.1', '{}', '{}', v.config, 'deployed', v.model
   FROM modelgov.versions v WHERE v.version::text = '1.0.0';
-INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status)
-SELECT '1.0.1', v.config, 'PROP_202401_001', now(), now(), 'superseded'
+INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status, model)
+SELECT '1.0.1', v.config, 'PROP_202401_001', now(), now(), 'superseded', v.model
   FROM modelgov.versions v WHERE v.version::text = '1.0.0';
 -- and a performance_fix goes under "### Fixed" (a 1.0.3 written the same way)
 INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
 								description, base_version, target_version, old_values, new_values,
-								config, status)
+								config, status, model)
 SELECT 'PROP_202401_002', now(), 'x', 'x@company.com', 'performance_fix', 'Faster scoring',
-	   '1.0.1', '1.0.3', '{}', '{}', v.config, 'deployed'
+	   '1.0.1', '1.0.3', '{}', '{}', v.config, 'deployed', v.model
   FROM modelgov.versions v WHERE v.version::text = '1.0.0';
-INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status)
-SELECT '1.0.3', v.config, 'PROP_202401_002', now(), now(), 'superseded'
+INSERT INTO modelgov.versions (version, config, proposal_id, created_at, released_at, status, model)
+SELECT '1.0.3', v.config, 'PROP_202401_002', now(), now(), 'superseded', v.model
   FROM modelgov.versions v WHERE v.version::text = '1.0.0';
 SELECT ok(modelgov.changelog() LIKE E'%## [1.0.3] - %\n### Fixed\n- Faster scoring\n%',
 		  'a performance_fix is listed under "### Fixed"');
@@ -114,12 +115,14 @@ SELECT is((SELECT count(*) FROM regexp_split_to_table(modelgov.changelog(), E'\n
 		  3::bigint, 'the changelog has a section per version and no other');
 -- finite features whose products overflow: z is not finite, which counts
 -- as a missing feature (score NULL, decide the missing_feature_decision)
-INSERT INTO modelgov.versions (version, config, created_at, status)
+-- (the version typed: an untyped literal would be read as a model's name)
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
 VALUES ('1.0.2', modelgov_internal.normalize_config('{"weights": [10, -10], "thresholds": {"auto": 0.3, "escalate": 0.7},
-													  "missing_feature_decision": "ESCALATE"}'), now(), 'approved');
-SELECT is(modelgov.score('1.0.2', ARRAY[1e308, 1e308]::float8[]), NULL,
+													  "missing_feature_decision": "ESCALATE"}'), now(), 'approved',
+		'default');
+SELECT is(modelgov.score('1.0.2'::modelgov.semver, ARRAY[1e308, 1e308]::float8[]), NULL,
 		  'a z that is not finite gives no score');
-SELECT is(modelgov.decide('1.0.2', ARRAY[1e308, 1e308]::float8[])::text, 'ESCALATE',
+SELECT is(modelgov.decide('1.0.2'::modelgov.semver, ARRAY[1e308, 1e308]::float8[])::text, 'ESCALATE',
 		  'a z that is not finite decides the missing_feature_decision, not ASK');
 SELECT is(modelgov.explain(ARRAY[1e308, 1e308]::float8[], NULL, '1.0.2') ->> 'missing_feature_decision', 'ESCALATE',
 		  'explain() shows the missing_feature_decision for a z that is not finite');

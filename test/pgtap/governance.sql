@@ -695,17 +695,19 @@ SELECT is(pg_temp.state(), :'st_deploy2', 'the refused deployments left no trace
 SELECT is(pg_temp.active(), '1 active: 1.0.1; production runs 1.0.1', 'still exactly one active version');
 
 -- the unique index holds even for a superuser writing the table directly
-SELECT throws_ok($$UPDATE modelgov.versions SET status = 'active' WHERE version::text = '1.0.0'$$,
+-- (init_model named the model "default")
+SELECT throws_ok($$UPDATE modelgov.versions SET status = 'active'
+				   WHERE model = 'default' AND version::text = '1.0.0'$$,
 				 '23505', 'duplicate key value violates unique constraint "versions_one_active"',
 				 'a second active version violates versions_one_active (23505)');
-SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
-				   SELECT '9.9.9', v.config, pg_catalog.now(), 'active' FROM modelgov.versions v
+SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status, model)
+				   SELECT '9.9.9', v.config, pg_catalog.now(), 'active', v.model FROM modelgov.versions v
 					WHERE v.status = 'active'$$,
 				 '23505', 'duplicate key value violates unique constraint "versions_one_active"',
 				 'inserting another active version violates versions_one_active (23505)');
 -- and what is staged or active compiles, even when a superuser writes it
-SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status)
-				   VALUES ('9.9.9', '{}', pg_catalog.now(), 'staged')$$,
+SELECT throws_ok($$INSERT INTO modelgov.versions (version, config, created_at, status, model)
+				   VALUES ('9.9.9', '{}', pg_catalog.now(), 'staged', 'default')$$,
 				 '23514', 'new row for relation "versions" violates check constraint "versions_config_compiles"',
 				 'a staged version whose configuration cannot be compiled violates versions_config_compiles (23514)');
 
@@ -723,14 +725,16 @@ SELECT throws_ok($$SELECT modelgov.rollback('bad')$$,
 				 '42501', 'permission denied to roll back',
 				 'a non-member may not roll back (42501)');
 RESET ROLE;
+-- (the version typed: with two untyped literals, rollback(model, reason)
+-- of 0.2.0 is the better match and 'bad' would be read as a model's name)
 SET ROLE mg_gv_frank;
-SELECT throws_ok($$SELECT modelgov.rollback('bad', '1.1.0')$$,
+SELECT throws_ok($$SELECT modelgov.rollback('bad', '1.1.0'::modelgov.semver)$$,
 				 '55000', 'cannot roll back to version 1.1.0',
 				 'a rollback to a staged, never released version is refused (55000)');
-SELECT throws_ok($$SELECT modelgov.rollback('bad', '2.0.0')$$,
+SELECT throws_ok($$SELECT modelgov.rollback('bad', '2.0.0'::modelgov.semver)$$,
 				 '55000', 'cannot roll back to version 2.0.0',
 				 'a rollback to a withdrawn version is refused (55000)');
-SELECT throws_ok($$SELECT modelgov.rollback('bad', '1.0.1')$$,
+SELECT throws_ok($$SELECT modelgov.rollback('bad', '1.0.1'::modelgov.semver)$$,
 				 '55000', 'version 1.0.1 is already active',
 				 'a rollback to the active version is refused (55000)');
 RESET ROLE;
@@ -769,7 +773,7 @@ SET ROLE mg_gv_frank;
 SELECT throws_ok($$SELECT modelgov.rollback('again')$$,
 				 '55000', 'version 1.0.0 has no previous version to roll back to',
 				 'the initial version has nothing to roll back to (55000)');
-SELECT is(modelgov.rollback('Fixed upstream; return to 1.0.1', '1.0.1')::text, '1.0.1',
+SELECT is(modelgov.rollback('Fixed upstream; return to 1.0.1', to_version => '1.0.1')::text, '1.0.1',
 		  'a rollback to a named, released historical version');
 RESET ROLE;
 SELECT is(pg_temp.active(), '1 active: 1.0.1; production runs 1.0.1',

@@ -3,16 +3,17 @@
 --		Who can do what to the governance data: members with the documented
 --		grants (USAGE on the schema, EXECUTE on every function) write only
 --		through the functions; non-members can do nothing; modelgov.clock is
---		superuser-only; and a hostile search_path (a member's own schema
---		and pg_temp objects shadowing what the functions use) changes
---		nothing the functions do or record.
+--		superuser-only; a hostile search_path (a member's own schema and
+--		pg_temp objects shadowing what the functions use) changes nothing
+--		the functions do or record; and with several models a duty held for
+--		one model is no duty for another.
 --
 -- The roles, schema and data made here are rolled back with the
 -- transaction.  Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(100);
+SELECT plan(159);
 
 CREATE ROLE mg_gs_alice NOLOGIN;	-- model_science_lead, the proposer
 CREATE ROLE mg_gs_bob NOLOGIN;		-- model_science_lead
@@ -97,6 +98,21 @@ SELECT table_privs_are('modelgov', 'environments', 'mg_gs_alice', ARRAY['SELECT'
 					   'a member may only SELECT environments');
 SELECT table_privs_are('modelgov', 'audit_log', 'mg_gs_alice', ARRAY['SELECT'],
 					   'a member may only SELECT audit_log');
+SELECT table_privs_are('modelgov', 'models', 'mg_gs_alice', ARRAY['SELECT'],
+					   'a member may only SELECT models');
+SELECT table_privs_are('modelgov', 'inventory', 'mg_gs_alice', ARRAY['SELECT'],
+					   'a member may only SELECT the inventory');
+-- who holds which duty for which model is not for everybody to read, like
+-- the members and their identities (the inventory shows the holders)
+SELECT table_privs_are('modelgov', 'duties', 'mg_gs_alice', '{}'::text[],
+					   'a member may not even SELECT duties');
+SELECT table_privs_are('modelgov', 'members', 'mg_gs_alice', '{}'::text[],
+					   'a member may not even SELECT members');
+SELECT results_eq(
+	$$SELECT t, pg_catalog.has_table_privilege('public', ('modelgov.' || t)::regclass, 'SELECT')
+		FROM pg_catalog.unnest(ARRAY['models', 'inventory', 'duties', 'members']) AS t$$,
+	$$VALUES ('models'::text, true), ('inventory', true), ('duties', false), ('members', false)$$,
+	'PUBLIC may read models and the inventory, not duties nor members');
 SELECT is_empty(
 	$$SELECT c.relname, p.priv
 		FROM pg_catalog.pg_class c,
@@ -113,10 +129,10 @@ SELECT is_empty(
 SELECT is((SELECT count(*)::int FROM pg_catalog.pg_class c
 			WHERE c.relnamespace = 'modelgov'::regnamespace
 			  AND c.relname IN ('proposals', 'reviews', 'approvals', 'versions', 'environments',
-								'deployments', 'smoke_tests', 'audit_log', 'members')),
-		  9, 'the governance tables the checks above cover exist');
+								'deployments', 'smoke_tests', 'audit_log', 'members', 'models', 'duties')),
+		  11, 'the governance tables the checks above cover exist');
 
-SELECT pg_temp.state() AS st_direct \gset
+SELECT pg_temp.state() AS st_direct, pg_temp.registry_state() AS reg_direct \gset
 SET ROLE mg_gs_alice;
 SELECT throws_ok($$INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity,
 					   change_type, description, base_version, target_version, old_values, new_values, config, status)
@@ -162,6 +178,24 @@ SELECT throws_ok($$INSERT INTO modelgov.reviews VALUES ('PROP_202402_001', 'mg_g
 SELECT throws_ok($$UPDATE modelgov.members SET roles = '{deployer}'$$,
 				 '42501', 'permission denied for table members',
 				 'a member may not give themselves duties (42501)');
+SELECT throws_ok($$INSERT INTO modelgov.duties VALUES ('mg_gs_alice', 'deployer', 'default', now(), 'mg_gs_alice')$$,
+				 '42501', 'permission denied for table duties',
+				 'a member may not give themselves a duty for one model (42501)');
+SELECT throws_ok($$DELETE FROM modelgov.duties$$,
+				 '42501', 'permission denied for table duties',
+				 'a member may not DELETE from duties (42501)');
+SELECT throws_ok($$SELECT count(*) FROM modelgov.duties$$,
+				 '42501', 'permission denied for table duties',
+				 'a member may not read duties (42501)');
+SELECT throws_ok($$INSERT INTO modelgov.models (name, created_at, created_by) VALUES ('mine', now(), 'mg_gs_alice')$$,
+				 '42501', 'permission denied for table models',
+				 'a member may not INSERT into models (42501)');
+SELECT throws_ok($$UPDATE modelgov.models SET retired_at = now(), retired_reason = 'forged'$$,
+				 '42501', 'permission denied for table models',
+				 'a member may not retire a model by UPDATE (42501)');
+SELECT throws_ok($$DELETE FROM modelgov.models$$,
+				 '42501', 'permission denied for table models',
+				 'a member may not DELETE from models (42501)');
 SELECT throws_ok($$SELECT pg_catalog.nextval('modelgov.deployments_id_seq')$$,
 				 '42501', 'permission denied for sequence deployments_id_seq',
 				 'a member may not advance a modelgov sequence (42501)');
@@ -169,19 +203,22 @@ SELECT throws_ok($$CREATE TABLE modelgov.mine (a int)$$,
 				 '42501', 'permission denied for schema modelgov',
 				 'a member may not create objects in schema modelgov (42501)');
 -- EXECUTE on every function does not open the internal helpers
-SELECT throws_ok($$SELECT modelgov_internal.audit('forged')$$,
+SELECT throws_ok($$SELECT modelgov_internal.audit('forged', model => 'default')$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member calling the internal audit() directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov_internal.rollback('forged', '1.0.0', 'bob@company.com')$$,
+SELECT throws_ok($$SELECT modelgov_internal.rollback('default', 'forged', '1.0.0', 'bob@company.com')$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member calling the internal rollback() directly is refused (42501)');
-SELECT throws_ok($$SELECT modelgov_internal.promote(v, 'deploy', NULL, 'forged', 'bob@company.com', '{}')
+SELECT throws_ok($$SELECT modelgov_internal.promote(v, 'deploy', NULL, 'forged', '{}')
 					 FROM modelgov.versions v$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member calling the internal promote() directly is refused (42501)');
 SELECT throws_ok($$SELECT modelgov_internal.proposal_for_update('PROP_202402_001')$$,
 				 '42501', 'permission denied for schema modelgov_internal',
 				 'a member may not lock proposals through the internal proposal_for_update() (42501)');
+SELECT throws_ok($$SELECT modelgov_internal.grant_duty('mg_gs_alice', 'deployer', 'default')$$,
+				 '42501', 'permission denied for schema modelgov_internal',
+				 'a member calling the body of grant_duty() directly is refused (42501)');
 SELECT throws_ok($$SELECT modelgov.add_member('mg_gs_alice', 'alice@company.com', '{deployer}')$$,
 				 '42501', 'permission denied to add members',
 				 'EXECUTE on add_member does not let a member change duties (42501)');
@@ -191,8 +228,24 @@ SELECT throws_ok($$SELECT modelgov.set_bump_policy('weights_update', 'patch')$$,
 SELECT throws_ok($$SELECT modelgov.init_model('{"weights": [1]}')$$,
 				 '42501', 'permission denied to initialize the model',
 				 'EXECUTE on init_model does not let a member initialize the model (42501)');
+SELECT throws_ok($$SELECT modelgov.grant_duty('mg_gs_alice', 'deployer')$$,
+				 '42501', 'permission denied to grant duties',
+				 'EXECUTE on grant_duty does not let a member take a duty for every model (42501)');
+SELECT throws_ok($$SELECT modelgov.grant_duty('mg_gs_alice', 'deployer', 'default')$$,
+				 '42501', 'permission denied to grant duties',
+				 'nor for one model (42501)');
+SELECT throws_ok($$SELECT modelgov.revoke_duty('mg_gs_bob', 'model_science_lead')$$,
+				 '42501', 'permission denied to revoke duties',
+				 'EXECUTE on revoke_duty does not let a member take a colleague''s duty away (42501)');
+SELECT throws_ok($$SELECT modelgov.create_model('mine', '{"weights": [1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+				 '42501', 'permission denied to create models',
+				 'EXECUTE on create_model does not let a member create a model (42501)');
+SELECT throws_ok($$SELECT modelgov.retire_model('default', 'mine now')$$,
+				 '42501', 'permission denied to retire models',
+				 'EXECUTE on retire_model does not let a member retire a model (42501)');
 RESET ROLE;
 SELECT is(pg_temp.state(), :'st_direct', 'the refused writes changed nothing');
+SELECT is(pg_temp.registry_state(), :'reg_direct', 'nor the models, the duties or the audit log');
 
 ------------------------------------------------------------------------------
 -- 3. A non-member with the same grants can do nothing
@@ -212,8 +265,46 @@ SELECT throws_ok($$SELECT modelgov.deploy('PROP_202402_001', 'staging')$$,
 				 '42501', 'permission denied to deploy', 'a non-member may not deploy (42501)');
 SELECT throws_ok($$SELECT modelgov.record_smoke_test('1.0.0', true)$$,
 				 '42501', 'permission denied to record smoke tests', 'a non-member may not record smoke tests (42501)');
-SELECT throws_ok($$SELECT modelgov.rollback('no', '1.0.0')$$,
+-- (the version typed: two untyped literals would call rollback(model, reason))
+SELECT throws_ok($$SELECT modelgov.rollback('no', '1.0.0'::modelgov.semver)$$,
 				 '42501', 'permission denied to roll back', 'a non-member may not roll back (42501)');
+-- the calls that name the model
+SELECT throws_ok($$SELECT modelgov.propose('default', 'bug_fix', 'x', '{}', NULL, NULL, NULL)$$,
+				 '42501', 'permission denied to propose changes',
+				 'a non-member may not propose for a model by name (42501)');
+SELECT throws_ok($$SELECT modelgov.record_smoke_test('default', '1.0.0', true)$$,
+				 '42501', 'permission denied to record smoke tests',
+				 'nor record a smoke test of a model by name (42501)');
+SELECT throws_ok($$SELECT modelgov.rollback('default', 'no', '1.0.0')$$,
+				 '42501', 'permission denied to roll back',
+				 'nor roll a model back by name (42501)');
+SELECT throws_ok($$SELECT modelgov.record_metrics('default', '1.0.0', '2024-02-16', '{"decisions": 10}')$$,
+				 '42501', 'permission denied to record metrics',
+				 'nor record metrics of a model (42501)');
+SELECT throws_ok($$SELECT modelgov.correct_metrics('default', '1.0.0', '2024-02-16', '{"decisions": 10}', 'no')$$,
+				 '42501', 'permission denied to correct metrics',
+				 'nor correct them (42501)');
+SELECT throws_ok($$SELECT * FROM modelgov.monitor('default', true)$$,
+				 '42501', 'permission denied to monitor with automatic rollback',
+				 'nor monitor a model with automatic rollback (42501)');
+SELECT throws_ok($$SELECT modelgov.attest('default', '1.0.0', 'tests_pass', 'trust me')$$,
+				 '42501', 'permission denied to attest release checklist items',
+				 'nor attest a release checklist item of a model (42501)');
+SELECT throws_ok($$SELECT modelgov.release('default', '1.0.0')$$,
+				 '42501', 'permission denied to release versions',
+				 'nor release a version of a model (42501)');
+SELECT throws_ok($$SELECT modelgov.grant_duty('mg_gs_mallory', 'deployer', 'default')$$,
+				 '42501', 'permission denied to grant duties', 'a non-member may not grant itself a duty (42501)');
+SELECT throws_ok($$SELECT modelgov.create_model('mallory', '{"weights": [1], "thresholds": {"auto": 0.1, "escalate": 0.5}}')$$,
+				 '42501', 'permission denied to create models', 'nor create a model (42501)');
+SELECT throws_ok($$INSERT INTO modelgov.duties VALUES ('mg_gs_mallory', 'deployer', 'default', now(), 'x')$$,
+				 '42501', 'permission denied for table duties', 'nor INSERT into duties (42501)');
+-- what everybody may read
+SELECT results_eq($$SELECT (SELECT pg_catalog.string_agg(m.name, ',') FROM modelgov.models m),
+						   (SELECT pg_catalog.string_agg(i.model || ' ' || i.production_version::text, ',')
+							  FROM modelgov.inventory i)$$,
+				  $$VALUES ('default'::text, 'default 1.0.0'::text)$$,
+				  'a non-member reads the models and the inventory');
 SELECT throws_ok($$SELECT modelgov.add_member('mg_gs_mallory', 'mallory@company.com', '{deployer}')$$,
 				 '42501', 'permission denied to add members', 'a non-member may not make itself a member (42501)');
 SELECT throws_ok($$INSERT INTO modelgov.members VALUES ('mg_gs_mallory', 'mallory@company.com', '{deployer}', now(), 'x')$$,
@@ -225,6 +316,7 @@ SELECT throws_ok($$SELECT modelgov.propose('bug_fix', 'x', '{}')$$,
 				 'without the EXECUTE grant the functions are not even callable (42501)');
 RESET ROLE;
 SELECT is(pg_temp.state(), :'st_direct', 'the non-members changed nothing');
+SELECT is(pg_temp.registry_state(), :'reg_direct', 'nor the models, the duties or the audit log');
 
 ------------------------------------------------------------------------------
 -- 4. A hostile search_path
@@ -245,8 +337,17 @@ SELECT cmp_ok((SELECT count(*)::int FROM pg_catalog.pg_proc p
 				  AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
 							   WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
 								 AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
-								 AND NOT api.prosecdef)), '=', 20,
-			  'the 20 governance functions run their SECURITY DEFINER bodies through the actor check');
+								 AND NOT api.prosecdef)), '=', 32,
+			  'the 32 governance functions run their SECURITY DEFINER bodies through the actor check');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND p.prosecdef
+		 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
+						  WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
+							AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
+							AND NOT api.prosecdef)$$,
+	'every SECURITY DEFINER body is reached only through the actor check (grant_duty, create_model and the '
+	'calls naming a model among them)');
 DO $$
 BEGIN
 	EXECUTE pg_catalog.format('GRANT CREATE ON DATABASE %I TO mg_gs_alice', pg_catalog.current_database());
@@ -478,6 +579,160 @@ SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = 'PROP_20240
 SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
 				  $$VALUES (true, NULL::bigint)$$,
 				  'the audit chain verifies after everything done under hostile paths');
+
+------------------------------------------------------------------------------
+-- 5. Duties per model
+------------------------------------------------------------------------------
+-- A second model, churn.  gwen is a deployer of churn only, hugo its
+-- product manager only; the members above hold their duties for every
+-- model.  Whatever gwen and hugo may do for churn they may not do for
+-- default, and a refusal leaves no trace.
+SELECT is(modelgov.create_model('churn', '{"weights": [0.5, 0.5], "thresholds": {"auto": 0.2, "escalate": 0.6}}',
+								'who is about to leave')::text,
+		  '1.0.0', 'the administrator creates a second model, churn');
+CREATE ROLE mg_gs_gwen NOLOGIN;		-- deployer of churn only
+CREATE ROLE mg_gs_hugo NOLOGIN;		-- product_manager of churn only
+GRANT USAGE ON SCHEMA modelgov TO mg_gs_gwen, mg_gs_hugo;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_gs_gwen, mg_gs_hugo;
+DO $$
+BEGIN
+	PERFORM modelgov.add_member('mg_gs_gwen', 'gwen@company.com');
+	PERFORM modelgov.grant_duty('mg_gs_gwen', 'deployer', 'churn');
+	PERFORM modelgov.add_member('mg_gs_hugo', 'hugo@company.com');
+	PERFORM modelgov.grant_duty('mg_gs_hugo', 'product_manager', 'churn');
+END
+$$;
+SELECT results_eq($$SELECT role_name, roles::text FROM modelgov.members WHERE role_name IN ('mg_gs_gwen', 'mg_gs_hugo')
+					 ORDER BY 1$$,
+				  $$VALUES ('mg_gs_gwen'::text, '{}'::text), ('mg_gs_hugo', '{}')$$,
+				  'gwen and hugo hold no duty for every model');
+SELECT results_eq($$SELECT role_name, duty::text, model FROM modelgov.duties ORDER BY 1$$,
+				  $$VALUES ('mg_gs_gwen'::text, 'deployer'::text, 'churn'::text),
+						   ('mg_gs_hugo', 'product_manager', 'churn')$$,
+				  'they hold one duty each, for churn');
+
+-- a proposal of each model, both reviewed (any member reviews)
+SET ROLE mg_gs_alice;
+SELECT modelgov.propose('default', 'threshold_change', 'Per model, default', '{"threshold_auto": 0.16}',
+						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pd,
+	   modelgov.propose('churn', 'threshold_change', 'Per model, churn', '{"threshold_auto": 0.25}',
+						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pc \gset
+RESET ROLE;
+SET ROLE mg_gs_bob;
+SELECT modelgov.review(:'pd', pg_temp.ck(), true), modelgov.review(:'pc', pg_temp.ck(), true);
+RESET ROLE;
+SET ROLE mg_gs_carol;
+SELECT modelgov.review(:'pd', pg_temp.ck(), true), modelgov.review(:'pc', pg_temp.ck(), true);
+RESET ROLE;
+
+-- hugo, product manager of churn, in the committee of default
+SELECT pg_temp.state() AS st_model \gset
+SET ROLE mg_gs_hugo;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pd', 'product_manager')),
+		  '42501 permission denied to approve as product_manager | Member mg_gs_hugo (hugo@company.com) does not '
+		  'hold the product_manager duty for model default.',
+		  'a product manager of churn may not approve a proposal of default as product manager (42501)');
+SELECT throws_ok(format('SELECT modelgov.reject(%L, %L)', :'pd', 'not my model'),
+				 '42501', 'permission denied to reject proposals',
+				 'nor reject it: no committee duty for default (42501)');
+RESET ROLE;
+SELECT is(pg_temp.state(), :'st_model', 'hugo''s refused calls left no trace');
+
+-- the committee of each model
+SET ROLE mg_gs_hugo;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pc', 'product_manager'),
+				'hugo approves the proposal of churn as its product manager');
+RESET ROLE;
+SET ROLE mg_gs_bob;
+SELECT modelgov.approve(:'pd', 'model_science_lead'), modelgov.approve(:'pc', 'model_science_lead');
+RESET ROLE;
+SET ROLE mg_gs_carol;
+SELECT modelgov.approve(:'pd', 'product_manager');
+RESET ROLE;
+SET ROLE mg_gs_dave;
+SELECT modelgov.approve(:'pd', 'engineering_lead'), modelgov.approve(:'pc', 'engineering_lead');
+RESET ROLE;
+SELECT results_eq(format($$SELECT p.model, p.status, v.version::text, v.status
+							 FROM modelgov.proposals p JOIN modelgov.versions v USING (proposal_id)
+							WHERE p.proposal_id IN (%L, %L) ORDER BY 1$$, :'pd', :'pc'),
+				  $$VALUES ('churn'::text, 'approved'::text, '1.0.1'::text, 'approved'::text),
+						   ('default', 'approved', '1.0.2', 'approved')$$,
+				  'both proposals are approved, each as a version of its own model');
+
+-- gwen, deployer of churn, and the versions of default
+SELECT pg_temp.state() AS st_model \gset
+SET ROLE mg_gs_gwen;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.deploy(%L, %L)', :'pd', 'staging')),
+		  '42501 permission denied to deploy | Member mg_gs_gwen (gwen@company.com) does not hold the deployer duty '
+		  'for model default.',
+		  'a deployer of churn may not stage an approved proposal of default (42501)');
+RESET ROLE;
+SELECT is(pg_temp.state(), :'st_model', 'the refused deployment left no trace');
+SET ROLE mg_gs_frank;
+SELECT is(modelgov.deploy(:'pd', 'staging')::text, '1.0.2', 'a deployer of every model stages it');
+RESET ROLE;
+SELECT pg_temp.state() AS st_model, pg_temp.registry_state() AS reg_model \gset
+SET ROLE mg_gs_gwen;
+SELECT throws_ok($$SELECT modelgov.record_smoke_test('default', '1.0.2', true)$$,
+				 '42501', 'permission denied to record smoke tests',
+				 'a deployer of churn may not record a smoke test of default, staged as it is (42501)');
+SELECT throws_ok($$SELECT modelgov.rollback('default', 'not mine', '1.0.1')$$,
+				 '42501', 'permission denied to roll back',
+				 'nor roll default back to a released version (42501)');
+SELECT throws_ok($$SELECT modelgov.record_metrics('default', '1.0.0', '2024-02-16',
+												  '{"decisions": 100, "auto": 10, "errors": 0}')$$,
+				 '42501', 'permission denied to record metrics',
+				 'nor record metrics of default (42501)');
+SELECT throws_ok($$SELECT modelgov.correct_metrics('default', '1.0.0', '2024-02-16', '{"decisions": 100}', 'fix')$$,
+				 '42501', 'permission denied to correct metrics',
+				 'nor correct them (42501)');
+SELECT throws_ok($$SELECT * FROM modelgov.monitor('default', true)$$,
+				 '42501', 'permission denied to monitor with automatic rollback',
+				 'nor monitor default with automatic rollback (42501)');
+RESET ROLE;
+SELECT is(pg_temp.state(), :'st_model', 'gwen''s refused calls left no trace in the governance tables');
+SELECT is(pg_temp.registry_state(), :'reg_model', 'nor in the audit log');
+
+-- what gwen may do for churn
+SET ROLE mg_gs_gwen;
+SELECT is(modelgov.deploy(:'pc', 'staging')::text, '1.0.1', 'gwen stages the version of churn');
+SELECT lives_ok($$SELECT modelgov.record_smoke_test('churn', '1.0.1', true)$$, 'records its smoke test');
+SELECT is(modelgov.deploy(:'pc', 'production')::text, '1.0.1', 'deploys it to production');
+SELECT lives_ok($$SELECT modelgov.record_metrics('churn', '1.0.1', '2024-02-16',
+												 '{"decisions": 100, "auto": 10, "errors": 0}')$$,
+				'records its metrics');
+SELECT is(modelgov.rollback('churn', 'per-model rollback')::text, '1.0.0', 'and rolls it back');
+RESET ROLE;
+SELECT results_eq($$SELECT model, production_version::text, staging_version::text FROM modelgov.inventory ORDER BY 1$$,
+				  $$VALUES ('churn'::text, '1.0.0'::text, '1.0.1'::text), ('default', '1.0.0', '1.0.2')$$,
+				  'each model runs its own versions: churn rolled back, default untouched');
+SELECT results_eq($$SELECT a.model, a.event_type, a.actor FROM modelgov.audit_log a
+					 WHERE a.actor = 'mg_gs_gwen' ORDER BY a.seq$$,
+				  $$VALUES ('churn'::text, 'deployment'::text, 'mg_gs_gwen'::text), ('churn', 'smoke_test', 'mg_gs_gwen'),
+						   ('churn', 'deployment', 'mg_gs_gwen'), ('churn', 'metrics', 'mg_gs_gwen'),
+						   ('churn', 'rollback', 'mg_gs_gwen')$$,
+				  'everything gwen did is in the audit log, all of it for churn');
+
+-- a duty revoked for churn is no duty any more
+SELECT modelgov.revoke_duty('mg_gs_hugo', 'product_manager', 'churn');
+SET ROLE mg_gs_alice;
+SELECT modelgov.propose('churn', 'threshold_change', 'After the revocation', '{"threshold_auto": 0.22}',
+						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pc2 \gset
+RESET ROLE;
+SET ROLE mg_gs_bob;
+SELECT modelgov.review(:'pc2', pg_temp.ck(), true);
+RESET ROLE;
+SET ROLE mg_gs_dave;
+SELECT modelgov.review(:'pc2', pg_temp.ck(), true);
+RESET ROLE;
+SET ROLE mg_gs_hugo;
+SELECT throws_ok(format('SELECT modelgov.approve(%L, %L)', :'pc2', 'product_manager'),
+				 '42501', 'permission denied to approve as product_manager',
+				 'once the duty for churn is revoked, hugo may not approve for churn either (42501)');
+RESET ROLE;
+SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
+				  $$VALUES (true, NULL::bigint)$$,
+				  'the audit chain verifies after the work on two models');
 
 SELECT * FROM finish();
 ROLLBACK;

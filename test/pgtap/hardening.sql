@@ -4,13 +4,16 @@
 --		normalized, Unicode spaces are blank, texts written into the record
 --		have a limit, the rollback trigger at exactly 2 sigma, the bound on
 --		the compiled versions a backend keeps, the committee as it is at the
---		final approval, the actor who is not the caller.  (The digest with NULLs and a z that is not finite are
---		in edge_cases.sql; a smoke test of a version staging no longer runs
---		in governance.sql; two rollbacks at once in rollback_race.spec.)
+--		final approval, the actor who is not the caller (also for the
+--		administration of duties and models), a stale membership that counts
+--		for no model's committee.  (The digest with NULLs and a z that is not
+--		finite are in edge_cases.sql; a smoke test of a version staging no
+--		longer runs in governance.sql; two rollbacks at once in
+--		rollback_race.spec.)
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(48);
+SELECT plan(64);
 
 SET LOCAL modelgov.clock = '2024-01-15 00:00:00+00';
 CREATE ROLE mg_hd_alice;
@@ -37,12 +40,12 @@ SELECT is((SELECT count(*) FROM modelgov.members WHERE role_name LIKE 'mg_hd_ali
 -- blank means blank, Unicode's spaces included
 SELECT ok(modelgov_internal.is_blank(E'\u00a0\u2003\u200b\u3000\ufeff \t'), 'Unicode spaces are blank');
 SELECT ok(NOT modelgov_internal.is_blank(E'\u00a0x'), 'a letter is not');
-SELECT throws_ok(format('SELECT modelgov_internal.rollback(%L, NULL, %L)', E'\u00a0\u2003', 'x'),
+SELECT throws_ok(format('SELECT modelgov_internal.rollback(%L, %L, NULL, %L)', 'default', E'\u00a0\u2003', 'x'),
 				 '22004', 'a rollback needs a reason',
 				 'a reason of no-break and em spaces is no reason (22004)');
 
 -- texts written into the record have a limit
-SELECT throws_ok($$SELECT modelgov_internal.rollback(repeat('x', 10001), NULL, 'x')$$,
+SELECT throws_ok($$SELECT modelgov_internal.rollback('default', repeat('x', 10001), NULL, 'x')$$,
 				 '54000', 'reason is too long', 'a reason of 10,001 characters is refused (54000)');
 SELECT modelgov.add_member(current_user::regrole, 'admin@company.com');
 SELECT is(pg_temp.error_of($$SELECT modelgov.propose('threshold_change', repeat('d', 10001), '{"threshold_auto": 0.16}')$$),
@@ -59,19 +62,19 @@ SELECT is((SELECT length(description) FROM modelgov.proposals), 10000, 'and stor
 -- the rollback trigger at exactly 2 sigma: correct_auto's history before
 -- 1.0.1 is 0.5, 0.75, 1.0 (mean 0.75, sample sigma 0.25, all exact in
 -- binary); 0.25 is exactly 2 sigma below and passes, 0.2421875 is below
--- that and triggers
-INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by)
+-- that and triggers (rows of the model "default" that init_model created)
+INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by, model)
 SELECT '1.0.0', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate', 10, 'errors', 0,
-										 'correct_auto', c), now(), 'test'
+										 'correct_auto', c), now(), 'test', 'default'
   FROM (VALUES ('2024-01-15'::date, 0.5), ('2024-01-16', 0.75), ('2024-01-17', 1.0)) AS x(d, c);
 SET LOCAL modelgov.clock = '2024-01-18 00:00:00+00';
-INSERT INTO modelgov.versions (version, config, created_at, status)
-SELECT '1.0.1', v.config, now(), 'approved' FROM modelgov.versions v WHERE v.version::text = '1.0.0';
-SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') FROM modelgov.versions v
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
+SELECT '1.0.1', v.config, now(), 'approved', v.model FROM modelgov.versions v WHERE v.version::text = '1.0.0';
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', '{}') FROM modelgov.versions v
  WHERE v.version::text = '1.0.1';
-INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by)
+INSERT INTO modelgov.daily_metrics (version, day, revision, metrics, recorded_at, recorded_by, model)
 SELECT '1.0.1', d, 1, jsonb_build_object('decisions', 100, 'auto', 10, 'escalate', 10, 'errors', 0,
-										 'correct_auto', c), now(), 'test'
+										 'correct_auto', c), now(), 'test', 'default'
   FROM (VALUES ('2024-01-18'::date, 0.25), ('2024-01-19', 0.2421875)) AS x(d, c);
 SET LOCAL modelgov.clock = '2024-01-19 23:00:00+00';
 CREATE TEMP TABLE mon ON COMMIT DROP AS SELECT * FROM modelgov.monitor();
@@ -83,8 +86,8 @@ SELECT results_eq(
 -- a backend keeps at most modelgov.max_cached_versions compiled versions,
 -- the least recently used evicted, never the active one; an evicted one
 -- compiles again when it is used
-INSERT INTO modelgov.versions (version, config, created_at, status)
-SELECT '2.0.' || i, jsonb_set(v.config, '{weights,0}', to_jsonb(i / 10.0)), now(), 'approved'
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
+SELECT '2.0.' || i, jsonb_set(v.config, '{weights,0}', to_jsonb(i / 10.0)), now(), 'approved', v.model
   FROM modelgov.versions v, generate_series(1, 4) i WHERE v.version::text = '1.0.0';
 SET LOCAL modelgov.max_cached_versions = 2;
 SELECT is(modelgov.score(ARRAY[1, 0, 0, 0]::float8[]), 0.3::float8, 'the active version scores');
@@ -96,7 +99,7 @@ SELECT results_eq(
 	$$SELECT compiled_versions, evictions > 0, active_version FROM modelgov.cache_stats()$$,
 	$$VALUES (2, true, '1.0.1'::text)$$,
 	'two compiled versions are kept, the active one among them');
-SELECT is(modelgov.score('2.0.1', ARRAY[1, 0, 0, 0]::float8[]), 0.1::float8,
+SELECT is(modelgov.score('2.0.1'::modelgov.semver, ARRAY[1, 0, 0, 0]::float8[]), 0.1::float8,
 		  'an evicted version compiles again when it is used');
 -- the committee at the final approval: an approval counts while its member
 -- still holds the role, a review while its author is a member
@@ -174,7 +177,11 @@ SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = :'pid2'), '
 -- it is the one it would act for.  bob's SECURITY DEFINER functions run
 -- with bob's rights whoever calls them.
 GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text),
-	modelgov.add_member(regrole, text, modelgov.member_role[]) TO mg_hd_bob;
+	modelgov.add_member(regrole, text, modelgov.member_role[]),
+	modelgov.grant_duty(regrole, modelgov.member_role, text),
+	modelgov.revoke_duty(regrole, modelgov.member_role, text),
+	modelgov.create_model(text, jsonb, text),
+	modelgov.retire_model(text, text) TO mg_hd_bob;
 CREATE SCHEMA mg_hd_evil AUTHORIZATION mg_hd_bob;
 GRANT USAGE ON SCHEMA mg_hd_evil TO PUBLIC;
 SET ROLE mg_hd_bob;
@@ -187,11 +194,33 @@ BEGIN
 	  WHERE p.proposer = 'mg_hd_bob' AND p.status = 'reviewed';
 	RETURN (SELECT count(*) FROM modelgov.proposals p WHERE p.status = 'reviewed');
 END $f$;
+-- an administrator's calls that bob would like made in his favour: duties
+-- for himself (for every model, and for one), a model of his own, the
+-- retirement of the model, a duty taken from a colleague
 CREATE FUNCTION mg_hd_evil.cleanup() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog AS $f$
 BEGIN
-	PERFORM modelgov.add_member('mg_hd_bob', 'bob@company.com',
-								'{model_science_lead,product_manager,engineering_lead,deployer}');
+	PERFORM modelgov.grant_duty('mg_hd_bob', 'deployer');
+END $f$;
+CREATE FUNCTION mg_hd_evil.tidy_duties() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.grant_duty('mg_hd_bob', 'product_manager', 'default');
+END $f$;
+CREATE FUNCTION mg_hd_evil.tidy_colleague() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.revoke_duty('mg_hd_lead', 'model_science_lead');
+END $f$;
+CREATE FUNCTION mg_hd_evil.new_model() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.create_model('bobs_model', '{"weights": [1], "thresholds": {"auto": 0.1, "escalate": 0.5}}');
+END $f$;
+CREATE FUNCTION mg_hd_evil.end_model() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $f$
+BEGIN
+	PERFORM modelgov.retire_model('default', 'bob says so');
 END $f$;
 RESET ROLE;
 SET ROLE mg_hd_dave;
@@ -207,10 +236,21 @@ SELECT is(pg_temp.error_of('SELECT mg_hd_evil.open_proposals()'),
 RESET ROLE;
 SELECT is((SELECT count(*) FROM modelgov.approvals WHERE proposal_id = :'pid3'), 0::bigint,
 		  'no approval was recorded');
+SELECT pg_temp.registry_state() AS registry_before \gset
 SELECT throws_ok('SELECT mg_hd_evil.cleanup()', '42501', 'permission denied to act as role ' || session_user,
 				 'an administrator who runs a member''s function does not grant that member duties (42501)');
+SELECT throws_ok('SELECT mg_hd_evil.tidy_duties()', '42501', 'permission denied to act as role ' || session_user,
+				 'nor a duty for one model (42501)');
+SELECT throws_ok('SELECT mg_hd_evil.tidy_colleague()', '42501', 'permission denied to act as role ' || session_user,
+				 'nor revoke another member''s duty (42501)');
+SELECT throws_ok('SELECT mg_hd_evil.new_model()', '42501', 'permission denied to act as role ' || session_user,
+				 'nor create a model (42501)');
+SELECT throws_ok('SELECT mg_hd_evil.end_model()', '42501', 'permission denied to act as role ' || session_user,
+				 'nor retire one (42501)');
 SELECT is((SELECT roles FROM modelgov.members WHERE role_name = 'mg_hd_bob'), '{}'::modelgov.member_role[],
 		  'bob still holds no duty');
+SELECT is(pg_temp.registry_state(), :'registry_before',
+		  'the models, the duties and the audit log are as they were');
 -- a SECURITY DEFINER trigger function of bob's runs with bob's rights too
 SET ROLE mg_hd_bob;
 CREATE TABLE mg_hd_evil.inbox (x int);
@@ -246,12 +286,23 @@ SELECT modelgov.review(:'pid4', pg_temp.ck(), true);
 SET ROLE mg_hd_pm2;
 SELECT modelgov.approve(:'pid4', 'product_manager');
 RESET ROLE;
-SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{}');
+-- add_member no longer replaces an existing member's duties: it refuses
+-- (42710), and the duty is revoked and granted again one call at a time
+SELECT is(pg_temp.error_of($$SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{}')$$),
+		  '42710 role mg_hd_pm2 is already a modelgov member | mg_hd_pm2 is a member as pm2@company.com, '
+		  || 'with the duties [{"duty": "product_manager", "model": null}].',
+		  'add_member refuses an existing member instead of replacing its duties (42710)');
+SELECT is(pg_temp.hint_of($$SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{}')$$),
+		  '42710 Change duties with modelgov.grant_duty() and modelgov.revoke_duty(); add_member never replaces them.',
+		  'the refusal points to grant_duty and revoke_duty');
+SELECT is((SELECT roles FROM modelgov.members WHERE role_name = 'mg_hd_pm2'), '{product_manager}'::modelgov.member_role[],
+		  'the refused add_member left the duties as they were');
+SELECT modelgov.revoke_duty('mg_hd_pm2', 'product_manager');
 SET LOCAL modelgov.clock = '2024-01-20 00:00:00+00';
 SET ROLE mg_hd_pm3;
 SELECT modelgov.approve(:'pid4', 'product_manager');
 RESET ROLE;
-SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{product_manager}');
+SELECT modelgov.grant_duty('mg_hd_pm2', 'product_manager');
 SET ROLE mg_hd_lead;
 SELECT modelgov.approve(:'pid4', 'model_science_lead');
 SET ROLE mg_hd_eng;
@@ -288,6 +339,82 @@ SELECT lives_ok($$SELECT modelgov.add_member('mg_hd_leaver', 'newcomer@company.c
 				'then the new role can be made a member of its own');
 REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM mg_hd_leaver;
 REVOKE ALL ON SCHEMA modelgov FROM mg_hd_leaver;
+
+-- a stale membership counts for no model's committee, neither by the
+-- duties it held for every model nor by those it held for one.  gone
+-- approves a proposal of each of two models, then its role is dropped
+SELECT modelgov.create_model('second', '{"weights": [0.3, 0.3, 0.2, 0.2], "thresholds": {"auto": 0.15, "escalate": 0.5}}')
+	AS second_version \gset
+CREATE ROLE mg_hd_gone;
+GRANT USAGE ON SCHEMA modelgov TO mg_hd_gone;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_gone;
+SELECT modelgov.add_member('mg_hd_gone', 'gone@company.com', '{engineering_lead}');
+SELECT modelgov.grant_duty('mg_hd_gone', 'product_manager', 'second');
+SELECT results_eq($$SELECT i.model, d.key FROM modelgov.inventory i, jsonb_each(i.duties) d
+					 WHERE d.value ? 'mg_hd_gone' ORDER BY 1, 2$$,
+				  $$VALUES ('default'::text, 'engineering_lead'::text), ('second', 'engineering_lead'),
+						   ('second', 'product_manager')$$,
+				  'while its role exists, the inventory lists gone''s duties: one for every model, one for the second');
+SELECT modelgov.propose('default', 'threshold_change', 'stale, first model', '{"threshold_auto": 0.12}',
+						'{"sample_size": 5000}', 'roll back', 'watch') AS pid5 \gset
+SELECT modelgov.propose('second', 'threshold_change', 'stale, second model', '{"threshold_auto": 0.12}',
+						'{"sample_size": 5000}', 'roll back', 'watch') AS pid6 \gset
+SET ROLE mg_hd_bob;
+SELECT modelgov.review(:'pid5', pg_temp.ck(), true), modelgov.review(:'pid6', pg_temp.ck(), true);
+SET ROLE mg_hd_dave;
+SELECT modelgov.review(:'pid5', pg_temp.ck(), true), modelgov.review(:'pid6', pg_temp.ck(), true);
+SET ROLE mg_hd_gone;
+SELECT modelgov.approve(:'pid5', 'engineering_lead'), modelgov.approve(:'pid6', 'product_manager');
+RESET ROLE;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM mg_hd_gone;
+REVOKE ALL ON SCHEMA modelgov FROM mg_hd_gone;
+DROP ROLE mg_hd_gone;
+SET ROLE mg_hd_lead;
+SELECT modelgov.approve(:'pid5', 'model_science_lead'), modelgov.approve(:'pid6', 'model_science_lead');
+SET ROLE mg_hd_pm2;
+SELECT modelgov.approve(:'pid5', 'product_manager');
+SET ROLE mg_hd_eng;
+SELECT modelgov.approve(:'pid6', 'engineering_lead');
+RESET ROLE;
+SELECT results_eq(format('SELECT proposal_id, status FROM modelgov.proposals WHERE proposal_id IN (%L, %L) ORDER BY 1',
+						 :'pid5', :'pid6'),
+				  format('VALUES (%L, %L), (%L, %L)', :'pid5', 'reviewed', :'pid6', 'reviewed'),
+				  'an approval by a member whose role was dropped counts for neither model: no consensus yet');
+SELECT is_empty($$SELECT i.model, d.key FROM modelgov.inventory i, jsonb_each(i.duties) d
+				   WHERE d.value ? 'mg_hd_gone'$$,
+				'the inventory lists the stale member among no model''s duty holders');
+-- a new role of the same name takes over none of it, for either model
+CREATE ROLE mg_hd_gone;
+GRANT USAGE ON SCHEMA modelgov TO mg_hd_gone;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_gone;
+SET ROLE mg_hd_gone;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pid5', 'engineering_lead')),
+		  '42501 permission denied to approve as engineering_lead | The membership of mg_hd_gone was given to another role of that name, since dropped.',
+		  'a new role with the dropped member''s name may not approve in its duty for every model (42501)');
+SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pid6', 'product_manager')),
+		  '42501 permission denied to approve as product_manager | The membership of mg_hd_gone was given to another role of that name, since dropped.',
+		  'nor in its duty for the second model (42501)');
+RESET ROLE;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM mg_hd_gone;
+REVOKE ALL ON SCHEMA modelgov FROM mg_hd_gone;
+-- the roles the stale member left open are filled by members who hold them
+SET ROLE mg_hd_eng;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid5', 'engineering_lead'),
+				'an engineering lead approves the first model''s proposal in the role left open');
+SET ROLE mg_hd_pm2;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'pid6', 'product_manager'),
+				'a product manager approves the second model''s proposal in the role left open');
+RESET ROLE;
+SELECT results_eq(
+	format($$SELECT p.proposal_id, p.model, p.status, a.details -> 'approved_by'
+			   FROM modelgov.proposals p JOIN modelgov.audit_log a
+				 ON a.event_type = 'approved' AND a.proposal_id = p.proposal_id
+			  WHERE p.proposal_id IN (%L, %L) ORDER BY 1$$, :'pid5', :'pid6'),
+	format($$VALUES (%L, 'default', 'approved', '["lead@company.com", "pm2@company.com", "eng@company.com"]'::jsonb),
+					(%L, 'second', 'approved', '["lead@company.com", "pm2@company.com", "eng@company.com"]'::jsonb)$$,
+		   :'pid5', :'pid6'),
+	'both proposals are approved by members who hold the roles (in the order of the roles: the clock stood '
+	'still); the stale member is among no approvers');
 
 -- the C verification and the SQL definition agree on an entry whose time
 -- was made infinite (appends record finite times)

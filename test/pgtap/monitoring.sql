@@ -5,7 +5,8 @@
 --		metrics view), the decision_counts aggregate (also under a parallel
 --		plan), the five daily checks of health_check at and around each
 --		boundary, the monitoring policy, the 2 sigma rollback trigger of
---		monitor(), validation after seven clean days, and annotate().
+--		monitor(), validation after seven clean days, annotate(), and with
+--		three models monitor(NULL) judging each model on its own history.
 --		Tests marked TODO expose defects that are not fixed yet.
 --
 -- The story: 1.0.0 from 2024-01-15; PROP_202402_001 expects 12% AUTO and 8%
@@ -31,7 +32,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(215);
+SELECT plan(237);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -185,7 +186,7 @@ SELECT throws_ok($$SELECT modelgov.record_metrics('1.0.1', '2024-02-28', pg_temp
 				 '55000', 'version 1.0.1 has never run in production',
 				 'metrics of an approved version that never ran in production are refused (55000)');
 SELECT throws_ok($$SELECT modelgov.record_metrics('9.9.9', '2024-02-28', pg_temp.m())$$,
-				 '42704', 'version 9.9.9 does not exist',
+				 '42704', 'version 9.9.9 of model "default" does not exist',
 				 'metrics of an unknown version are refused (42704)');
 SELECT throws_ok($$SELECT modelgov.record_metrics('1.0.0', NULL, pg_temp.m())$$,
 				 '22004', 'version and day must not be null', 'a NULL day is refused (22004)');
@@ -262,7 +263,7 @@ SELECT is(pg_temp.dry($$SELECT modelgov.record_metrics('1.0.0', '2024-02-26',
 		  'accepted', 'rates of exactly 0 and 1 and a latency of 0 are accepted');
 SELECT is(pg_temp.dry($$SELECT modelgov.record_metrics('1.0.0', '2024-02-26', '{"decisions": 1e4, "auto": 12E2}')$$),
 		  'accepted', 'whole counts in exponent notation are accepted');
-SELECT throws_ok($$INSERT INTO modelgov.daily_metrics VALUES ('1.0.0', '2024-02-26', 1, '{}', now(), 'mg_mon_frank', NULL)$$,
+SELECT throws_ok($$INSERT INTO modelgov.daily_metrics VALUES ('1.0.0', '2024-02-26', 1, '{}', now(), 'mg_mon_frank', NULL, 'default')$$,
 				 '42501', NULL, 'metrics cannot be written around record_metrics (42501)');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM modelgov.daily_metrics WHERE day = '2024-02-26'), 0::bigint,
@@ -951,6 +952,190 @@ SELECT is(pg_temp.probe(
 RESET ROLE;
 SELECT is(pg_temp.dry($$SELECT modelgov.set_monitoring_setting(NULL, 1)$$), '22004',
 		  'a NULL setting name is refused (22004), not ignored');
+
+------------------------------------------------------------------------------
+-- 14. Three models: monitor(NULL) judges each model on its own history
+------------------------------------------------------------------------------
+-- alpha and beta start at 1.0.0 and both become 1.0.1, so that metrics
+-- taken by version alone would mix them.  Their histories (three days of
+-- 1.0.0 before 2024-04-04, 10,000 decisions a day) are far apart:
+--
+--		model   auto                escalate            errors                correct_auto
+--		alpha   0.10 0.12 0.14      0.08 0.10 0.12      0.004 0.005 0.006     0.94 0.95 0.96
+--		beta    0.30 0.32 0.34      0.38 0.40 0.42      0.02 0.03 0.04        0.84 0.85 0.86
+--
+-- and each proposal expects its model's means.  On 2024-04-04 both 1.0.1
+-- escalate 40%: outside alpha's band (0.10 +- 0.04), the middle of beta's.
+-- Judged on a history mixing the two models (escalate sigma near 0.16)
+-- alpha would not roll back; judged on alpha's history, beta's error rate
+-- (0.03 against 0.005 +- 0.002) would.  The default model has no metrics
+-- since its rollback and reports nothing.
+SET modelgov.clock = '2024-04-01 00:00:00+00';
+SELECT days, round(mean::numeric, 6) AS mean, round(sigma::numeric, 6) AS sigma
+  FROM modelgov_internal.history('default', 'escalate_rate', '2024-04-04') \gset def_
+SELECT results_eq($$SELECT modelgov.create_model('alpha', '{"weights": [0.5, 0.5], "threshold_auto": 0.15, "threshold_escalate": 0.5}')::text,
+						   modelgov.create_model('beta', '{"weights": [0.5, 0.5], "threshold_auto": 0.15, "threshold_escalate": 0.5}')::text$$,
+				  $$VALUES ('1.0.0', '1.0.0')$$, 'two more models, alpha and beta, each at 1.0.0');
+SET ROLE mg_mon_frank;
+SELECT throws_ok($$SELECT * FROM modelgov.monitor()$$, '55000',
+				 'modelgov.monitor() without a model name needs a database with one model',
+				 'the 0.1.0 monitor() without a model once there are three (55000)');
+RESET ROLE;
+-- a member who deploys beta only
+CREATE ROLE mg_mon_ivy NOLOGIN;
+GRANT USAGE ON SCHEMA modelgov TO mg_mon_ivy;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_mon_ivy;
+SELECT modelgov.add_member('mg_mon_ivy', 'ivy@company.com') IS NOT NULL AS ivy_added \gset
+SELECT lives_ok($$SELECT modelgov.grant_duty('mg_mon_ivy', 'deployer', 'beta')$$, 'ivy deploys beta only');
+
+-- a model's day: 10,000 decisions with these rates
+CREATE FUNCTION pg_temp.day_of(auto float8, escalate float8, errors float8, correct_auto float8) RETURNS jsonb
+	LANGUAGE sql AS $$
+	SELECT pg_temp.m(jsonb_build_object('auto', round(auto * 10000), 'ask', 10000 - round(auto * 10000) - round(escalate * 10000),
+										'escalate', round(escalate * 10000), 'errors', round(errors * 10000),
+										'correct_auto', correct_auto))
+$$;
+SET modelgov.clock = '2024-04-03 23:00:00+00';
+SET ROLE mg_mon_frank;
+SELECT is((SELECT count(modelgov.record_metrics(x.model, '1.0.0', x.day, pg_temp.day_of(x.auto, x.esc, x.err, x.ca)))
+			 FROM (VALUES ('alpha', '2024-04-01'::date, 0.10, 0.08, 0.004, 0.94), ('alpha', '2024-04-02', 0.12, 0.10, 0.005, 0.95),
+						  ('alpha', '2024-04-03', 0.14, 0.12, 0.006, 0.96),
+						  ('beta', '2024-04-01', 0.30, 0.38, 0.02, 0.84), ('beta', '2024-04-02', 0.32, 0.40, 0.03, 0.85),
+						  ('beta', '2024-04-03', 0.34, 0.42, 0.04, 0.86)) AS x(model, day, auto, esc, err, ca)),
+		  6::bigint, 'three days of 1.0.0 of each model, the same version, the same days');
+RESET ROLE;
+SELECT results_eq(
+	$$SELECT x.model, x.metric, h.days, round(h.mean::numeric, 6), round(h.sigma::numeric, 6)
+		FROM (VALUES ('alpha', 'escalate_rate'), ('alpha', 'error_rate'), ('beta', 'escalate_rate'), ('beta', 'error_rate'))
+			 AS x(model, metric),
+			 modelgov_internal.history(x.model, x.metric, '2024-04-04') h$$,
+	$$VALUES ('alpha', 'escalate_rate', 3::bigint, 0.1::numeric, 0.02::numeric), ('alpha', 'error_rate', 3, 0.005, 0.001),
+			 ('beta', 'escalate_rate', 3, 0.4, 0.02), ('beta', 'error_rate', 3, 0.03, 0.01)$$,
+	'history(model, ...): each model''s days only, not those of the other model''s same version');
+SELECT is(format('%s %s %s', h.days, round(h.mean::numeric, 6), round(h.sigma::numeric, 6)),
+		  format('%s %s %s', :'def_days', :'def_mean', :'def_sigma'),
+		  'the default model''s history is what it was before the other models recorded theirs')
+  FROM modelgov_internal.history('default', 'escalate_rate', '2024-04-04') h;
+
+-- 1.0.1 of each, expecting its model's rates
+CREATE FUNCTION pg_temp.to_production(model text, expected_auto float8, expected_escalate float8) RETURNS text
+	LANGUAGE plpgsql AS $$
+DECLARE
+	p text;
+	ck jsonb := pg_temp.ck();
+BEGIN
+	SET LOCAL ROLE mg_mon_alice;
+	p := modelgov.propose(model, 'threshold_change', model || ': raise auto', '{"threshold_auto": 0.16}',
+						  jsonb_build_object('expected_auto_resolve_rate', expected_auto,
+											 'expected_escalate_rate', expected_escalate, 'sample_size', 5000),
+						  'Roll back with modelgov.rollback().', 'Daily checks for 7 days after deployment.');
+	SET LOCAL ROLE mg_mon_bob;
+	PERFORM modelgov.review(p, ck, true);
+	SET LOCAL ROLE mg_mon_carol;
+	PERFORM modelgov.review(p, ck, true);
+	PERFORM modelgov.approve(p, 'product_manager');
+	SET LOCAL ROLE mg_mon_bob;
+	PERFORM modelgov.approve(p, 'model_science_lead');
+	SET LOCAL ROLE mg_mon_dave;
+	PERFORM modelgov.approve(p, 'engineering_lead');
+	SET LOCAL ROLE mg_mon_frank;
+	PERFORM modelgov.deploy(p, 'staging');
+	PERFORM modelgov.record_smoke_test(model, '1.0.1', true);
+	RETURN modelgov.deploy(p, 'production')::text;
+END
+$$;
+SET modelgov.clock = '2024-04-04 00:00:00+00';
+SELECT results_eq($$SELECT pg_temp.to_production('alpha', 0.12, 0.10), pg_temp.to_production('beta', 0.32, 0.40)$$,
+				  $$VALUES ('1.0.1', '1.0.1')$$, '1.0.1 of alpha and of beta in production on 2024-04-04');
+RESET ROLE;
+SET modelgov.clock = '2024-04-04 23:00:00+00';
+SET ROLE mg_mon_frank;
+SELECT lives_ok($$SELECT modelgov.record_metrics('alpha', '1.0.1', '2024-04-04', pg_temp.day_of(0.12, 0.40, 0.005, 0.95)),
+						   modelgov.record_metrics('beta', '1.0.1', '2024-04-04', pg_temp.day_of(0.32, 0.40, 0.03, 0.85))$$,
+				'the first day of 1.0.1: each model escalates 40%');
+RESET ROLE;
+
+-- the runs of monitor(NULL), labelled
+CREATE TEMP TABLE mon_all (run text, model_name text, day date, check_name text, observed float8, expected text,
+						   passed boolean, action text);
+GRANT ALL ON mon_all TO PUBLIC;
+CREATE FUNCTION pg_temp.mon_all(run text, auto_rollback boolean DEFAULT false) RETURNS bigint
+	LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	INSERT INTO pg_temp.mon_all SELECT run, r.* FROM modelgov.monitor(NULL, auto_rollback) r;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+
+-- a reader's monitor(NULL): every model's checks, nothing written
+SELECT pg_temp.state() AS state_before_reader \gset
+SET ROLE mg_mon_hank;
+SELECT is(pg_temp.mon_all('all-reader'), 18::bigint, 'a member runs monitor(NULL): five checks and four triggers of each of two models');
+SELECT throws_ok($$SELECT * FROM modelgov.monitor(NULL, true)$$, '42501', 'permission denied to monitor with automatic rollback',
+				 'but not monitor(NULL, true), being the deployer of no model (42501)');
+RESET ROLE;
+SELECT is(pg_temp.state(), :'state_before_reader', 'the reader''s monitor(NULL) wrote nothing: no alert, no rollback');
+SELECT results_eq(
+	$$SELECT model_name, check_name, action FROM pg_temp.mon_all WHERE run = 'all-reader' AND passed IS DISTINCT FROM true
+	   ORDER BY model_name, check_name$$,
+	$$VALUES ('alpha'::text, 'decision_distribution'::text, 'not recorded (reporting only)'::text),
+			 ('alpha', 'escalation_spike', 'not recorded (reporting only)'),
+			 ('alpha', 'trigger:escalate_rate', 'not recorded (reporting only)')$$,
+	'it sees alpha''s escalations fail, and only alpha''s, and records nothing');
+SELECT results_eq(
+	$$SELECT model_name, check_name, expected FROM pg_temp.mon_all
+	   WHERE run = 'all-reader' AND check_name IN ('trigger:escalate_rate', 'trigger:error_rate', 'trigger:correct_auto')
+	   ORDER BY model_name, check_name$$,
+	$$VALUES ('alpha'::text, 'trigger:correct_auto'::text, 'within 2 sigma (0.0100) of 0.9500'::text),
+			 ('alpha', 'trigger:error_rate', 'within 2 sigma (0.0010) of 0.0050'),
+			 ('alpha', 'trigger:escalate_rate', 'within 2 sigma (0.0200) of 0.1000'),
+			 ('beta', 'trigger:correct_auto', 'within 2 sigma (0.0100) of 0.8500'),
+			 ('beta', 'trigger:error_rate', 'within 2 sigma (0.0100) of 0.0300'),
+			 ('beta', 'trigger:escalate_rate', 'within 2 sigma (0.0200) of 0.4000')$$,
+	'each model''s triggers compare with its own history''s sigma and mean');
+SELECT results_eq(
+	$$SELECT model_name, check_name, expected FROM pg_temp.mon_all
+	   WHERE run = 'all-reader' AND check_name = 'escalation_spike' ORDER BY model_name$$,
+	$$VALUES ('alpha'::text, 'escalation_spike'::text, '<= 0.1400 (0.1 + 2 sigma of 0.0200)'::text),
+			 ('beta', 'escalation_spike', '<= 0.4400 (0.4 + 2 sigma of 0.0200)')$$,
+	'and so does each model''s daily escalation_spike check');
+
+-- a deployer of beta only: beta's run records (nothing failed), alpha's only reports
+SET ROLE mg_mon_ivy;
+SELECT is(pg_temp.mon_all('all-ivy', true), 18::bigint, 'the deployer of beta runs monitor(NULL, true)');
+RESET ROLE;
+SELECT is(pg_temp.state(), :'state_before_reader', 'which alerts nothing of alpha and does not roll it back');
+SELECT is((SELECT string_agg(DISTINCT action, ',') FROM pg_temp.mon_all WHERE run = 'all-ivy'),
+		  'not recorded (reporting only)', 'alpha''s failures are reported only');
+
+-- the deployer of every model: alpha rolls back, beta stays
+SET ROLE mg_mon_frank;
+SELECT is(pg_temp.mon_all('all-frank', true), 18::bigint, 'the deployer of every model runs monitor(NULL, true)');
+RESET ROLE;
+SELECT results_eq(
+	$$SELECT model_name, check_name, action FROM pg_temp.mon_all WHERE run = 'all-frank' AND passed IS DISTINCT FROM true
+	   ORDER BY model_name, check_name$$,
+	$$VALUES ('alpha'::text, 'decision_distribution'::text, 'alert'::text),
+			 ('alpha', 'escalation_spike', 'alert'),
+			 ('alpha', 'trigger:escalate_rate', 'rolled back to 1.0.0')$$,
+	'monitor(NULL, true): alpha''s escalations alert and roll alpha back; every check of beta passes');
+SELECT results_eq(
+	$$SELECT e.model, e.version::text FROM modelgov.environments e WHERE e.env = 'production' ORDER BY e.model$$,
+	$$VALUES ('alpha'::text, '1.0.0'::text), ('beta', '1.0.1'), ('default', '1.0.0')$$,
+	'alpha runs 1.0.0 again; beta keeps 1.0.1; the default model is untouched');
+SELECT results_eq(
+	$$SELECT a.model, a.event_type, a.version::text, a.status, coalesce(a.details->>'check', a.details->>'reason')
+		FROM modelgov.audit_log a WHERE a.recorded_at = '2024-04-04 23:00:00+00' AND a.event_type <> 'metrics' ORDER BY a.seq$$,
+	$$VALUES ('alpha'::text, 'alert'::text, '1.0.1'::text, 'daily_check'::text, 'decision_distribution'::text),
+			 ('alpha', 'alert', '1.0.1', 'daily_check', 'escalation_spike'),
+			 ('alpha', 'alert', '1.0.1', 'rollback_trigger', 'trigger:escalate_rate'),
+			 ('alpha', 'rollback', '1.0.0', 'completed', 'Escalate rate increased to 40% (expected 10%)')$$,
+	'the entries of that run all name alpha, the rollback with alpha''s expected rate');
+SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
+				  $$VALUES (true, NULL::bigint)$$, 'the audit chain verifies with three models');
 
 SELECT * FROM finish();
 ROLLBACK;

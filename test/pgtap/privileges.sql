@@ -3,15 +3,18 @@
 --		Who may do what: PUBLIC reads the policy and uses the semver type;
 --		only superusers and members of the extension owner change the bump
 --		policy, whatever EXECUTE grants say; the history records the calling
---		role (the SET ROLE role, not the session user); and a hostile
---		search_path cannot change what the functions do.
+--		role (the SET ROLE role, not the session user); a hostile
+--		search_path cannot change what the functions do; and the model
+--		registry of 0.2.0: PUBLIC reads the models and the inventory but not
+--		the duties, executes the readers that name a model, and none of the
+--		governance calls that change the registry or name a model.
 --
 -- The roles and the schema made here are rolled back with the transaction.
 -- Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(68);
+SELECT plan(97);
 
 --
 -- Setup: a plain role, a role granted EXECUTE on set_bump_policy, a member
@@ -281,6 +284,110 @@ SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE ch
 		  1::bigint, 'bug_fix still has only its default row');
 SELECT is((SELECT pg_catalog.count(*) FROM modelgov.bump_policy_history WHERE set_by IS NOT NULL),
 		  4::bigint, 'the history holds exactly the four changes made in this file');
+
+--
+-- The model registry and the calls that name a model (0.2.0).  Like
+-- set_bump_policy, every governance call is executable only by the roles
+-- an administrator grants EXECUTE (the docs' grants), and checks the actor
+-- itself; the readers are SECURITY DEFINER (they call internals of
+-- modelgov_internal, which PUBLIC may not use), executable by PUBLIC, and
+-- pin search_path.
+--
+SELECT table_privs_are('modelgov', 'models', 'public', ARRAY['SELECT'], 'PUBLIC reads models, and only reads');
+SELECT table_privs_are('modelgov', 'inventory', 'public', ARRAY['SELECT'], 'PUBLIC reads the inventory, and only reads');
+SELECT table_privs_are('modelgov', 'duties', 'public', '{}'::name[],
+					   'PUBLIC has no privilege on duties (like members; the inventory shows the holders)');
+SELECT function_privs_are('modelgov', 'create_model', ARRAY['text', 'jsonb', 'text'], 'public', '{}'::name[],
+						  'PUBLIC may not execute create_model');
+SELECT function_privs_are('modelgov', 'retire_model', ARRAY['text', 'text'], 'public', '{}'::name[],
+						  'PUBLIC may not execute retire_model');
+SELECT function_privs_are('modelgov', 'grant_duty', ARRAY['regrole', 'modelgov.member_role', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute grant_duty');
+SELECT function_privs_are('modelgov', 'revoke_duty', ARRAY['regrole', 'modelgov.member_role', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute revoke_duty');
+SELECT function_privs_are('modelgov', 'propose',
+						  ARRAY['text', 'modelgov.change_type', 'text', 'jsonb', 'jsonb', 'text', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute propose(model, ...)');
+SELECT function_privs_are('modelgov', 'record_smoke_test', ARRAY['text', 'modelgov.semver', 'boolean', 'jsonb'],
+						  'public', '{}'::name[], 'PUBLIC may not execute record_smoke_test(model, ...)');
+SELECT function_privs_are('modelgov', 'rollback', ARRAY['text', 'text', 'modelgov.semver'],
+						  'public', '{}'::name[], 'PUBLIC may not execute rollback(model, ...)');
+SELECT function_privs_are('modelgov', 'record_metrics', ARRAY['text', 'modelgov.semver', 'date', 'jsonb'],
+						  'public', '{}'::name[], 'PUBLIC may not execute record_metrics(model, ...)');
+SELECT function_privs_are('modelgov', 'correct_metrics', ARRAY['text', 'modelgov.semver', 'date', 'jsonb', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute correct_metrics(model, ...)');
+SELECT function_privs_are('modelgov', 'monitor', ARRAY['text', 'boolean'],
+						  'public', '{}'::name[], 'PUBLIC may not execute monitor(model, ...)');
+SELECT function_privs_are('modelgov', 'attest', ARRAY['text', 'modelgov.semver', 'text', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute attest(model, ...)');
+SELECT function_privs_are('modelgov', 'release', ARRAY['text', 'modelgov.semver'],
+						  'public', '{}'::name[], 'PUBLIC may not execute release(model, ...)');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.prosrc = 'mg_governance_call'
+		 AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')$$,
+	'PUBLIC may execute no governance call at all (every function that runs its body through the actor check)');
+-- the readers: to_regprocedure gives NULL for a reader that is missing,
+-- which the first test reports
+CREATE TEMP TABLE named_readers ON COMMIT DROP AS
+	SELECT r.sig, pg_catalog.to_regprocedure(r.sig) AS fn
+	  FROM (VALUES ('modelgov.active_version(text, modelgov.environment)'),
+				   ('modelgov.model_config(text, modelgov.semver)'),
+				   ('modelgov.health_check(text, modelgov.semver, date)'),
+				   ('modelgov.release_checklist(text, modelgov.semver)'),
+				   ('modelgov.support_status(text, modelgov.semver, timestamptz)'),
+				   ('modelgov.changelog(text, modelgov.semver)')) AS r(sig);
+SELECT is_empty($$SELECT sig FROM named_readers WHERE fn IS NULL$$,
+				'the six readers that name a model exist');
+SELECT is_empty(
+	$$SELECT r.sig FROM named_readers r JOIN pg_catalog.pg_proc p ON p.oid = r.fn
+	   WHERE NOT (p.prosecdef AND p.provolatile = 's'
+				  AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp']
+				  AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE'))$$,
+	'the readers that name a model are STABLE, SECURITY DEFINER with search_path pinned, and executable by PUBLIC');
+
+-- the same as a plain role, on a database with a model
+SELECT lives_ok($$SELECT modelgov.init_model('{"weights": [0.5, 0.5], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
+				'the superuser initializes the model "default"');
+SET ROLE mg_tap_plain;
+SELECT results_eq($$SELECT (SELECT pg_catalog.string_agg(m.name, ',') FROM modelgov.models m),
+						   (SELECT pg_catalog.string_agg(i.model || ' ' || i.production_version::text, ',')
+							  FROM modelgov.inventory i)$$,
+				  $$VALUES ('default'::text, 'default 1.0.0'::text)$$,
+				  'a plain role reads models and the inventory');
+SELECT throws_ok($$SELECT pg_catalog.count(*) FROM modelgov.duties$$,
+				 '42501', 'permission denied for table duties', 'a plain role may not read duties');
+SELECT results_eq(
+	$$SELECT modelgov.active_version('default', 'production')::text,
+			 modelgov.model_config('default', NULL) OPERATOR(pg_catalog.->) 'thresholds' OPERATOR(pg_catalog.->>) 'auto',
+			 (SELECT s.status FROM modelgov.support_status('default', '1.0.0', NULL) s),
+			 (SELECT c.state FROM modelgov.release_checklist('default', '1.0.0') c WHERE c.item = 'tagged'),
+			 pg_catalog.starts_with(modelgov.changelog('default', NULL), '# Changelog')$$,
+	$$VALUES ('1.0.0'::text, '0.3'::text, 'current'::text, 'verified'::text, true)$$,
+	'a plain role calls the readers that name a model');
+SELECT is(pg_temp.error_of($$SELECT * FROM modelgov.health_check('default', NULL, NULL)$$),
+		  '42704 no metrics of version 1.0.0 for any day | ',
+		  'health_check(model, ...) runs for a plain role too (no metrics yet: 42704, not 42501)');
+SELECT throws_ok($$SELECT modelgov.create_model('other', '{"weights": [1.0], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
+				 '42501', 'permission denied for function create_model', 'a plain role may not execute create_model');
+SELECT throws_ok($$SELECT modelgov.grant_duty('mg_tap_plain', 'deployer', 'default')$$,
+				 '42501', 'permission denied for function grant_duty', 'a plain role may not execute grant_duty');
+SELECT throws_ok($$SELECT * FROM modelgov.monitor(NULL)$$,
+				 '42501', 'permission denied for function monitor', 'a plain role may not execute monitor(model, ...)');
+RESET ROLE;
+-- EXECUTE is not enough: the calls check the actor themselves
+GRANT EXECUTE ON FUNCTION modelgov.create_model(text, jsonb, text),
+	modelgov.grant_duty(regrole, modelgov.member_role, text) TO mg_tap_granted;
+SET ROLE mg_tap_granted;
+SELECT throws_ok($$SELECT modelgov.create_model('other', '{"weights": [1.0], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
+				 '42501', 'permission denied to create models',
+				 'a non-admin granted EXECUTE still gets 42501 from create_model');
+SELECT throws_ok($$SELECT modelgov.grant_duty('mg_tap_granted', 'deployer', 'default')$$,
+				 '42501', 'permission denied to grant duties',
+				 'and from grant_duty');
+RESET ROLE;
+SELECT is((SELECT pg_catalog.string_agg(m.name, ',') FROM modelgov.models m), 'default',
+		  'the refused calls created no model');
 
 -- The internals live in modelgov_internal, out of the API's way: \df
 -- modelgov.* lists no "_" helper, the schema belongs to the extension, no

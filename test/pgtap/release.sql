@@ -7,7 +7,8 @@
 --		change 1.0.1 proposed, reviewed, approved, staged, smoke tested,
 --		deployed on 2024-03-01 and rolled back on 2024-03-08.  Three more
 --		versions follow (a feature addition, a bug fix, a MAJOR feature
---		removal) for the other changelog sections and the MAJOR-only items.
+--		removal) for the other changelog sections and the MAJOR-only items,
+--		then the named forms of 0.2.0 (the model first) on the same story.
 --
 -- Everything made here is rolled back with the transaction.  Run as a
 -- superuser (pg_prove connects as postgres).  modelgov.clock is
@@ -15,7 +16,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(139);
+SELECT plan(150);
 
 SET modelgov.clock = '2024-01-15 00:00:00+00';
 
@@ -108,7 +109,7 @@ $$;
 
 -- the objects, their privileges, and pg_dump
 SELECT has_table('modelgov', 'releases', 'modelgov.releases exists');
-SELECT col_is_pk('modelgov', 'releases', 'version', 'a version is released at most once');
+SELECT col_is_pk('modelgov', 'releases', ARRAY['model', 'version'], 'a version of a model is released at most once');
 SELECT table_privs_are('modelgov', 'releases', 'public', ARRAY['SELECT'], 'PUBLIC reads releases, and only reads');
 SELECT table_privs_are('modelgov', 'release_attestations', 'public', ARRAY['SELECT'],
 					   'PUBLIC reads attestations, and only reads');
@@ -119,14 +120,19 @@ SELECT function_privs_are('modelgov', 'release', ARRAY['modelgov.semver'], 'publ
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.oid IN ('modelgov_internal.attest(modelgov.semver, text, text)'::regprocedure,
-					   'modelgov_internal.release(modelgov.semver)'::regprocedure)
+					   'modelgov_internal.release(modelgov.semver)'::regprocedure,
+					   'modelgov_internal.attest(text, modelgov.semver, text, text)'::regprocedure,
+					   'modelgov_internal.release(text, modelgov.semver)'::regprocedure)
 		 AND NOT (p.prosecdef AND p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
 	'attest and release run SECURITY DEFINER bodies with search_path pinned, behind the actor check');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.oid IN ('modelgov.release_checklist(modelgov.semver)'::regprocedure,
 					   'modelgov.support_status(modelgov.semver, timestamptz)'::regprocedure,
-					   'modelgov.changelog(modelgov.semver)'::regprocedure)
+					   'modelgov.changelog(modelgov.semver)'::regprocedure,
+					   'modelgov.release_checklist(text, modelgov.semver)'::regprocedure,
+					   'modelgov.support_status(text, modelgov.semver, timestamptz)'::regprocedure,
+					   'modelgov.changelog(text, modelgov.semver)'::regprocedure)
 		 AND (p.provolatile <> 's' OR NOT p.prosecdef
 			  OR NOT p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])$$,
 	'release_checklist, support_status and changelog are STABLE, SECURITY DEFINER (they call internals) with search_path pinned');
@@ -149,7 +155,7 @@ SELECT results_eq(
 			 ('committee_approved'), ('tagged'), ('audit_entry'), ('release_notes_published')$$,
 	'the checklist has the eleven items of the process, in its order');
 SELECT is(pg_temp.item('1.0.0', 'committee_approved'),
-		  format('verified | initial version created by %s with init_model', session_user),
+		  format('verified | initial version created by %s when the model was created', session_user),
 		  'committee_approved: the initial version is approved by the administrator who ran init_model');
 SELECT is(pg_temp.item('1.0.0', 'audit_entry'), 'verified | audit entry #1',
 		  'audit_entry: the init entry of the initial version');
@@ -168,11 +174,11 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.release('1.0.0')$$),
 RESET ROLE;
 
 -- argument errors
-SELECT throws_ok($$SELECT * FROM modelgov.release_checklist('9.9.9')$$, '42704', 'version 9.9.9 does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.release_checklist('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'release_checklist of an unknown version (42704)');
 SELECT throws_ok($$SELECT * FROM modelgov.release_checklist(NULL)$$, '22004', 'version must not be null',
 				 'release_checklist of NULL (22004)');
-SELECT throws_ok($$SELECT * FROM modelgov.support_status('9.9.9')$$, '42704', 'version 9.9.9 does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.support_status('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'support_status of an unknown version (42704)');
 SELECT throws_ok($$SELECT * FROM modelgov.support_status(NULL)$$, '22004', 'version must not be null',
 				 'support_status of NULL (22004)');
@@ -193,7 +199,7 @@ SET ROLE mg_rl_carol;
 SELECT lives_ok($$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true, 'Youden gain is solid.')$$,
 				'carol reviews');
 RESET ROLE;
-SELECT throws_ok($$SELECT * FROM modelgov.support_status('1.0.1')$$, '42704', 'version 1.0.1 does not exist',
+SELECT throws_ok($$SELECT * FROM modelgov.support_status('1.0.1')$$, '42704', 'version 1.0.1 of model "default" does not exist',
 				 'a proposal is no version yet: support_status refuses it');
 
 SET modelgov.clock = '2024-02-29 14:30:00+00';
@@ -338,7 +344,7 @@ SELECT throws_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', E' \t ')$$,
 SELECT throws_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', NULL)$$,
 				 '22004', 'an attestation needs evidence', 'NULL evidence is refused (22004)');
 SELECT throws_ok($$SELECT modelgov.attest('9.9.9', 'tests_pass', 'CI run 4411')$$,
-				 '42704', 'version 9.9.9 does not exist', 'attesting an unknown version (42704)');
+				 '42704', 'version 9.9.9 of model "default" does not exist', 'attesting an unknown version (42704)');
 SELECT is((SELECT count(*) FROM modelgov.release_attestations), 0::bigint, 'refused attestations leave nothing behind');
 
 SELECT lives_ok($$SELECT modelgov.attest('1.0.1', 'tests_pass', 'CI run 4411: unit, integration, end-to-end')$$,
@@ -366,13 +372,14 @@ SELECT lives_ok($$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'PR #87 revie
 SELECT lives_ok($$SELECT modelgov.attest('1.0.1', 'documentation_updated', 'docs/thresholds.md updated')$$,
 				'carol attests documentation_updated');
 SELECT throws_ok($$INSERT INTO modelgov.release_attestations (version, item, evidence, attested_at, attested_by,
-				   attested_by_identity, audit_seq) VALUES ('1.0.1', 'changelog_updated', 'x', now(), 'mg_rl_carol', 'carol@company.com', 1)$$,
+				   attested_by_identity, audit_seq, model)
+				   VALUES ('1.0.1', 'changelog_updated', 'x', now(), 'mg_rl_carol', 'carol@company.com', 1, 'default')$$,
 				 '42501', 'permission denied for table release_attestations',
 				 'a member may not write attestations directly (42501)');
 SELECT is(pg_temp.error_of($$SELECT modelgov.release('1.0.1')$$),
 		  '55000 cannot release version 1.0.1: the release checklist is incomplete | These checklist items are missing: changelog_updated, release_notes_published.',
 		  'release still fails, naming exactly the two items left (55000)');
-SELECT throws_ok($$INSERT INTO modelgov.releases VALUES ('1.0.1', now(), 'mg_rl_carol', 'carol@company.com', '[]', 1)$$,
+SELECT throws_ok($$INSERT INTO modelgov.releases VALUES ('1.0.1', now(), 'mg_rl_carol', 'carol@company.com', '[]', 1, 'default')$$,
 				 '42501', 'permission denied for table releases', 'a member may not write releases directly (42501)');
 RESET ROLE;
 SET ROLE mg_rl_diana;
@@ -416,7 +423,7 @@ SELECT is((SELECT r.checklist -> 10 ->> 'evidence' FROM modelgov.releases r),
 		  'https://wiki.company.com/model/1.0.1 (attested by diana@company.com at 2024-03-04T10:00:00Z)',
 		  'the release keeps the checklist as it stood when it was released');
 SET ROLE mg_rl_bob;
-SELECT throws_ok($$SELECT modelgov.release('9.9.9')$$, '42704', 'version 9.9.9 does not exist',
+SELECT throws_ok($$SELECT modelgov.release('9.9.9')$$, '42704', 'version 9.9.9 of model "default" does not exist',
 				 'releasing an unknown version (42704)');
 SELECT throws_ok($$SELECT modelgov.release(NULL)$$, '22004', 'version must not be null', 'releasing NULL (22004)');
 RESET ROLE;
@@ -468,11 +475,17 @@ SELECT is(modelgov.changelog(),
 ### Added
 - Initial version
 ', 'the changelog of the seed''s story, exactly');
-SELECT is(modelgov.changelog('1.0.0'),
+-- since => : an untyped literal in the first place is a model's name
+-- (changelog(model, since) of 0.2.0), see the end of this section
+SELECT is(modelgov.changelog(since => '1.0.0'),
 		  replace(modelgov.changelog(), E'\n\n## [1.0.0] - 2024-01-15\n### Added\n- Initial version\n', E'\n'),
 		  'changelog(since => 1.0.0) leaves out 1.0.0 and keeps what is newer');
-SELECT is(modelgov.changelog('1.0.1'), E'# Changelog\n', 'changelog(since => 1.0.1): nothing newer');
-SELECT is(modelgov.changelog('0.1.0'), modelgov.changelog(), 'since need not be a version that exists');
+SELECT is(modelgov.changelog(since => '1.0.1'), E'# Changelog\n', 'changelog(since => 1.0.1): nothing newer');
+SELECT is(modelgov.changelog(since => '0.1.0'), modelgov.changelog(), 'since need not be a version that exists');
+SELECT is(modelgov.changelog('1.0.1'::modelgov.semver), E'# Changelog\n', 'the 0.1.0 form with a typed version');
+SELECT is(pg_temp.error_of($$SELECT modelgov.changelog('1.0.1')$$),
+		  '42704 model "1.0.1" does not exist | 1.0.1 is a version; since modelgov 0.2.0 the calls that start from a model take its name first: name the model before the version (''default'', ''1.0.1''), or type the version in a call without a model (''1.0.1''::modelgov.semver).',
+		  'an untyped version alone reads as a model name since 0.2.0 (42704), and the detail shows both ways to write the call');
 
 ------------------------------------------------------------------------------
 -- 6. Three more versions: a feature addition (1.1.0), a bug fix (1.1.1)
@@ -584,7 +597,7 @@ SELECT is(modelgov.changelog(),
 ### Added
 - Initial version
 ', 'the whole changelog, exactly: Breaking changes, Removed, Fixed, Added, Changed, Metrics, Rolled back');
-SELECT is(modelgov.changelog('1.1.0'),
+SELECT is(modelgov.changelog(since => '1.1.0'),
 '# Changelog
 
 ## [2.0.0] - 2024-05-01
@@ -617,9 +630,37 @@ SELECT is(pg_temp.item('1.0.1', 'performance_benchmarks'), 'verified | latency_p
 RESET TimeZone;
 RESET DateStyle;
 SET ROLE mg_rl_zed;
-SELECT lives_ok($$SELECT modelgov.changelog(), modelgov.support_status('1.0.0'), modelgov.release_checklist('1.0.1')$$,
-				'anybody with USAGE reads the changelog, support windows and checklists');
+SELECT lives_ok($$SELECT modelgov.changelog(), modelgov.support_status('1.0.0'), modelgov.release_checklist('1.0.1'),
+						 modelgov.changelog('default'), modelgov.support_status('default', '1.0.0', NULL),
+						 modelgov.release_checklist('default', '1.0.1')$$,
+				'anybody with USAGE reads the changelog, support windows and checklists, in both forms');
 RESET ROLE;
+
+------------------------------------------------------------------------------
+-- 7. The named forms of 0.2.0: the model first, the same answers
+------------------------------------------------------------------------------
+SELECT is(modelgov.changelog('default'), modelgov.changelog(), 'changelog(model) is changelog() of the one model');
+SELECT is(modelgov.changelog('default', '1.1.0'), modelgov.changelog(since => '1.1.0'), 'changelog(model, since)');
+SELECT results_eq($$SELECT * FROM modelgov.release_checklist('default', '2.0.0')$$,
+				  $$SELECT * FROM modelgov.release_checklist('2.0.0'::modelgov.semver)$$,
+				  'release_checklist(model, version)');
+SELECT results_eq($$SELECT * FROM modelgov.support_status('default', '1.1.1', '2024-05-02 09:00:00+00')$$,
+				  $$SELECT * FROM modelgov.support_status('1.1.1'::modelgov.semver, '2024-05-02 09:00:00+00')$$,
+				  'support_status(model, version, at)');
+SET ROLE mg_rl_eve;
+SELECT lives_ok($$SELECT modelgov.attest('default', '2.0.0', 'tests_pass', 'CI run 5120')$$,
+				'eve attests tests_pass for 2.0.0 with attest(model, version, item, evidence)');
+SELECT throws_ok($$SELECT modelgov.attest('default', '9.9.9', 'tests_pass', 'x')$$, '42704',
+				 'version 9.9.9 of model "default" does not exist', 'attest(model, ...) of an unknown version (42704)');
+SELECT throws_ok($$SELECT modelgov.release('nope', '2.0.0')$$, '42704', 'model "nope" does not exist',
+				 'release(model, version) of an unknown model (42704)');
+SELECT is(pg_temp.error_of($$SELECT modelgov.release('default', '2.0.0')$$),
+		  '55000 cannot release version 2.0.0: the release checklist is incomplete | These checklist items are missing: code_reviewed, documentation_updated, changelog_updated, performance_benchmarks, release_notes_published.',
+		  'release(model, version) checks the checklist: tests_pass is attested now (55000)');
+RESET ROLE;
+SELECT is(pg_temp.item('2.0.0', 'tests_pass'),
+		  'attested | CI run 5120 (attested by eve@company.com at 2024-05-02T09:00:00Z)',
+		  'the named attestation is the model''s');
 SELECT is((SELECT ok FROM modelgov.verify_audit_log()), true, 'the audit chain still verifies');
 
 -- release history is append-only, also for the owner

@@ -12,7 +12,9 @@
 --			  (pg_depend, in any schema) pins search_path to exactly
 --			  pg_catalog, pg_temp;
 --		  (b) a governance story calls every one of them, as the roles the
---			  process gives, and no trap fires;
+--			  process gives, and no trap fires: first with one model and
+--			  the 0.1.0 calls, then with three models, the calls that name
+--			  their model, duties per model, a retirement and the inventory;
 --		  (c) pg_stat_xact_user_functions shows that the story called every
 --			  one of them.
 --		Controls show that the traps do fire for functions that are not
@@ -26,7 +28,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(76);
+SELECT plan(117);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -227,10 +229,15 @@ SELECT is((SELECT count(*) FROM pg_stat_xact_user_functions s JOIN mg_sp.secdef 
 -- at a modelgov.clock time (NULL: the time stays), with what it must
 -- return ("ok:" and the value, or the SQLSTATE and message), as a regular
 -- expression; read-only steps are also run again on the clean path, and
--- must return the same there.
+-- must return the same there.  The story has two parts: in part 1 the
+-- database holds one model and the steps use the 0.1.0 calls; part 2
+-- creates two more models, after which the 0.1.0 calls refuse to guess
+-- the model, so the read-only steps of part 1 are run on the clean path
+-- before part 2 begins.
 ------------------------------------------------------------------------------
 CREATE TABLE mg_sp.story (
 	n		serial PRIMARY KEY,
+	part	integer NOT NULL DEFAULT 1,
 	who		text NOT NULL,
 	at		text,
 	stmt	text NOT NULL,
@@ -398,17 +405,145 @@ INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 			  modelgov.model_config() OPERATOR(pg_catalog.->) 'thresholds')$$,
 	 'active_version(), required_bump(), decide() and model_config()', true);
 
+-- Part 2, 2024-03-01: three models; the calls that name their model
+INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
+	(2, 'mg_sp_admin', '2024-03-01 09:00:00+00',
+	 $$SELECT modelgov.create_model('fraud', '{"weights": [1.0, -1.0], "thresholds": {"auto": 0.2, "escalate": 0.6}}',
+									'Fraud screening')$$,
+	 '^ok:1\.0\.0$', 'create_model creates fraud at 1.0.0'),
+	(2, 'mg_sp_admin', NULL,
+	 $$SELECT modelgov.create_model('churn', '{"version": "3.0.0", "weights": [0.5, 0.5],
+											   "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
+	 '^ok:3\.0\.0$', 'create_model creates churn at the version its configuration names'),
+	(2, 'mg_sp_mallory', NULL, $$SELECT modelgov.create_model('x', '{"weights": [1.0]}')$$,
+	 '^42501 permission denied to create models', 'a non-member may not create models (42501)'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.active_version()$$,
+	 '^55000 modelgov\.active_version\(\) without a model name needs a database with one model',
+	 'the 0.1.0 calls need the model''s name once there are three (55000)'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_dave', 'deployer', 'fraud')$$,
+	 '^ok:$', 'grant_duty makes dave the deployer of fraud'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_dave', 'deployer', 'fraud')$$,
+	 '^42710 member mg_sp_dave already holds the deployer duty for model fraud',
+	 'a duty is granted once (42710)'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_alice', 'product_manager', 'churn')$$,
+	 '^ok:$', 'grant_duty for churn'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.revoke_duty('mg_sp_alice', 'product_manager', 'churn')$$,
+	 '^ok:$', 'revoke_duty takes it back'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.revoke_duty('mg_sp_dave', 'deployer')$$,
+	 '^42704 member mg_sp_dave does not hold the deployer duty for every model',
+	 'a duty is revoked for the scope it was granted for (42704)'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.grant_duty('mg_sp_alice', 'deployer', 'fraud')$$,
+	 '^42501 permission denied to grant duties', 'a member may not grant duties (42501)'),
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT modelgov.propose('fraud', 'threshold_change', 'Fraud: lower auto', '{"threshold_auto": 0.15}',
+		'{"sample_size": 5000, "expected_auto_resolve_rate": 0.5, "expected_escalate_rate": 0.1}',
+		'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')$$,
+	 '^ok:PROP_202403_001$', 'propose(model, ...) returns the first id of March 2024'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.review('PROP_202403_001', pg_temp.ck(), true)$$,
+	 '^ok:$', 'bob reviews the change to fraud'),
+	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.review('PROP_202403_001', pg_temp.ck(), true)$$,
+	 '^ok:$', 'carol reviews it'),
+	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'product_manager')$$,
+	 '^ok:$', 'carol approves as product_manager (of every model)'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'model_science_lead')$$,
+	 '^ok:$', 'bob approves as model_science_lead'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'engineering_lead')$$,
+	 '^ok:$', 'dave approves as engineering_lead'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_001', 'staging')$$,
+	 '^ok:1\.0\.1$', 'dave, the deployer of fraud, stages fraud 1.0.1'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.record_smoke_test('fraud', '1.0.1', true, '{"command": "pytest"}')$$,
+	 '^ok:$', 'record_smoke_test(model, ...)'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_001', 'production')$$,
+	 '^ok:1\.0\.1$', 'dave deploys fraud 1.0.1 to production'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.rollback('default', 'not his model')$$,
+	 '^42501 permission denied to roll back', 'but may not roll back the default model (42501)'),
+	(2, 'mg_sp_ops', '2024-03-01 23:00:00+00',
+	 $$SELECT modelgov.record_metrics('fraud', '1.0.1', '2024-03-01',
+		'{"decisions": 10000, "auto": 5000, "ask": 4000, "escalate": 1000, "errors": 50,
+		  "feature_availability": 0.995, "latency_p99_ms": 50, "correct_auto": 0.95}')$$,
+	 '^ok:$', 'record_metrics(model, ...)'),
+	(2, 'mg_sp_ops', NULL,
+	 $$SELECT modelgov.correct_metrics('fraud', '1.0.1', '2024-03-01',
+		'{"decisions": 10000, "auto": 5010, "ask": 3990, "escalate": 1000, "errors": 50,
+		  "feature_availability": 0.995, "latency_p99_ms": 51, "correct_auto": 0.95}', 'late events')$$,
+	 '^ok:2$', 'correct_metrics(model, ...) writes revision 2'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.monitor('fraud', true)$$,
+	 '^42501 permission denied to monitor with automatic rollback',
+	 'a member who deploys nothing may not monitor(model, true) (42501)'),
+	(2, 'mg_sp_ops', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.string_agg(m.action, ','))
+		 FROM modelgov.monitor(NULL, true) AS m$$,
+	 '^ok:9$', 'monitor(NULL, true) checks fraud''s first day: five checks and four triggers, nothing to act on'),
+	(2, 'mg_sp_ops', NULL,
+	 $$SELECT pg_catalog.count(*) FROM modelgov.monitor('fraud') AS m$$,
+	 '^ok:9$', 'monitor(model) checks one model'),
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.count(m.action), pg_catalog.min(m.model_name))
+		 FROM modelgov.monitor(NULL) AS m$$,
+	 '^ok:9 0 fraud$', 'a member''s monitor(NULL) reports the same checks and acts on none'),
+	(2, 'mg_sp_ops', '2024-03-02 08:00:00+00', $$SELECT modelgov.rollback('fraud', 'Fraud drill')$$,
+	 '^ok:1\.0\.0$', 'rollback(model, reason) rolls fraud back to 1.0.0'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.attest('fraud', '1.0.0', 'tests_pass', 'CI run 500')$$,
+	 '^ok:$', 'attest(model, ...)'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.release('fraud', '1.0.0')$$,
+	 '^55000 cannot release version 1\.0\.0: the release checklist is incomplete',
+	 'release(model, version) needs the other attestations (55000)'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
+	 '^42501 permission denied to retire models', 'a member may not retire models (42501)'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
+	 '^ok:$', 'retire_model retires churn'),
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT modelgov.propose('churn', 'threshold_change', 'x', '{"threshold_auto": 0.2}', NULL, NULL, NULL)$$,
+	 '^55000 model "churn" is retired', 'a retired model takes no proposal (55000)'),
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq) FROM modelgov.verify_audit_log() AS v$$,
+	 '^ok:t [0-9]+$', 'verify_audit_log() verifies the one chain of the three models');
+-- what anyone reads of a named model, as a member: the same as on the clean path
+INSERT INTO mg_sp.story (part, who, stmt, what, read_only) VALUES
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', modelgov.active_version('fraud', 'production'),
+			  modelgov.active_version('fraud', 'staging'), modelgov.model_config('fraud') OPERATOR(pg_catalog.->) 'thresholds',
+			  modelgov.model_config('fraud', '1.0.1') OPERATOR(pg_catalog.->) 'thresholds')$$,
+	 'active_version(model, env) and model_config(model, version)', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', h.check_name, h.observed, h.passed), ', ' ORDER BY h.check_name)
+		 FROM modelgov.health_check('fraud', '1.0.1', '2024-03-01') AS h$$,
+	 'health_check(model, version, day)', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', c.item, c.state), ', ' ORDER BY c.n)
+		 FROM modelgov.release_checklist('fraud', '1.0.0') WITH ORDINALITY AS c(item, state, evidence, n)$$,
+	 'release_checklist(model, version)', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', v.v, s.status, s.maintenance_until, s.migration_until), ', ')
+		 FROM (VALUES ('1.0.0'), ('1.0.1')) AS v(v), modelgov.support_status('fraud', v.v::modelgov.semver, NULL) AS s$$,
+	 'support_status(model, version, at)', true),
+	(2, 'mg_sp_alice', $$SELECT pg_catalog.concat(modelgov.changelog('fraud'), modelgov.changelog('fraud', '1.0.0'))$$,
+	 'changelog(model) and changelog(model, since)', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', modelgov.decide('fraud', ARRAY[0.3, 0.0]), modelgov.score('fraud', ARRAY[0.3, 0.0]),
+			  modelgov.decide('default', 0.9, 0.9, 0.9, 0.9, 'team0'),
+			  modelgov.explain('fraud', ARRAY[0.3, 0.0]) OPERATOR(pg_catalog.->>) 'version')$$,
+	 'decide(model, ...), score(model, ...) and explain(model, ...)', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', i.model, i.status, i.production_version, i.staging_version,
+														  i.last_rollback OPERATOR(pg_catalog.->>) 'reason',
+														  i.previous_support, i.open_proposals, i.duties), '; ' ORDER BY i.model)
+		 FROM modelgov.inventory AS i$$,
+	 'the inventory', true);
+
 -- Run the steps (only the read-only ones with only_reads) and keep what
 -- they return.  Not pinned: the statements run under the caller's path.
 -- It uses nothing unqualified itself, or the traps would tell.
-CREATE FUNCTION mg_sp.run_story(only_reads boolean) RETURNS integer
+CREATE FUNCTION mg_sp.run_story(part integer, only_reads boolean) RETURNS integer
 	LANGUAGE plpgsql AS $$
 DECLARE
 	s record;
 	r pg_catalog.text;
 	n pg_catalog.int4 := 0;
 BEGIN
-	FOR s IN SELECT x.* FROM mg_sp.story x WHERE x.read_only OR NOT only_reads ORDER BY x.n LOOP
+	FOR s IN SELECT x.* FROM mg_sp.story x
+			  WHERE x.part OPERATOR(pg_catalog.=) run_story.part AND (x.read_only OR NOT only_reads)
+			  ORDER BY x.n LOOP
 		RESET ROLE;
 		IF s.at IS NOT NULL THEN
 			PERFORM pg_catalog.set_config('modelgov.clock', s.at, false);
@@ -431,16 +566,22 @@ $$;
 -- would reach the traps too, so nothing is asserted while it is set; the
 -- counters are read by functions that pin it.
 SET search_path = pg_temp, public, pg_catalog;
-SELECT mg_sp.run_story(false) AS steps \gset
-SELECT pg_catalog.count(*) AS s_traps_fired FROM mg_sp.fired() AS f WHERE f.times OPERATOR(pg_catalog.>) 0 \gset
+SELECT mg_sp.run_story(1, false) AS steps1 \gset
+SELECT pg_catalog.count(*) AS s_traps_fired1 FROM mg_sp.fired() AS f WHERE f.times OPERATOR(pg_catalog.>) 0 \gset
 RESET search_path;
-SELECT mg_sp.run_story(true) AS reads \gset
+SELECT mg_sp.run_story(1, true) AS reads1 \gset
+SET search_path = pg_temp, public, pg_catalog;
+SELECT mg_sp.run_story(2, false) AS steps2 \gset
+SELECT pg_catalog.count(*) AS s_traps_fired2 FROM mg_sp.fired() AS f WHERE f.times OPERATOR(pg_catalog.>) 0 \gset
+RESET search_path;
+SELECT mg_sp.run_story(2, true) AS reads2 \gset
 RESET modelgov.clock;
 
-SELECT is(:'s_traps_fired'::bigint, 0::bigint, 'nothing the story did fired a trap (read under the hostile path)');
+SELECT is(:'s_traps_fired1'::bigint, 0::bigint, 'nothing part 1 of the story did fired a trap (read under the hostile path)');
+SELECT is(:'s_traps_fired2'::bigint, 0::bigint, 'nor did part 2, with three models (read under the hostile path)');
 SELECT is_empty($$SELECT f.trap, f.times FROM mg_sp.fired() f WHERE f.times > 0$$,
 				'no trap fired during the story: every function used pg_catalog and its own schema');
-SELECT is(:'steps'::int, (SELECT count(*)::int FROM mg_sp.story), 'every step of the story ran');
+SELECT is(:'steps1'::int + :'steps2'::int, (SELECT count(*)::int FROM mg_sp.story), 'every step of the story ran');
 SELECT matches(s.result, s.expect, s.what) FROM mg_sp.story s WHERE s.expect IS NOT NULL ORDER BY s.n;
 SELECT is(s.result, s.clean, s.what || ': the same under the hostile path as on the clean path')
   FROM mg_sp.story s WHERE s.read_only ORDER BY s.n;
@@ -511,7 +652,8 @@ SELECT is_empty($$SELECT f.trap FROM mg_sp.fired() f WHERE f.trap LIKE 'public.%
 -- pg_temp: PostgreSQL never looks up functions or operators there unless
 -- they are named with it, but finds tables and views there first, even
 -- for a function pinned to pg_catalog, pg_temp: that is why the extension
--- qualifies its own tables
+-- qualifies its own tables.  A look-alike fires only for the rows it reads:
+-- the story leaves a row in every table (in duties, dave's duty for fraud).
 SELECT mg_sp.clear() AS cleared \gset
 SET search_path = pg_temp, public, pg_catalog;
 SELECT mg_sp.probe_traps('pg_temp') AS c_temp \gset

@@ -90,23 +90,25 @@ esac
 echo "  taken over: an empty schema modelgov owned by another role"
 
 # a dump of a database whose extension owner is no longer a superuser
-# restores (pg_dump makes the schema and gives it to that owner first)
+# restores (pg_dump makes the schema and gives it to that owner first),
+# with both its models
 dropdb $db
 createdb $db
 psql -X -q -v ON_ERROR_STOP=1 -d $db -c "ALTER ROLE mg_guard_owner SUPERUSER" -c "SET ROLE mg_guard_owner" \
 	-c "CREATE EXTENSION modelgov" \
 	-c "SELECT modelgov.init_model('{\"weights\": [0.3, 0.3, 0.2, 0.2], \"thresholds\": {\"auto\": 0.15, \"escalate\": 0.5}}')" \
+	-c "SELECT modelgov.create_model('second', '{\"weights\": [0.25, 0.25], \"thresholds\": {\"auto\": 0.15, \"escalate\": 0.5}}')" \
 	-c "RESET ROLE" -c "ALTER ROLE mg_guard_owner NOSUPERUSER" >/dev/null
 dropdb --if-exists ${db}_restored 2>/dev/null
 createdb ${db}_restored
 pg_dump $db | psql -X -q -v ON_ERROR_STOP=1 -d ${db}_restored >/dev/null 2>"$tmp" ||
 	{ cat "$tmp" >&2; fail "the dump of a database whose extension owner is not a superuser does not restore"; }
-[ "$(psql -X -q -At -d ${db}_restored -c "SELECT modelgov.score(ARRAY[1, 1, 1, 1]::float8[])")" = 1 ] ||
-	fail "the restored database does not score"
+[ "$(psql -X -q -At -d ${db}_restored -c "SELECT modelgov.score('default', ARRAY[1, 1, 1, 1]) || ' ' || modelgov.score('second', ARRAY[1, 0])")" = "1 0.25" ] ||
+	fail "the restored database does not score both models"
 [ "$(psql -X -q -At -d ${db}_restored -c "SELECT ok FROM modelgov.verify_audit_log()")" = t ] ||
 	fail "the restored audit log does not verify"
 dropdb ${db}_restored
-echo "  restored: the dump of a database whose extension owner is no longer a superuser"
+echo "  restored: the dump of a database with two models whose extension owner is no longer a superuser"
 
 # accepted: an empty schema made by another superuser (as a restore does
 # before CREATE EXTENSION) or by the installer, and no schema at all

@@ -38,6 +38,8 @@ e=modelgov_upgrade_e
 story=test/upgrade/seed_story_0.1.0.sql
 describe=test/upgrade/describe.sql
 story_roles="alice, bob, carol, charlie, diana, eve, ops"
+# the role the story adds when it goes on after the update
+cont_role=frank
 work=$(mktemp -d)
 
 cleanup() {
@@ -49,7 +51,7 @@ cleanup() {
 	psql -X -q -c "DROP ROLE IF EXISTS mg_up_owner, mg_up_lead, mg_up_intern, mg_up_gone" 2>/dev/null || true
 	dropdb --if-exists $e 2>/dev/null || true
 	psql -X -q -c "DROP ROLE IF EXISTS mg_up_prop" 2>/dev/null || true
-	psql -X -q -c "DROP ROLE IF EXISTS $story_roles" 2>/dev/null || true
+	psql -X -q -c "DROP ROLE IF EXISTS $story_roles, $cont_role" 2>/dev/null || true
 }
 trap 'cleanup; rm -rf "$work"' EXIT
 
@@ -60,7 +62,7 @@ fail() { echo "upgrade: FAIL: $*" >&2; exit 1; }
 # own grants are not the extension's
 describe_db() {
 	psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" \
-		-c "SET describe.ignore_grantees = '${story_roles// /}'" -f "$describe"
+		-c "SET describe.ignore_grantees = '${story_roles// /},$cont_role'" -f "$describe"
 }
 
 # the tables that belong to the extension: "oid|name|column, column, ..."
@@ -100,11 +102,40 @@ cleanup
 [ "$(psql -X -q -At -c "SELECT count(*) FROM pg_roles WHERE rolname = ANY ('{${story_roles// /}}')")" = 0 ] ||
 	fail "the story's roles ($story_roles) exist and could not be dropped"
 
+# --- F: the 0.1.0 story, unchanged, on a fresh install of this version ---
+# Every call of the 0.1.0 story (the calls its documentation shows) works
+# as it did while the database holds one model: the same output, the same
+# refusals, but for the wording of the one message that names duties.
+f=modelgov_upgrade_f
+dropdb --if-exists $f 2>/dev/null
+createdb $f
+q $f "CREATE EXTENSION modelgov"
+PGTZ=UTC psql -X -q -d $f -f $story >"$work/story_fresh.out" 2>"$work/story_fresh.err" ||
+	fail "the 0.1.0 story did not run on a fresh install"
+q $f "DROP OWNED BY ${story_roles// /} CASCADE"
+dropdb $f
+psql -X -q -c "DROP ROLE $story_roles"
+
 # --- A: 0.1.0 and its story ----------------------------------------------
 createdb $a
 q $a "CREATE EXTENSION modelgov VERSION '0.1.0'"
 # the story refuses seven steps on purpose (psql goes on after them)
-psql -X -q -d $a -f $story >"$work/story.out" 2>"$work/story.err" || fail "the story did not run"
+PGTZ=UTC psql -X -q -d $a -f $story >"$work/story.out" 2>"$work/story.err" || fail "the story did not run"
+cmp -s "$work/story.out" "$work/story_fresh.out" || {
+	diff -u "$work/story.out" "$work/story_fresh.out" >&2
+	fail "the 0.1.0 story prints other results on a fresh install of $(q postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'modelgov'")"
+}
+diff "$work/story.err" "$work/story_fresh.err" >"$work/story_err.diff" || true
+cat >"$work/story_err.expected" <<'EOF'
+7,8c7,8
+< DETAIL:  Member charlie (charlie@company.com) does not hold the product_manager role.
+< HINT:  An administrator grants roles with modelgov.add_member().
+---
+> DETAIL:  Member charlie (charlie@company.com) does not hold the product_manager duty for model default.
+> HINT:  An administrator grants duties with modelgov.grant_duty().
+EOF
+diff -u "$work/story_err.expected" "$work/story_err.diff" >&2 ||
+	fail "the 0.1.0 story's errors differ on a fresh install beyond the wording about duties"
 errors=$(grep -c ': ERROR: ' "$work/story.err" || true)
 if [ "$errors" != 7 ] || [ "$(q $a "SELECT modelgov.active_version()")" != 1.0.0 ]; then
 	cat "$work/story.err" >&2
@@ -140,6 +171,38 @@ fi
 	fail "the audit log does not verify against the digest kept before the update ($digest_seq $digest_hash)"
 [ "$(q $a "SELECT modelgov.active_version()")" = 1.0.0 ] || fail "the active version changed in the update"
 added=$(ext_tables $a | cut -d'|' -f2 | grep -vxF -f <(cut -d'|' -f2 "$work/tables") || true)
+
+# (a') the story goes on with the named calls: a second model, a change to
+# each, and the chain still verifies against the digest of before
+PGTZ=UTC psql -X -q -d $a -f test/upgrade/story_continued.sql >"$work/continued.out" 2>&1 || {
+	cat "$work/continued.out" >&2
+	fail "the story could not go on after the update"
+}
+[ "$(q $a "SELECT string_agg(model || ' ' || production_version, ', ' ORDER BY model) FROM modelgov.inventory")" = \
+	"default 1.0.2, refunds 1.0.1" ] || fail "after the story went on, the inventory is not default 1.0.2, refunds 1.0.1"
+[ "$(q $a "SELECT ok FROM modelgov.verify_audit_log($digest_seq, '$digest_hash')")" = t ] ||
+	fail "after the story went on, the audit log does not verify against the digest kept before the update"
+[ "$(q $a "SELECT count(*) FILTER (WHERE encoding = 1 AND seq <= $digest_seq) || ' ' || count(*) FILTER (WHERE encoding = 2 AND seq > $digest_seq)
+			   || ' ' || count(*) FILTER (WHERE model = 'refunds') FROM modelgov.audit_log")" = "$digest_seq 23 12" ] ||
+	fail "the audit entries of before the update are not encoding 1, those after not encoding 2 naming their model"
+# the hash of an entry of encoding 1 does not cover its model: the check
+# holds it to the one the update gave it, and encoding 1 to the entries
+# before the first of encoding 2 (each change in a transaction rolled back)
+tampered() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d $a <<SQL
+BEGIN;
+ALTER TABLE modelgov.audit_log DISABLE TRIGGER audit_log_append_only;
+$1;
+SELECT ok || ' ' || first_bad_seq FROM modelgov.verify_audit_log();
+ROLLBACK;
+SQL
+}
+[ "$(tampered "UPDATE modelgov.audit_log SET model = 'refunds' WHERE seq = 10")" = "false 10" ] ||
+	fail "a 0.1.0 entry moved to another model goes unnoticed"
+[ "$(tampered "UPDATE modelgov.audit_log SET model = NULL WHERE seq = 10")" = "false 10" ] ||
+	fail "a 0.1.0 entry taken from its model goes unnoticed"
+[ "$(tampered "UPDATE modelgov.audit_log SET model = 'default' WHERE seq = 1")" = "false 1" ] ||
+	fail "a 0.1.0 membership entry given a model goes unnoticed"
 
 # the story granted EXECUTE on every function of modelgov to its roles,
 # the 0.1.0 internals included: none of that may follow them into
@@ -416,6 +479,9 @@ GRANT EXECUTE ON FUNCTION modelgov._actor(), modelgov._audit(text, modelgov.semv
 	TO mg_up_intern;
 SET ROLE mg_up_owner;
 GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) TO PUBLIC;
+-- the history only for the lead (the update makes the view again)
+REVOKE SELECT ON modelgov.version_history FROM PUBLIC;
+GRANT SELECT ON modelgov.version_history TO mg_up_lead;
 RESET ROLE;
 ALTER ROLE mg_up_owner NOSUPERUSER;
 DROP ROLE mg_up_gone;
@@ -433,6 +499,16 @@ others=$(q $d "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p
 				WHERE p.pronamespace IN ('modelgov'::regnamespace, 'modelgov_internal'::regnamespace)
 				  AND p.proowner <> 'mg_up_owner'::regrole")
 [ -z "$others" ] || fail "D: functions that do not belong to the extension's owner: $others"
+others=$(q $d "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c
+				WHERE c.relnamespace = ANY ('{modelgov,modelgov_internal}'::regnamespace[])
+				  AND c.relkind IN ('r', 'v', 'S') AND c.relowner <> 'mg_up_owner'::regrole")
+[ -z "$others" ] || fail "D: tables, views or sequences that do not belong to the extension's owner: $others"
+[ "$(q $d "SELECT has_table_privilege('mg_up_lead', 'modelgov.version_history', 'SELECT')
+			   || ' ' || has_table_privilege('mg_up_intern', 'modelgov.version_history', 'SELECT')
+			   || ' ' || has_table_privilege('mg_up_intern', 'modelgov.metrics', 'SELECT')")" = "true false true" ] ||
+	fail "D: the update lost what was granted and revoked on version_history, which it makes again"
+q $d "SELECT modelgov.create_model('second', '{\"weights\": [1], \"thresholds\": {\"auto\": 0.2, \"escalate\": 0.5}}')" >/dev/null ||
+	fail "D: create_model fails after the update"
 q $d "SELECT modelgov.add_member('mg_up_intern', 'intern@company.com')" >/dev/null ||
 	fail "D: a governance call fails after the update"
 [ "$(q $d "SELECT has_function_privilege('mg_up_intern',
@@ -462,14 +538,14 @@ SELECT '0.9.0', modelgov._normalize_config(jsonb_build_object(
 SQL
 q $e "ALTER EXTENSION modelgov UPDATE" || fail "E: an uncompilable superseded version stopped the update"
 err() { psql -X -q -At -d $e -v VERBOSITY=sqlstate -c "$1" 2>&1 || true; }
-out=$(psql -X -q -At -d $e -c "SELECT modelgov.score('0.9.0', ARRAY[0.1, 0.1, 0.1, 0.1])" 2>&1 || true)
+out=$(psql -X -q -At -d $e -c "SELECT modelgov.score('0.9.0'::modelgov.semver, ARRAY[0.1, 0.1, 0.1, 0.1])" 2>&1 || true)
 case "$out" in
 	*"version 0.9.0 cannot be scored: its configuration cannot be compiled"*) ;;
 	*) fail "E: scoring the uncompilable version said: $out" ;;
 esac
-[ "$(err "SELECT modelgov.score('0.9.0', ARRAY[0.1, 0.1, 0.1, 0.1])")" = "ERROR:  55000" ] ||
+[ "$(err "SELECT modelgov.score('0.9.0'::modelgov.semver, ARRAY[0.1, 0.1, 0.1, 0.1])")" = "ERROR:  55000" ] ||
 	fail "E: scoring the uncompilable version is not 55000"
-out=$(psql -X -q -At -d $e -c "SELECT modelgov_internal.rollback('test', '0.9.0', 'x')" 2>&1 || true)
+out=$(psql -X -q -At -d $e -c "SELECT modelgov_internal.rollback('default', 'test', '0.9.0', 'x')" 2>&1 || true)
 case "$out" in
 	*"version 0.9.0 cannot be deployed: its configuration cannot be compiled"*) ;;
 	*) fail "E: rolling back to the uncompilable version said: $out" ;;

@@ -30,7 +30,8 @@ RESET ROLE;
 SET modelgov.clock = '2024-02-16 09:00:00+00';
 SELECT clock_now(), clock_overridden();
 SELECT add_member('mg_bob', 'bob@company.com', '{engineering_lead}');
-SELECT add_member('mg_bob', 'bob@company.com', '{engineering_lead,model_science_lead}');
+SELECT add_member('mg_bob', 'bob@company.com', '{engineering_lead,model_science_lead}');	-- a member already
+SELECT grant_duty('mg_bob', 'model_science_lead');
 SELECT set_bump_policy('bug_fix', 'minor');
 RESET modelgov.clock;
 SELECT clock_overridden(), clock_now() = now() AS real_time;

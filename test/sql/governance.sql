@@ -29,19 +29,19 @@ SET TimeZone = 'UTC';
 \set SHOW_CONTEXT never
 
 -- every step left exactly one active production version
-SELECT count(*) AS active_versions FROM modelgov.versions WHERE status = 'active';
+SELECT model, count(*) AS active_versions FROM modelgov.versions WHERE status = 'active' GROUP BY model ORDER BY model;
 -- the failed steps left nothing behind
 SELECT count(*) AS proposals FROM modelgov.proposals;
 SELECT count(*) AS reviews FROM modelgov.reviews;
 SELECT as_role, member_identity FROM modelgov.approvals ORDER BY decided_at, as_role;
-SELECT env, kind, version, from_version, proposal_id, deployed_at, deployed_by, reason
+SELECT model, env, kind, version, from_version, proposal_id, deployed_at, deployed_by, reason
   FROM modelgov.deployments ORDER BY id;
 
 -- approved configurations and proposals are frozen, even for the owner
-UPDATE modelgov.versions SET config = jsonb_set(config, '{thresholds,auto}', '0.5') WHERE version::text = '1.0.1';
+UPDATE modelgov.versions SET config = jsonb_set(config, '{thresholds,auto}', '0.5') WHERE model = 'support_tickets' AND version::text = '1.0.1';
 UPDATE modelgov.proposals SET new_values = '{}' WHERE proposal_id = 'PROP_202402_001';
 SET session_replication_role = replica;
-UPDATE modelgov.versions SET config = '{}' WHERE version::text = '1.0.0';
+UPDATE modelgov.versions SET config = '{}' WHERE model = 'support_tickets' AND version::text = '1.0.0';
 RESET session_replication_role;
 -- the guards are ENABLE ALWAYS, so they also fire under replica mode
 SELECT tgname, tgenabled FROM pg_trigger
@@ -50,5 +50,5 @@ SELECT tgname, tgenabled FROM pg_trigger
 
 \c contrib_regression
 DROP DATABASE modelgov_story_regress;
-DROP OWNED BY alice, bob, carol, charlie, diana, eve, ops;
-DROP ROLE alice, bob, carol, charlie, diana, eve, ops;
+DROP OWNED BY alice, bob, carol, charlie, diana, eve, frank, ops;
+DROP ROLE alice, bob, carol, charlie, diana, eve, frank, ops;

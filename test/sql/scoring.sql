@@ -10,7 +10,7 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 SET search_path = public, modelgov;
 
--- before any version exists
+-- before any model exists
 SELECT modelgov.decide(ARRAY[0.1, 0.1, 0.1, 0.1]);
 
 SELECT modelgov.init_model('{"version": "1.0.0",
@@ -57,10 +57,19 @@ SELECT modelgov.decide('{}'::float8[]);
 SELECT jsonb_pretty(modelgov.explain(ARRAY[0.1, 0.1, 0.95, 0.1], 'billing'));
 SELECT modelgov.explain(ARRAY[0.1, NULL, 0.1, 0.1]) - 'features';
 
--- a given version, for backtests; a version that does not exist
-SELECT modelgov.score('1.0.0', ARRAY[0.3, 0.3, 0.3, 0.3]), modelgov.decide('1.0.0+build.7', ARRAY[0.3, 0.3, 0.3, 0.3]);
-SELECT modelgov.score('9.9.9', ARRAY[0.3, 0.3, 0.3, 0.3]);
+-- a given version, for backtests; a version that does not exist.  The
+-- version must be typed: since 0.2.0 an untyped literal in the first place
+-- is read as a model name (the named text overload wins), which fails with
+-- a hint that shows the named call.
+SELECT modelgov.score('1.0.0'::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]),
+	   modelgov.decide('1.0.0+build.7'::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]);
+SELECT modelgov.score('9.9.9'::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]);
 SELECT modelgov.score(NULL::modelgov.semver, ARRAY[0.3, 0.3, 0.3, 0.3]);
+SELECT modelgov.score('1.0.0', ARRAY[0.3, 0.3, 0.3, 0.3]);
+SELECT modelgov.explain('1.0.0', ARRAY[0.3, 0.3, 0.3, 0.3]);
+-- (the backtest as the 0.1.0 guide wrote it)
+SELECT x[1] AS risk, modelgov.decide(x) AS now, modelgov.decide('1.0.0', x) AS under_1_0_0
+  FROM (VALUES (ARRAY[0.3, 0.3, 0.3, 0.3]::float8[])) AS t(x);
 
 -- honest labels
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proparallel, p.proisstrict, p.procost
@@ -83,15 +92,15 @@ SELECT loads - :loads_before AS new_loads, hits - :hits_before AS new_hits,
 -- Deploying another version (as the process does, through the internal
 -- promotion) invalidates the cached pointer at commit; the next statement
 -- uses the new version, and the old one stays compiled for backtests.
-INSERT INTO modelgov.versions (version, config, created_at, status)
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
 SELECT '1.1.0', modelgov_internal.normalize_config(config - 'version' - 'released_at'
 										   || '{"thresholds": {"auto": 0.05, "escalate": 0.9}}'),
-	   now(), 'approved'
-  FROM (SELECT modelgov.model_config('1.0.0') AS config) c;
-SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', 'test', '{}') IS NOT NULL AS promoted
+	   now(), 'approved', 'default'
+  FROM (SELECT modelgov.model_config('1.0.0'::modelgov.semver) AS config) c;
+SELECT modelgov_internal.promote(v, 'deploy', NULL, 'test', '{}') IS NOT NULL AS promoted
   FROM modelgov.versions v WHERE v.version = '1.1.0';
 SELECT modelgov.active_version(), modelgov.decide(ARRAY[0.1, 0.1, 0.1, 0.1]),
-	   modelgov.decide('1.0.0', ARRAY[0.1, 0.1, 0.1, 0.1]);
+	   modelgov.decide('1.0.0'::modelgov.semver, ARRAY[0.1, 0.1, 0.1, 0.1]);
 SELECT loads - :loads_before AS new_loads, invalidations > :inval_before AS invalidated,
 	   compiled_versions, active_version
   FROM modelgov.cache_stats();

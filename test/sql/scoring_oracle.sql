@@ -24,8 +24,8 @@ SELECT modelgov.init_model(jsonb_build_object(
 	'safety_rules', jsonb_build_array(
 		jsonb_build_object('name', 'fraud', 'feature', 'f3', 'op', '>=', 'value', 0.9, 'decision', 'ESCALATE'),
 		jsonb_build_object('name', 'low_f1', 'feature', 'f1', 'op', '<', 'value', 0.05, 'decision', 'ASK'))));
-INSERT INTO modelgov.versions (version, config, created_at, released_at, status)
-SELECT v, modelgov_internal.normalize_config(c), now(), now(), 'superseded'
+INSERT INTO modelgov.versions (version, config, created_at, released_at, status, model)
+SELECT v, modelgov_internal.normalize_config(c), now(), now(), 'superseded', 'default'
   FROM (VALUES
 	('1.1.0'::modelgov.semver, jsonb_build_object(
 		'features', jsonb_build_array(jsonb_build_object('name', 'f1'), jsonb_build_object('name', 'f2'),
@@ -135,19 +135,29 @@ SELECT r.version,
   FROM rows r JOIN expected e USING (id)
  GROUP BY r.version ORDER BY r.version;
 
--- the C implementation agrees on every row
+-- the C implementation agrees on every row, in the 0.1.0 form and by the
+-- model's name
 SELECT count(*) AS compared,
 	   count(*) FILTER (WHERE modelgov.decide(r.version, r.x, r.candidate)::text IS DISTINCT FROM e.decision) AS decision_mismatches,
 	   count(*) FILTER (WHERE (modelgov.score(r.version, r.x, r.candidate) IS NULL) <> (e.p IS NULL)
-						   OR abs(modelgov.score(r.version, r.x, r.candidate) - e.p) > 1e-12) AS score_mismatches
+						   OR abs(modelgov.score(r.version, r.x, r.candidate) - e.p) > 1e-12) AS score_mismatches,
+	   count(*) FILTER (WHERE modelgov.decide('default', r.version, r.x, r.candidate)::text IS DISTINCT FROM e.decision
+						   OR (modelgov.score('default', r.version, r.x, r.candidate) IS NULL) <> (e.p IS NULL)
+						   OR abs(modelgov.score('default', r.version, r.x, r.candidate) - e.p) > 1e-12) AS named_mismatches
   FROM rows r JOIN expected e USING (id);
 
--- and the active-version forms agree with the versioned one for 1.0.0
+-- and the active-version forms, unnamed and named, agree with the
+-- versioned one for 1.0.0
 SELECT count(*) AS compared,
 	   count(*) FILTER (WHERE modelgov.decide(r.x, r.candidate) IS DISTINCT FROM modelgov.decide(r.version, r.x, r.candidate)
 						   OR modelgov.decide(r.x[1], r.x[2], r.x[3], r.x[4], r.candidate) IS DISTINCT FROM modelgov.decide(r.version, r.x, r.candidate)
 						   OR modelgov.score(r.x[1], r.x[2], r.x[3], r.x[4], r.candidate) IS DISTINCT FROM modelgov.score(r.version, r.x, r.candidate)
-						   OR (modelgov.explain(r.x, r.candidate) ->> 'decision') IS DISTINCT FROM e.decision) AS mismatches
+						   OR (modelgov.explain(r.x, r.candidate) ->> 'decision') IS DISTINCT FROM e.decision) AS mismatches,
+	   count(*) FILTER (WHERE modelgov.decide('default', r.x, r.candidate)::text IS DISTINCT FROM e.decision
+						   OR modelgov.decide('default', r.x[1], r.x[2], r.x[3], r.x[4], r.candidate)::text IS DISTINCT FROM e.decision
+						   OR modelgov.score('default', r.x, r.candidate) IS DISTINCT FROM modelgov.score(r.version, r.x, r.candidate)
+						   OR modelgov.score('default', r.x[1], r.x[2], r.x[3], r.x[4], r.candidate) IS DISTINCT FROM modelgov.score(r.version, r.x, r.candidate)
+						   OR (modelgov.explain('default', r.x, r.candidate) ->> 'decision') IS DISTINCT FROM e.decision) AS named_mismatches
   FROM rows r JOIN expected e USING (id)
  WHERE r.version = '1.0.0' AND cardinality(r.x) = 4;
 

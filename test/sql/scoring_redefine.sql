@@ -20,11 +20,19 @@ BEGIN;
 DECLARE active_cur CURSOR FOR
 	SELECT g, modelgov.score(0.3, 0.3, 0.3, 0.3), modelgov.decide(ARRAY[0.3, 0.3, 0.3, 0.3])
 	  FROM generate_series(1, 100) g;
--- (g * 0 keeps the planner from folding the IMMUTABLE versioned call)
+-- (g * 0 makes the features a per-row expression, so that no plan can
+-- evaluate the versioned call once, whatever its volatility label)
 DECLARE versioned_cur CURSOR FOR
-	SELECT g, modelgov.score('1.0.0', ARRAY[g * 0 + 0.3, 0.3, 0.3, 0.3]) FROM generate_series(1, 100) g;
+	SELECT g, modelgov.score('1.0.0'::modelgov.semver, ARRAY[g * 0 + 0.3, 0.3, 0.3, 0.3])
+	  FROM generate_series(1, 100) g;
+-- the named forms pin the model "default" by name
+DECLARE named_cur CURSOR FOR
+	SELECT g, modelgov.score('default', 0.3, 0.3, 0.3, 0.3),
+		   modelgov.decide('default', '1.0.0', ARRAY[g * 0 + 0.3, 0.3, 0.3, 0.3])
+	  FROM generate_series(1, 100) g;
 FETCH 2 FROM active_cur;
 FETCH 2 FROM versioned_cur;
+FETCH 2 FROM named_cur;
 DROP EXTENSION modelgov;
 CREATE EXTENSION modelgov;
 -- 1.0.0 again, now with 1,000 features (996 of them defaulted)
@@ -41,35 +49,40 @@ SAVEPOINT s;
 FETCH 5 FROM active_cur;
 ROLLBACK TO s;
 FETCH 5 FROM versioned_cur;
+ROLLBACK TO s;
+FETCH 5 FROM named_cur;
 ROLLBACK;
 
 -- the backend is alive; the rollback brought the first extension back, and
 -- its model scores
-SELECT modelgov.score(0.3, 0.3, 0.3, 0.3) AS first_model, modelgov.decide(0.3, 0.3, 0.3, 0.3);
+SELECT modelgov.score(0.3, 0.3, 0.3, 0.3) AS first_model, modelgov.decide(0.3, 0.3, 0.3, 0.3),
+	   modelgov.score('default', 0.3, 0.3, 0.3, 0.3) AS by_name;
 
 -- A version written and scored in a transaction, or a subtransaction, that
 -- rolls back is forgotten with it: the same number later holds another
 -- configuration, and this backend scores with that one.
 CREATE TABLE one_row AS SELECT 0.9::float8 AS f1, 0.1::float8 AS f2, 0.2::float8 AS f3, 0.1::float8 AS f4;
 BEGIN;
-INSERT INTO modelgov.versions (version, config, created_at, status)
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
 	VALUES ('2.0.0', modelgov_internal.normalize_config(
-		'{"weights": [1, 0, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
-SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS rolled_back_version FROM one_row;
+		'{"weights": [1, 0, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved', 'default');
+SELECT modelgov.score('2.0.0'::modelgov.semver, ARRAY[f1, f2, f3, f4]) AS rolled_back_version FROM one_row;
 ROLLBACK;
 BEGIN;
 SAVEPOINT s;
-INSERT INTO modelgov.versions (version, config, created_at, status)
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
 	VALUES ('2.0.0', modelgov_internal.normalize_config(
-		'{"weights": [0, 1, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
-SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS rolled_back_subtransaction FROM one_row;
+		'{"weights": [0, 1, 0, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved', 'default');
+SELECT modelgov.score('2.0.0'::modelgov.semver, ARRAY[f1, f2, f3, f4]) AS rolled_back_subtransaction FROM one_row;
 ROLLBACK TO s;
-INSERT INTO modelgov.versions (version, config, created_at, status)
+INSERT INTO modelgov.versions (version, config, created_at, status, model)
 	VALUES ('2.0.0', modelgov_internal.normalize_config(
-		'{"weights": [0, 0, 1, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved');
-SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS this_one FROM one_row;
+		'{"weights": [0, 0, 1, 0], "thresholds": {"auto": 0.15, "escalate": 0.5}}'), now(), 'approved', 'default');
+SELECT modelgov.score('2.0.0'::modelgov.semver, ARRAY[f1, f2, f3, f4]) AS this_one FROM one_row;
 COMMIT;
-SELECT modelgov.score('2.0.0', ARRAY[f1, f2, f3, f4]) AS after_commit FROM one_row;
+SELECT modelgov.score('2.0.0'::modelgov.semver, ARRAY[f1, f2, f3, f4]) AS after_commit,
+	   modelgov.score('default', '2.0.0', ARRAY[f1, f2, f3, f4]) AS after_commit_by_name
+  FROM one_row;
 -- the first version too: init_model rolled back, then another 1.0.0
 DROP EXTENSION modelgov;
 CREATE EXTENSION modelgov;
@@ -78,7 +91,8 @@ SELECT modelgov.init_model('{"weights": [1, 0, 0, 0], "thresholds": {"auto": 0.1
 SELECT modelgov.score(f1, f2, f3, f4) AS rolled_back_init FROM one_row;
 ROLLBACK;
 SELECT modelgov.init_model('{"weights": [0, 0, 0, 1], "thresholds": {"auto": 0.15, "escalate": 0.5}}');
-SELECT modelgov.score(f1, f2, f3, f4) AS active, modelgov.score('1.0.0', ARRAY[f1, f2, f3, f4]) AS versioned
+SELECT modelgov.score(f1, f2, f3, f4) AS active, modelgov.score('1.0.0'::modelgov.semver, ARRAY[f1, f2, f3, f4]) AS versioned,
+	   modelgov.score('default', '1.0.0', ARRAY[f1, f2, f3, f4]) AS versioned_by_name
   FROM one_row;
 
 \c contrib_regression
