@@ -105,7 +105,10 @@ BEGIN
 							version => modelgov.active_version(m.name, 'production'::modelgov.environment),
 							details => jsonb_build_object('reason', reason, 'open_proposals', open_proposals));
 	-- its open proposals end with it: nothing could take them further, nor
-	-- withdraw them, once it is retired
+	-- withdraw them, once it is retired; staging goes back to production's
+	IF EXISTS (SELECT 1 FROM modelgov.proposals x WHERE x.model = m.name AND x.status = 'staged') THEN
+		PERFORM modelgov_internal.reset_staging(m.name, format('model %s retired', m.name));
+	END IF;
 	FOR p IN UPDATE modelgov.proposals x
 				SET status = 'withdrawn', closed_at = modelgov.clock_now(),
 					closed_reason = format('model %s retired: %s', m.name, reason)
@@ -182,7 +185,8 @@ CREATE VIEW modelgov.inventory AS
 		SELECT pg_catalog.jsonb_build_object('version', d.version::text, 'from_version', d.from_version::text,
 											 'at', d.deployed_at, 'by', d.deployed_by, 'reason', d.reason) AS last_rollback
 		  FROM modelgov.deployments d
-		 WHERE d.model OPERATOR(pg_catalog.=) m.name AND d.kind OPERATOR(pg_catalog.=) 'rollback'
+		 WHERE d.model OPERATOR(pg_catalog.=) m.name AND d.env OPERATOR(pg_catalog.=) 'production'
+		   AND d.kind OPERATOR(pg_catalog.=) 'rollback'
 		 ORDER BY d.id DESC LIMIT 1) lastrb ON true
 	  LEFT JOIN LATERAL (
 		SELECT pg_catalog.jsonb_build_object('seq', a.seq, 'version', a.version::text, 'at', a.recorded_at,
@@ -223,3 +227,111 @@ COMMENT ON VIEW modelgov.inventory IS
 	'waits for, the last deployment and rollback, the last alert, the previous version and its support status, and '
 	'the members (roles) holding each duty for it';
 GRANT SELECT ON modelgov.inventory TO PUBLIC;
+
+/*
+ * Open work: one row per step an open proposal waits for, with the members
+ * who can take it (role names).  A view runs with its owner's rights on the
+ * tables but checks the caller's right to execute functions, so the rules
+ * of holds() and is_live_member() are written out here.
+ */
+CREATE VIEW modelgov.open_work AS
+	WITH live AS (
+		SELECT m.role_name, m.roles
+		  FROM modelgov.members m
+		 WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+						WHERE r.oid OPERATOR(pg_catalog.=) m.role_id
+						  AND r.rolname OPERATOR(pg_catalog.=) m.role_name)),
+	duty AS (
+		SELECT l.role_name, r.duty, NULL::text AS model
+		  FROM live l, pg_catalog.unnest(l.roles) AS r(duty)
+		UNION ALL
+		SELECT d.role_name, d.duty, d.model
+		  FROM modelgov.duties d JOIN live l ON l.role_name OPERATOR(pg_catalog.=) d.role_name),
+	open AS (
+		SELECT p.*,
+			   (SELECT pg_catalog.count(*) FROM modelgov.reviews r
+				 WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id AND r.approve) AS good,
+			   (SELECT pg_catalog.array_agg(r.reviewer ORDER BY r.reviewer) FROM modelgov.reviews r
+				 WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id AND NOT r.approve) AS against,
+			   (SELECT s.passed FROM modelgov.smoke_tests s
+				 WHERE s.model OPERATOR(pg_catalog.=) p.model
+				   AND s.version OPERATOR(modelgov.=) p.target_version
+				 ORDER BY s.id DESC LIMIT 1) AS smoke
+		  FROM modelgov.proposals p
+		 WHERE p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']))
+	-- reviews
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'review'::text AS step,
+		   pg_catalog.format('two approving reviews (%s so far)', o.good) AS waits_for,
+		   ARRAY(SELECT l.role_name FROM live l
+				  WHERE l.role_name OPERATOR(pg_catalog.<>) o.proposer
+					AND NOT EXISTS (SELECT 1 FROM modelgov.reviews r
+									 WHERE r.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+									   AND r.reviewer OPERATOR(pg_catalog.=) l.role_name)
+				  ORDER BY l.role_name) AS who,
+		   NULL::timestamptz AS due
+	  FROM open o
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review']) AND o.against IS NULL
+	UNION ALL
+	-- a negative review blocks the proposal
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'unblock',
+		   'the negative review to be replaced by its reviewer, or the proposal withdrawn or rejected',
+		   o.against OPERATOR(pg_catalog.||) o.proposer, NULL
+	  FROM open o
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed']) AND o.against IS NOT NULL
+	UNION ALL
+	-- approvals, one row per committee duty still open
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'approve as ' OPERATOR(pg_catalog.||) req.duty,
+		   pg_catalog.format('approval as %s', req.duty),
+		   ARRAY(SELECT DISTINCT d.role_name FROM duty d
+				  WHERE d.duty OPERATOR(pg_catalog.=) req.duty
+					AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+					AND d.role_name OPERATOR(pg_catalog.<>) o.proposer
+					AND NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+									 WHERE a.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+									   AND a.member OPERATOR(pg_catalog.=) d.role_name)
+				  ORDER BY d.role_name),
+		   NULL
+	  FROM open o,
+		   pg_catalog.unnest(ARRAY['model_science_lead', 'product_manager',
+								   'engineering_lead']::modelgov.member_role[]) AS req(duty)
+	 WHERE o.status OPERATOR(pg_catalog.=) 'reviewed' AND o.against IS NULL
+	   AND NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+						 JOIN duty d ON d.role_name OPERATOR(pg_catalog.=) a.member
+									AND d.duty OPERATOR(pg_catalog.=) a.as_role
+									AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+						WHERE a.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+						  AND a.as_role OPERATOR(pg_catalog.=) req.duty)
+	UNION ALL
+	-- the deployer's steps
+	SELECT o.model, o.proposal_id, o.status, o.target_version,
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deploy to staging'
+				WHEN o.smoke IS NOT TRUE THEN 'record a smoke test'
+				ELSE 'deploy to production' END,
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deployment to staging'
+				WHEN o.smoke IS NULL THEN pg_catalog.format('a smoke test of %s in staging', o.target_version)
+				WHEN NOT o.smoke THEN pg_catalog.format('a passing smoke test of %s (the last one failed)', o.target_version)
+				ELSE 'deployment to production' END,
+		   ARRAY(SELECT DISTINCT d.role_name FROM duty d
+				  WHERE d.duty OPERATOR(pg_catalog.=) 'deployer'
+					AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+				  ORDER BY d.role_name),
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'staged' AND o.smoke
+				THEN COALESCE(o.scheduled_deployment, o.approved_at) END
+	  FROM open o
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged']);
+COMMENT ON VIEW modelgov.open_work IS
+	'every step open proposals wait for, per model: the step, what it waits for, the members (roles) who can take it, '
+	'and for a production deployment when it is due';
+GRANT SELECT ON modelgov.open_work TO PUBLIC;
+
+/* The steps the calling member can take now. */
+CREATE VIEW modelgov.my_work AS
+	SELECT w.model, w.proposal_id, w.status, w.target_version, w.step, w.waits_for, w.due,
+		   w.due IS NOT NULL AND w.due OPERATOR(pg_catalog.<=) modelgov.clock_now() AS due_now
+	  FROM modelgov.open_work w
+	 WHERE (CASE WHEN pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) 'none'
+				 THEN SESSION_USER::text ELSE pg_catalog.current_setting('role') END) OPERATOR(pg_catalog.=) ANY (w.who);
+COMMENT ON VIEW modelgov.my_work IS
+	'the steps of open proposals the calling member (the role set with SET ROLE, else the session user) can take now: '
+	'reviews, approvals for a duty they hold, smoke tests and deployments; due_now for a production deployment whose time has come';
+GRANT SELECT ON modelgov.my_work TO PUBLIC;

@@ -668,6 +668,16 @@ BEGIN
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
 					ELSIF auto_rollback AND NOT rolled_back
+					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v
+					   AND modelgov.semver_major(v) <> (SELECT modelgov.semver_major(dd.from_version)
+														   FROM modelgov.deployments dd
+														  WHERE dd.model = mdl AND dd.env = 'production'
+															AND dd.kind = 'deploy'
+															AND dd.version OPERATOR(modelgov.=) v
+														  ORDER BY dd.id DESC LIMIT 1) THEN
+						-- the inputs change across a MAJOR version: a person decides
+						action := 'alert; no automatic rollback across a MAJOR version: roll back by hand with modelgov.rollback(model, reason, to_version)';
+					ELSIF auto_rollback AND NOT rolled_back
 					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
 						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'

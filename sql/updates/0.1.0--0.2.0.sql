@@ -374,12 +374,32 @@ DROP VIEW modelgov.metrics;
 DROP VIEW modelgov.monitoring_policy;
 DROP VIEW modelgov.bump_policy;
 
+-- The governance calls that now return where a proposal stands (text,
+-- not void) are made again: what was granted on them stays, given back
+-- last of all like the views' privileges.
+SELECT pg_catalog.set_config('modelgov_update.function_acls',
+							 (SELECT pg_catalog.jsonb_object_agg(p.proname OPERATOR(pg_catalog.||) '('
+																 OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid)
+																 OPERATOR(pg_catalog.||) ')', p.proacl::text)::text
+								FROM pg_catalog.pg_proc p
+							   WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+										 'modelgov.review(text, jsonb, boolean, text)'::pg_catalog.regprocedure,
+										 'modelgov.approve(text, modelgov.member_role, timestamptz)'::pg_catalog.regprocedure,
+										 'modelgov.reject(text, text)'::pg_catalog.regprocedure,
+										 'modelgov.withdraw(text, text)'::pg_catalog.regprocedure])
+								 AND p.proacl IS NOT NULL),
+							 true);
+DROP FUNCTION modelgov.review(text, jsonb, boolean, text);
+DROP FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz);
+DROP FUNCTION modelgov.reject(text, text);
+DROP FUNCTION modelgov.withdraw(text, text);
+
 -- @functions@
 
 -- @views@
 
 GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history, modelgov.monitoring_policy,
-	modelgov.inventory TO PUBLIC;
+	modelgov.inventory, modelgov.open_work, modelgov.my_work TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
@@ -392,6 +412,11 @@ REVOKE ALL ON FUNCTION modelgov.correct_metrics(text, modelgov.semver, date, jso
 REVOKE ALL ON FUNCTION modelgov.monitor(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.release(text, modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rebase(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION modelgov.remove_stale_members() FROM PUBLIC;
 
@@ -476,7 +501,7 @@ BEGIN
 END
 $$;
 
--- The views made again get back the privileges they had.  Written to the
+-- The views and functions made again get back the privileges they had.  Written to the
 -- catalog, not with GRANT: a GRANT in an update script would make them the
 -- views' initial privileges, which pg_dump leaves out.
 DO $$
@@ -489,6 +514,12 @@ BEGIN
 		UPDATE pg_catalog.pg_class c SET relacl = r.value::pg_catalog.aclitem[]
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
 		   AND c.relname OPERATOR(pg_catalog.=) r.key AND c.relkind OPERATOR(pg_catalog.=) 'v';
+	END LOOP;
+	FOR r IN SELECT j.key, j.value
+			   FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(pg_catalog.current_setting('modelgov_update.function_acls', true), ''),
+														'{}')::pg_catalog.jsonb) j LOOP
+		UPDATE pg_catalog.pg_proc p SET proacl = r.value::pg_catalog.aclitem[]
+		 WHERE p.oid OPERATOR(pg_catalog.=) ('modelgov.' OPERATOR(pg_catalog.||) r.key)::pg_catalog.regprocedure;
 	END LOOP;
 END
 $$;
