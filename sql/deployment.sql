@@ -180,12 +180,13 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, jsonb) IS
 	'internal: switch the active production version and record it';
 
-CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env text) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	target_env modelgov.environment := modelgov_internal.enum_value('modelgov.environment', env, 'env');
 	m modelgov.members;
 	p modelgov.proposals;
 	v modelgov.versions;
@@ -194,7 +195,7 @@ DECLARE
 	smoke modelgov.smoke_tests;
 	seq bigint;
 BEGIN
-	IF proposal_id IS NULL OR env IS NULL THEN
+	IF proposal_id IS NULL OR target_env IS NULL THEN
 		PERFORM modelgov_internal.missing('deploy', CASE WHEN proposal_id IS NULL THEN 'proposal_id'
 														 ELSE 'env (staging or production)' END,
 										  'proposal_id, env');
@@ -204,7 +205,7 @@ BEGIN
 	m := modelgov_internal.require_duty('deployer', 'deploy', p.model);
 	SELECT * INTO v FROM modelgov.versions x WHERE x.proposal_id = p.proposal_id FOR UPDATE;
 
-	IF env = 'staging' THEN
+	IF target_env = 'staging' THEN
 		IF p.status <> 'approved' THEN
 			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
 		END IF;
@@ -281,13 +282,13 @@ BEGIN
 	RETURN v.version;
 END
 $$;
-CREATE FUNCTION modelgov.deploy(proposal_id text DEFAULT NULL, env modelgov.environment DEFAULT NULL)
+CREATE FUNCTION modelgov.deploy(proposal_id text DEFAULT NULL, env text DEFAULT NULL)
 	RETURNS modelgov.semver
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION modelgov_internal.deploy(text, modelgov.environment) IS
+COMMENT ON FUNCTION modelgov_internal.deploy(text, text) IS
 	'internal: the body of modelgov.deploy, which runs it for the role that acts (src/governance.c)';
-COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
+COMMENT ON FUNCTION modelgov.deploy(text, text) IS
 	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
 
 /*
@@ -415,7 +416,7 @@ COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver) IS
 COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
 	'deprecated since 0.2.0: rollback(model, reason, to_version) for the database''s only model';
 
-REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.deploy(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) FROM PUBLIC;

@@ -840,7 +840,7 @@ COMMENT ON FUNCTION modelgov_internal.review(text, jsonb, boolean, text) IS
 COMMENT ON FUNCTION modelgov.review(text, jsonb, boolean, text) IS
 	'record an independent review with the six-item checklist (members other than the proposer), or replace one''s own until the proposal is approved; returns where the proposal stands';
 
-CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.member_role,
+CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role text,
 								 scheduled_deployment timestamptz DEFAULT NULL)
 	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -848,6 +848,7 @@ CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.mem
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	role modelgov.member_role;
 	m modelgov.members;
 	p modelgov.proposals;
 	now timestamptz := modelgov.clock_now();
@@ -858,17 +859,18 @@ DECLARE
 	target modelgov.semver;
 	level modelgov.bump_level;
 BEGIN
-	IF proposal_id IS NULL OR as_role IS NULL THEN
+	role := modelgov_internal.enum_value('modelgov.member_role', as_role, 'as_role');
+	IF proposal_id IS NULL OR role IS NULL THEN
 		PERFORM modelgov_internal.missing('approve', CASE WHEN proposal_id IS NULL THEN 'proposal_id' ELSE 'as_role' END,
 										  'proposal_id, as_role, scheduled_deployment');
 	END IF;
-	IF as_role = 'deployer' THEN
-		RAISE EXCEPTION 'cannot approve as %', COALESCE(as_role::text, 'no role')
+	IF role = 'deployer' THEN
+		RAISE EXCEPTION 'cannot approve as %', COALESCE(role::text, 'no role')
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Approvals are given in a committee role: model_science_lead, product_manager, engineering_lead or customer_success_lead.';
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
-	m := modelgov_internal.require_duty(as_role, format('approve as %s', as_role), p.model);
+	m := modelgov_internal.require_duty(role, format('approve as %s', role), p.model);
 	IF p.status <> 'reviewed' THEN
 		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
 	END IF;
@@ -882,8 +884,8 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a
 				 JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
 				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
-				WHERE a.proposal_id = p.proposal_id AND a.as_role = as_role) THEN
-		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
+				WHERE a.proposal_id = p.proposal_id AND a.as_role = role) THEN
+		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, role
 			USING ERRCODE = 'unique_violation';
 	END IF;
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id
@@ -899,11 +901,11 @@ BEGIN
 				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
 	END IF;
 
-	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment,
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, role, m.role_name, m.identity, now, scheduled_deployment,
 										   p.model);
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'reviewed', model => p.model,
-							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,
+							details => jsonb_build_object('approver', m.identity, 'as_role', role,
 																	 'scheduled_deployment', scheduled_deployment));
 
 	-- consensus: every required role has approved, by a member who still
@@ -965,14 +967,14 @@ BEGIN
 	RETURN modelgov_internal.state_of(p.proposal_id);
 END
 $$;
-CREATE FUNCTION modelgov.approve(proposal_id text DEFAULT NULL, as_role modelgov.member_role DEFAULT NULL,
+CREATE FUNCTION modelgov.approve(proposal_id text DEFAULT NULL, as_role text DEFAULT NULL,
 								 scheduled_deployment timestamptz DEFAULT NULL)
 	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION modelgov_internal.approve(text, modelgov.member_role, timestamptz) IS
+COMMENT ON FUNCTION modelgov_internal.approve(text, text, timestamptz) IS
 	'internal: the body of modelgov.approve, which runs it for the role that acts (src/governance.c)';
-COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
+COMMENT ON FUNCTION modelgov.approve(text, text, timestamptz) IS
 	'approve a reviewed proposal in a committee role; the last required role freezes it as a version; returns where the proposal stands';
 
 CREATE FUNCTION modelgov_internal.reject(proposal_id text, reason text) RETURNS text
@@ -1076,7 +1078,7 @@ REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;
 

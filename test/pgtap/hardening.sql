@@ -112,7 +112,7 @@ CREATE ROLE mg_hd_pm2;
 CREATE ROLE mg_hd_eng;
 GRANT USAGE ON SCHEMA modelgov TO mg_hd_bob, mg_hd_carol, mg_hd_dave, mg_hd_lead, mg_hd_pm, mg_hd_pm2, mg_hd_eng;
 GRANT EXECUTE ON FUNCTION modelgov.review(text, jsonb, boolean, text),
-	modelgov.approve(text, modelgov.member_role, timestamptz)
+	modelgov.approve(text, text, timestamptz)
 	TO mg_hd_bob, mg_hd_carol, mg_hd_dave, mg_hd_lead, mg_hd_pm, mg_hd_pm2, mg_hd_eng;
 SELECT modelgov.add_member('mg_hd_bob', 'bob@company.com');
 SELECT modelgov.add_member('mg_hd_carol', 'carol@company.com');
@@ -178,8 +178,8 @@ SELECT is((SELECT status FROM modelgov.proposals WHERE proposal_id = :'pid2'), '
 -- with bob's rights whoever calls them.
 GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text),
 	modelgov.add_member(regrole, text, modelgov.member_role[]),
-	modelgov.grant_duty(regrole, modelgov.member_role, text),
-	modelgov.revoke_duty(regrole, modelgov.member_role, text),
+	modelgov.grant_duty(regrole, text, text),
+	modelgov.revoke_duty(regrole, text, text),
 	modelgov.create_model(text, jsonb, text),
 	modelgov.retire_model(text, text) TO mg_hd_bob;
 CREATE SCHEMA mg_hd_evil AUTHORIZATION mg_hd_bob;
@@ -275,7 +275,7 @@ RESET ROLE;
 -- holds it at the final approval (a duty taken away and given back)
 CREATE ROLE mg_hd_pm3;
 GRANT USAGE ON SCHEMA modelgov TO mg_hd_pm3;
-GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_pm3;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, text, timestamptz) TO mg_hd_pm3;
 SELECT modelgov.add_member('mg_hd_pm3', 'pm3@company.com', '{product_manager}');
 SELECT modelgov.propose('threshold_change', 'one per role', '{"threshold_escalate": 0.56}',
 						'{"sample_size": 5000}', 'roll back', 'watch') AS pid4 \gset
@@ -347,7 +347,7 @@ SELECT modelgov.create_model('second', '{"weights": [0.3, 0.3, 0.2, 0.2], "thres
 	AS second_version \gset
 CREATE ROLE mg_hd_gone;
 GRANT USAGE ON SCHEMA modelgov TO mg_hd_gone;
-GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_gone;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, text, timestamptz) TO mg_hd_gone;
 SELECT modelgov.add_member('mg_hd_gone', 'gone@company.com', '{engineering_lead}');
 SELECT modelgov.grant_duty('mg_hd_gone', 'product_manager', 'second');
 SELECT results_eq($$SELECT i.model, d.key FROM modelgov.inventory i, jsonb_each(i.duties) d
@@ -366,7 +366,7 @@ SELECT modelgov.review(:'pid5', pg_temp.ck(), true), modelgov.review(:'pid6', pg
 SET ROLE mg_hd_gone;
 SELECT modelgov.approve(:'pid5', 'engineering_lead'), modelgov.approve(:'pid6', 'product_manager');
 RESET ROLE;
-REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM mg_hd_gone;
+REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM mg_hd_gone;
 REVOKE ALL ON SCHEMA modelgov FROM mg_hd_gone;
 DROP ROLE mg_hd_gone;
 SET ROLE mg_hd_lead;
@@ -386,7 +386,7 @@ SELECT is_empty($$SELECT i.model, d.key FROM modelgov.inventory i, jsonb_each(i.
 -- a new role of the same name takes over none of it, for either model
 CREATE ROLE mg_hd_gone;
 GRANT USAGE ON SCHEMA modelgov TO mg_hd_gone;
-GRANT EXECUTE ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) TO mg_hd_gone;
+GRANT EXECUTE ON FUNCTION modelgov.approve(text, text, timestamptz) TO mg_hd_gone;
 SET ROLE mg_hd_gone;
 SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pid5', 'engineering_lead')),
 		  '42501 permission denied to approve as engineering_lead | The membership of mg_hd_gone was given to another role of that name, since dropped.',
@@ -395,7 +395,7 @@ SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'pid6', 'p
 		  '42501 permission denied to approve as product_manager | The membership of mg_hd_gone was given to another role of that name, since dropped.',
 		  'nor in its duty for the second model (42501)');
 RESET ROLE;
-REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM mg_hd_gone;
+REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM mg_hd_gone;
 REVOKE ALL ON SCHEMA modelgov FROM mg_hd_gone;
 -- the roles the stale member left open are filled by members who hold them
 SET ROLE mg_hd_eng;

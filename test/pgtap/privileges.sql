@@ -377,7 +377,7 @@ SELECT throws_ok($$SELECT * FROM modelgov.monitor(NULL)$$,
 RESET ROLE;
 -- EXECUTE is not enough: the calls check the actor themselves
 GRANT EXECUTE ON FUNCTION modelgov.create_model(text, jsonb, text),
-	modelgov.grant_duty(regrole, modelgov.member_role, text) TO mg_tap_granted;
+	modelgov.grant_duty(regrole, text, text) TO mg_tap_granted;
 SET ROLE mg_tap_granted;
 SELECT throws_ok($$SELECT modelgov.create_model('other', '{"weights": [1.0], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
 				 '42501', 'permission denied to create models',

@@ -81,20 +81,20 @@ cat >> "$data/postgresql.conf" <<EOF
 port = $port
 unix_socket_directories = '$sock'
 listen_addresses = ''
+EOF
+# the database first, then pg_cron, whose scheduler needs it at start
+"$bin/pg_ctl" -D "$data" -l "$work/server.log" -w start >/dev/null
+psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d postgres -c "CREATE DATABASE $db" >/dev/null
+cat >> "$data/postgresql.conf" <<EOF
 shared_preload_libraries = 'pg_cron'
 cron.database_name = '$db'
 cron.host = '$sock'
 EOF
-"$bin/pg_ctl" -D "$data" -l "$work/server.log" -w start >/dev/null
+"$bin/pg_ctl" -D "$data" -l "$work/server.log" -w restart >/dev/null
 
-# q [role] sql: one statement, unaligned, as postgres or as role
-q() {
-	local user=postgres
-	[ $# -eq 2 ] && { user=$1; shift; }
-	psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U "$user" -d "$db" -c "$1"
-}
+# one statement as postgres, unaligned
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d "$db" -c "$1"; }
 
-psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d postgres -c "CREATE DATABASE $db" >/dev/null
 # the setup, as the superuser, who sets the clock and takes each member's role
 psql -X -q -At -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -U postgres -d "$db" > "$work/setup.out" 2>&1 <<'EOF' ||
 CREATE EXTENSION modelgov;
@@ -191,32 +191,37 @@ $schedule"
 	"automation|$db|* * * * *|$command" ] ||
 	fail "cron.job does not hold the documented job of automation: $(q "SELECT * FROM cron.job")"
 
-# pg_cron 1.4 runs the job at the start of the next minute
+# what the job did, for a failure
+report() {
+	echo "production: $(envs)"
+	echo "runs: $(q "SELECT runid, status, return_message, start_time, end_time FROM cron.job_run_details WHERE jobid = $jobid")"
+	echo "audit from yesterday's metrics on:"
+	q "SELECT seq, event_type, actor, model, version, status, details FROM modelgov.audit_log
+		WHERE seq > (SELECT max(seq) FROM modelgov.audit_log WHERE event_type = 'metrics') - 2 ORDER BY seq"
+	grep -E 'cron|ERROR|FATAL' "$work/server.log" | tail -n 20
+}
+
+# pg_cron 1.4 runs the job at the start of the next minute; the run is
+# marked succeeded once its transaction has committed
 start=$(date +%s)
-waited=0
-done=
-while [ $waited -le 70 ]; do
+while :; do
+	waited=$(( $(date +%s) - start ))
 	runs=$(q "SELECT string_agg(status, ',' ORDER BY runid) FROM cron.job_run_details WHERE jobid = $jobid")
 	case ",$runs," in
 	*,failed,*)
-		fail "the scheduled run failed: $(q "SELECT status, return_message FROM cron.job_run_details WHERE jobid = $jobid")"
+		fail "the scheduled run failed after ${waited} s:
+$(report)"
 		;;
 	*,succeeded,*)
-		if [ "$(envs)" = "alpha 1.0.0, beta 1.0.1" ]; then
-			done=1
-			break
-		fi
+		[ "$(envs)" = "alpha 1.0.0, beta 1.0.1" ] && break
+		fail "the scheduled run succeeded after ${waited} s but did not roll back alpha alone:
+$(report)"
 		;;
 	esac
+	[ $waited -lt 70 ] || fail "no scheduled run succeeded within ${waited} s:
+$(report)"
 	sleep 1
-	waited=$(( $(date +%s) - start ))
 done
-waited=$(( $(date +%s) - start ))
-[ -n "$done" ] ||
-	fail "after ${waited} s: no succeeded run that rolled back alpha alone; production: $(envs); runs: $(
-		q "SELECT runid, status, return_message, start_time, end_time FROM cron.job_run_details WHERE jobid = $jobid")
-audit: $(q "SELECT seq, event_type, actor, model, version, status, details FROM modelgov.audit_log WHERE seq > (SELECT max(seq) - 10 FROM modelgov.audit_log) ORDER BY seq")
-$(grep -i -E 'cron|error|fatal' "$work/server.log" | tail -n 20)"
 
 # the run was the automation's, on the real clock
 run=$(q "SELECT username || '|' || database || '|' || return_message FROM cron.job_run_details

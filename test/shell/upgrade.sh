@@ -516,13 +516,13 @@ q $d "SELECT modelgov.add_member('mg_up_intern', 'intern@company.com')" >/dev/nu
 [ "$(q $d "SELECT has_function_privilege('mg_up_intern',
 			'modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text)', 'EXECUTE')")" = t ] ||
 	fail "D: the update took away EXECUTE that PUBLIC was granted on propose"
-[ "$(q $d "SELECT has_function_privilege('mg_up_lead', 'modelgov.deploy(text, modelgov.environment)', 'EXECUTE')")" = t ] ||
+[ "$(q $d "SELECT has_function_privilege('mg_up_lead', 'modelgov.deploy(text, text)', 'EXECUTE')")" = t ] ||
 	fail "D: the update took away the lead's EXECUTE on deploy"
 # review, approve, reject and withdraw are made again (they return text
 # now): what was granted on them stays
 [ "$(q $d "SELECT string_agg(has_function_privilege('mg_up_lead', f, 'EXECUTE')::text
 							 || has_function_privilege('mg_up_intern', f, 'EXECUTE')::text, ' ')
-			 FROM unnest(ARRAY['modelgov.review(text, jsonb, boolean, text)', 'modelgov.approve(text, modelgov.member_role, timestamptz)',
+			 FROM unnest(ARRAY['modelgov.review(text, jsonb, boolean, text)', 'modelgov.approve(text, text, timestamptz)',
 							   'modelgov.reject(text, text)', 'modelgov.withdraw(text, text)']) f")" = \
 	"truefalse truefalse truefalse truefalse" ] ||
 	fail "D: the update lost what was granted on review, approve, reject or withdraw, which it makes again"
