@@ -65,10 +65,13 @@ SELECT m.name AS model, x.n AS position, x.f ->> 'name' AS feature, c -> 'weight
 SELECT m.name AS model, b.key AS candidate, b.value AS bias
   FROM modelgov.models m, jsonb_each(modelgov.model_config(m.name) -> 'biases') AS b
  ORDER BY 1, 2;
-SELECT m.name AS model, count(r) AS safety_rules, c -> 'thresholds' AS thresholds, c -> 'calibration' AS calibration
+SELECT m.name AS model, r ->> 'name' AS safety_rule,
+	   format('%s %s %s', r ->> 'feature', r ->> 'op', r -> 'value') AS fires_when, r ->> 'decision' AS decision
+  FROM modelgov.models m, jsonb_array_elements(modelgov.model_config(m.name) -> 'safety_rules') AS r
+ ORDER BY 1, 2;
+SELECT m.name AS model, c -> 'thresholds' AS thresholds, c -> 'calibration' AS calibration
   FROM modelgov.models m, modelgov.model_config(m.name) AS c
-  LEFT JOIN jsonb_array_elements(c -> 'safety_rules') AS r ON true
- GROUP BY 1, 3, 4 ORDER BY 1;
+ ORDER BY 1;
 
 \echo
 \echo '== 9. Scoring rows in a query: the last day''s tickets by team and decision'

@@ -794,6 +794,7 @@ SELECT results_eq(
 	   WHERE a.proposal_id = 'PROP_202402_001' ORDER BY a.seq$$,
 	$$VALUES ('proposal'::text, 'mg_gv_alice'::text, 'proposed'::text),
 			 ('review', 'mg_gv_bob', 'in_review'),
+			 ('review', 'mg_gv_bob', 'in_review'),		-- bob replaced his review
 			 ('review', 'mg_gv_carol', 'reviewed'),
 			 ('approval', 'mg_gv_bob', 'reviewed'),
 			 ('approval', 'mg_gv_erin', 'reviewed'),

@@ -8,9 +8,8 @@
 # test database.  The cluster listens only on a Unix socket in a directory
 # of its own (listen_addresses is empty), so its port, drawn from
 # 20000-29999, cannot collide with another cluster's; cron.host names that
-# directory, so pg_cron's job connects through libpq to the socket, as the
-# role that scheduled it (the only setting pg_cron needs besides the two
-# above).
+# directory, so pg_cron's job connects through libpq to that socket (not
+# to localhost over TCP, its default), as the role that scheduled it.
 #
 # Two models, alpha and beta, each with five days of metrics before a
 # deployment to 1.0.1 yesterday (UTC).  The setup sets modelgov.clock (a
@@ -45,12 +44,7 @@ fi
 PG_MAJOR=${PG_MAJOR:-15}
 bin=/usr/lib/postgresql/$PG_MAJOR/bin
 docs=${DOCS:-$repo/docs/operations.md}
-if [ -n "${WORK:-}" ]; then
-	work=$WORK
-else
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-fi
+work=${WORK:-$(mktemp -d)}
 data=$work/data
 sock=$work
 port=$((20000 + RANDOM % 10000))
