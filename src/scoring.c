@@ -23,6 +23,16 @@
  * replayed by hot standbys.  A deployment of one model only makes the
  * backends read the map again: the compiled versions of every model stay.
  *
+ * Inputs beyond a version's features are ignored up to the most features
+ * of any version of the same model and MAJOR (evaluation rule 6), so that
+ * an application written for 1.2 keeps scoring after a rollback to 1.1.
+ * Reading the map also scans modelgov.versions once and notes, per model,
+ * the most features of its versions of each MAJOR; a call site computes its
+ * version's limit when it pins the version, and keeps it with the version
+ * (a cursor across FETCHes too).  A version created after the map was read
+ * (none is deployed without an invalidation) accepts at least its own
+ * features.
+ *
  * One statement scores each model with one version: the first call site
  * of a statement that scores model a pins a's version for the statement,
  * and every call site pins its model's version in fn_extra, so one
@@ -136,7 +146,7 @@ typedef struct StatementPin
 {
 	char		name[MG_MODEL_NAME_MAX + 1];
 	MgModel    *model;
-	int			limit;			/* most inputs it accepts (input_limit) */
+	int			limit;			/* most inputs it accepts (see map_width) */
 	LocalTransactionId lxid;
 	TimestampTz start;
 } StatementPin;
@@ -245,7 +255,7 @@ static QueryPins *query_pins_list = NULL;
 typedef struct CallState
 {
 	MgModel    *model;			/* pinned version, or the last given one */
-	int			limit;			/* most inputs model accepts (input_limit) */
+	int			limit;			/* most inputs model accepts (see map_width) */
 	uint32		generation;		/* model_generation when model was set */
 	int			namelen;		/* length of name; -1 before the first call */
 	char		name[MG_MODEL_NAME_MAX + 1];	/* the model of model */
