@@ -96,10 +96,12 @@ COMMENT ON FUNCTION modelgov_internal.major_break(text, modelgov.semver, modelgo
 	'internal: what changes for applications between two versions of different MAJOR numbers (their features)';
 
 /*
- * Staging back to what production runs, recorded as a staging rollback:
- * after the staged proposal was withdrawn or rebased.
+ * Staging back to what production runs, recorded as a staging reset: after
+ * the proposal whose version staging runs was withdrawn or rebased.  Only
+ * when staging still runs that version: another proposal may have been
+ * staged since.
  */
-CREATE FUNCTION modelgov_internal.reset_staging(model text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.reset_staging(model text, reason text, version modelgov.semver) RETURNS void
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -114,12 +116,12 @@ BEGIN
 	 WHERE e.model = model AND e.env = 'staging' FOR UPDATE;
 	SELECT e.version INTO prod FROM modelgov.environments e
 	 WHERE e.model = model AND e.env = 'production';
-	IF staged OPERATOR(modelgov.=) prod THEN
+	IF staged OPERATOR(modelgov.=) prod OR staged OPERATOR(modelgov.<>) version THEN
 		RETURN;
 	END IF;
 	UPDATE modelgov.environments e SET version = prod, since = now
 	 WHERE e.model = model AND e.env = 'staging';
-	seq := modelgov_internal.audit('rollback', version => prod, status => 'completed', model => model,
+	seq := modelgov_internal.audit('staging_reset', version => prod, status => 'completed', model => model,
 						   details => jsonb_build_object('environment', 'staging', 'from_version', staged::text,
 														 'to_version', prod::text, 'reason', reason));
 	INSERT INTO modelgov.deployments (env, kind, version, from_version, deployed_at, deployed_by, reason, audit_seq,
@@ -127,8 +129,8 @@ BEGIN
 		VALUES ('staging', 'rollback', prod, staged, now, modelgov_internal.actor(), reason, seq, model);
 END
 $$;
-COMMENT ON FUNCTION modelgov_internal.reset_staging(text, text) IS
-	'internal: staging back to the production version of a model, recorded as a staging rollback';
+COMMENT ON FUNCTION modelgov_internal.reset_staging(text, text, modelgov.semver) IS
+	'internal: staging back to the production version of a model when it runs a given version, recorded as a staging reset';
 
 /*
  * Make a version the active production version, in this transaction:
@@ -189,6 +191,7 @@ DECLARE
 	target_env modelgov.environment := modelgov_internal.enum_value('modelgov.environment', env, 'env');
 	m modelgov.members;
 	p modelgov.proposals;
+	other modelgov.proposals;
 	v modelgov.versions;
 	now timestamptz := modelgov.clock_now();
 	active modelgov.semver;
@@ -227,6 +230,19 @@ BEGIN
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
 		 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
 		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id = p.proposal_id;
+		-- a proposal staged before it leaves staging: it goes back to
+		-- approved, to be staged and smoke tested again
+		FOR other IN UPDATE modelgov.proposals x SET status = 'approved'
+					  WHERE x.model = v.model AND x.status = 'staged' AND x.proposal_id <> p.proposal_id
+					 RETURNING x.* LOOP
+			UPDATE modelgov.versions x SET status = 'approved', staged_at = NULL
+			 WHERE x.proposal_id = other.proposal_id;
+			PERFORM modelgov_internal.audit('unstaged', version => other.target_version,
+									proposal_id => other.proposal_id, change_type => other.change_type,
+									status => 'approved', model => other.model,
+									details => jsonb_build_object('replaced_by', p.proposal_id,
+																  'deployed_by', m.identity));
+		END LOOP;
 		UPDATE modelgov.environments e SET version = v.version, since = now
 		 WHERE e.model = v.model AND e.env = 'staging';
 		seq := modelgov_internal.audit('deployment', version => v.version, proposal_id => p.proposal_id,
@@ -290,6 +306,24 @@ COMMENT ON FUNCTION modelgov_internal.deploy(text, text) IS
 	'internal: the body of modelgov.deploy, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.deploy(text, text) IS
 	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
+
+/* deploy(proposal_id, env) with a typed environment, as 0.1.0 took it */
+CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.deploy(proposal_id, env::text);
+END
+$$;
+CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.deploy(text, modelgov.environment) IS
+	'internal: the body of modelgov.deploy with a typed environment (src/governance.c)';
+COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
+	'deploy(proposal_id, env) with env of type modelgov.environment, as 0.1.0 took it';
+REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
 
 /*
  * Roll back production.  rolled_back_by is the identity recorded: the
@@ -404,6 +438,12 @@ CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semv
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
+	-- rollback('m') of one who meant rollback('m', reason): not a reason
+	IF EXISTS (SELECT 1 FROM modelgov.models x WHERE x.name = reason) THEN
+		RAISE EXCEPTION 'the reason of the rollback is the name of model %', reason
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Give the model and the reason: modelgov.rollback(%L, reason).', reason);
+	END IF;
 	RETURN modelgov_internal.rollback(modelgov_internal.sole_model('rollback'), reason, to_version);
 END
 $$;

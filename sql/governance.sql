@@ -294,9 +294,11 @@ CREATE FUNCTION modelgov_internal.proposal_frozen() RETURNS trigger
 BEGIN
 	-- rebase() carries a proposal onto the production version: the change
 	-- it proposes stays the same (the keys it changes did not move), its
-	-- base, target and the values it changes from follow production.  Only
-	-- the extension's owner could set this setting to pass the check, and
-	-- it could as well disable the trigger.
+	-- base, target and the values it changes from follow production.  Any
+	-- role can set this setting, but only the extension's owner can update
+	-- the table (members act through the owner's functions, none of which
+	-- lets a caller steer an update), and the owner could as well disable
+	-- the trigger.
 	IF current_setting('modelgov_rebase.proposal', true) = OLD.proposal_id
 	   AND NEW.change_type = OLD.change_type AND NEW.proposer = OLD.proposer THEN
 		RETURN NEW;
@@ -977,6 +979,28 @@ COMMENT ON FUNCTION modelgov_internal.approve(text, text, timestamptz) IS
 COMMENT ON FUNCTION modelgov.approve(text, text, timestamptz) IS
 	'approve a reviewed proposal in a committee role; the last required role freezes it as a version; returns where the proposal stands';
 
+/* approve(proposal_id, as_role, ...) with a typed member_role, as 0.1.0 took it */
+CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.member_role,
+										  scheduled_deployment timestamptz)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.approve(proposal_id, as_role::text, scheduled_deployment);
+END
+$$;
+CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
+								 scheduled_deployment timestamptz DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.approve(text, modelgov.member_role, timestamptz) IS
+	'internal: the body of modelgov.approve with a typed member_role (src/governance.c)';
+COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
+	'approve(proposal_id, as_role, scheduled_deployment) with as_role of type modelgov.member_role, as 0.1.0 took it';
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+
 CREATE FUNCTION modelgov_internal.reject(proposal_id text, reason text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
@@ -1058,7 +1082,8 @@ BEGIN
 							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
 	-- staging must not run a withdrawn version: it goes back to production's
 	IF p.status = 'staged' THEN
-		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s withdrawn', p.proposal_id));
+		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s withdrawn', p.proposal_id),
+												p.target_version);
 	END IF;
 	RETURN modelgov_internal.state_of(p.proposal_id)
 		   || CASE WHEN p.status = 'staged'
@@ -1098,7 +1123,7 @@ CREATE FUNCTION modelgov_internal.rebase(proposal_id text) RETURNS text
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('rebase proposals');
-	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+	p modelgov.proposals;
 	base modelgov.versions;
 	prod modelgov.versions;
 	base_values jsonb;
@@ -1113,6 +1138,10 @@ DECLARE
 	new_vals jsonb;
 	status text;
 BEGIN
+	IF proposal_id IS NULL THEN
+		PERFORM modelgov_internal.missing('rebase', 'proposal_id', 'proposal_id');
+	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
 	IF p.proposer <> m.role_name THEN
 		RAISE EXCEPTION 'permission denied to rebase proposal %', p.proposal_id
 			USING ERRCODE = 'insufficient_privilege',
@@ -1121,14 +1150,25 @@ BEGIN
 	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']) THEN
 		PERFORM modelgov_internal.wrong_state('rebase', p, 'proposed, in review, reviewed, approved or staged');
 	END IF;
-	SELECT v.* INTO prod FROM modelgov.environments e
-	  JOIN modelgov.versions v ON v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
-	 WHERE e.model = p.model AND e.env = 'production' FOR UPDATE OF e;
+	-- production's row first, in a statement of its own: a deployment that
+	-- commits while this waits is then seen whole
+	SELECT e.version INTO prod.version FROM modelgov.environments e
+	 WHERE e.model = p.model AND e.env = 'production' FOR UPDATE;
+	prod := modelgov_internal.require_version(p.model, prod.version);
 	IF prod.version OPERATOR(modelgov.=) p.base_version THEN
 		RAISE EXCEPTION 'proposal % is already made against %, the production version', p.proposal_id, prod.version
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
 	base := modelgov_internal.require_version(p.model, p.base_version);
+	-- across a MAJOR version the inputs changed: what was reviewed and
+	-- approved was a change to another model's inputs
+	IF modelgov.semver_major(prod.version) <> modelgov.semver_major(base.version) THEN
+		RAISE EXCEPTION 'cannot rebase proposal % onto %: it was made against %, of another MAJOR version',
+			p.proposal_id, prod.version, base.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = modelgov_internal.major_break(p.model, base.version, prod.version),
+				  HINT = format('Withdraw it and propose the change again against %s.', prod.version);
+	END IF;
 	base_values := modelgov_internal.config_values(modelgov_internal.normalize_config(base.config));
 	prod_values := modelgov_internal.config_values(modelgov_internal.normalize_config(prod.config));
 	SELECT string_agg(format('%s (%s in %s, %s in %s)', k.key, base_values -> k.key, base.version,
@@ -1168,7 +1208,8 @@ BEGIN
 
 	status := CASE WHEN p.status = 'staged' THEN 'approved' ELSE p.status END;
 	IF p.status = 'staged' THEN
-		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s rebased', p.proposal_id));
+		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s rebased', p.proposal_id),
+												p.target_version);
 	END IF;
 	IF p.status = ANY (ARRAY['approved', 'staged']) THEN
 		-- the version made at the approval never ran in production
@@ -1195,7 +1236,7 @@ BEGIN
 							  ELSE 'its reviews stay, waiting for reviews' END);
 END
 $$;
-CREATE FUNCTION modelgov.rebase(proposal_id text) RETURNS text
+CREATE FUNCTION modelgov.rebase(proposal_id text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.rebase(text) IS

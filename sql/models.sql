@@ -16,7 +16,8 @@ DECLARE
 BEGIN
 	PERFORM modelgov_internal.require_admin('create models');
 	IF name IS NULL OR config IS NULL THEN
-		RAISE EXCEPTION 'name and config must not be null' USING ERRCODE = 'null_value_not_allowed';
+		PERFORM modelgov_internal.missing('create_model', CASE WHEN name IS NULL THEN 'name' ELSE 'config' END,
+										  'name, config, description');
 	END IF;
 	IF name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
 		RAISE EXCEPTION 'invalid model name "%"', modelgov_internal.excerpt(name)
@@ -62,7 +63,7 @@ BEGIN
 	RETURN v;
 END
 $$;
-CREATE FUNCTION modelgov.create_model(name text, config jsonb, description text DEFAULT NULL)
+CREATE FUNCTION modelgov.create_model(name text DEFAULT NULL, config jsonb DEFAULT NULL, description text DEFAULT NULL)
 	RETURNS modelgov.semver
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -82,6 +83,9 @@ DECLARE
 	open_proposals text;
 BEGIN
 	PERFORM modelgov_internal.require_admin('retire models');
+	IF name IS NULL THEN
+		PERFORM modelgov_internal.missing('retire_model', 'name', 'name, reason');
+	END IF;
 	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'retiring a model needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -106,9 +110,8 @@ BEGIN
 							details => jsonb_build_object('reason', reason, 'open_proposals', open_proposals));
 	-- its open proposals end with it: nothing could take them further, nor
 	-- withdraw them, once it is retired; staging goes back to production's
-	IF EXISTS (SELECT 1 FROM modelgov.proposals x WHERE x.model = m.name AND x.status = 'staged') THEN
-		PERFORM modelgov_internal.reset_staging(m.name, format('model %s retired', m.name));
-	END IF;
+	PERFORM modelgov_internal.reset_staging(m.name, format('model %s retired', m.name), x.target_version)
+	   FROM modelgov.proposals x WHERE x.model = m.name AND x.status = 'staged';
 	FOR p IN UPDATE modelgov.proposals x
 				SET status = 'withdrawn', closed_at = modelgov.clock_now(),
 					closed_reason = format('model %s retired: %s', m.name, reason)
@@ -124,7 +127,7 @@ BEGIN
 	PERFORM modelgov_internal.active_changed();
 END
 $$;
-CREATE FUNCTION modelgov.retire_model(name text, reason text) RETURNS void
+CREATE FUNCTION modelgov.retire_model(name text DEFAULT NULL, reason text DEFAULT NULL) RETURNS void
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.retire_model(text, text) IS
@@ -302,6 +305,15 @@ CREATE VIEW modelgov.open_work AS
 						WHERE a.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
 						  AND a.as_role OPERATOR(pg_catalog.=) req.duty)
 	UNION ALL
+	-- a proposal made against a version production no longer runs: staging
+	-- refuses it; its proposer rebases it (or withdraws it)
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'rebase',
+		   pg_catalog.format('a rebase onto %s: it was made against %s', e.version, o.base_version),
+		   ARRAY[o.proposer], NULL
+	  FROM open o
+	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
+	 WHERE o.status OPERATOR(pg_catalog.=) 'approved' AND e.version OPERATOR(modelgov.<>) o.base_version
+	UNION ALL
 	-- the deployer's steps
 	SELECT o.model, o.proposal_id, o.status, o.target_version,
 		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deploy to staging'
@@ -318,7 +330,9 @@ CREATE VIEW modelgov.open_work AS
 		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'staged' AND o.smoke
 				THEN COALESCE(o.scheduled_deployment, o.approved_at) END
 	  FROM open o
-	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged']);
+	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
+	 WHERE o.status OPERATOR(pg_catalog.=) 'staged'
+		OR (o.status OPERATOR(pg_catalog.=) 'approved' AND e.version OPERATOR(modelgov.=) o.base_version);
 COMMENT ON VIEW modelgov.open_work IS
 	'every step open proposals wait for, per model: the step, what it waits for, the members (roles) who can take it, '
 	'and for a production deployment when it is due';

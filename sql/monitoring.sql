@@ -866,6 +866,9 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
+	IF seq IS NULL THEN
+		PERFORM modelgov_internal.missing('annotate', 'seq (the rollback''s audit entry)', 'seq, root_cause');
+	END IF;
 	IF modelgov_internal.is_blank(root_cause) THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -884,7 +887,7 @@ BEGIN
 																	'annotated_by', m.identity));
 END
 $$;
-CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
+CREATE FUNCTION modelgov.annotate(seq bigint DEFAULT NULL, root_cause text DEFAULT NULL) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.annotate(bigint, text) IS

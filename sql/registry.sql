@@ -243,7 +243,8 @@ DECLARE
 BEGIN
 	PERFORM modelgov_internal.require_admin('grant duties');
 	IF member IS NULL OR role IS NULL THEN
-		RAISE EXCEPTION 'member and duty must not be null' USING ERRCODE = 'null_value_not_allowed';
+		PERFORM modelgov_internal.missing('grant_duty', CASE WHEN member IS NULL THEN 'member' ELSE 'duty' END,
+										  'member, duty, model');
 	END IF;
 	m := modelgov_internal.member_for_update(member);
 	IF model IS NOT NULL THEN
@@ -270,7 +271,7 @@ BEGIN
 				  CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END);
 END
 $$;
-CREATE FUNCTION modelgov.grant_duty(member regrole, duty text, model text DEFAULT NULL)
+CREATE FUNCTION modelgov.grant_duty(member regrole DEFAULT NULL, duty text DEFAULT NULL, model text DEFAULT NULL)
 	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -292,7 +293,8 @@ DECLARE
 BEGIN
 	PERFORM modelgov_internal.require_admin('revoke duties');
 	IF member IS NULL OR role IS NULL THEN
-		RAISE EXCEPTION 'member and duty must not be null' USING ERRCODE = 'null_value_not_allowed';
+		PERFORM modelgov_internal.missing('revoke_duty', CASE WHEN member IS NULL THEN 'member' ELSE 'duty' END,
+										  'member, duty, model');
 	END IF;
 	m := modelgov_internal.member_for_update(member);
 	IF model IS NOT NULL THEN
@@ -323,7 +325,7 @@ BEGIN
 				  CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END);
 END
 $$;
-CREATE FUNCTION modelgov.revoke_duty(member regrole, duty text, model text DEFAULT NULL)
+CREATE FUNCTION modelgov.revoke_duty(member regrole DEFAULT NULL, duty text DEFAULT NULL, model text DEFAULT NULL)
 	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;

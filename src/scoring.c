@@ -702,7 +702,8 @@ map_read_widths(ModelMap *map, Oid versions_relid, Snapshot snap)
 	TupleTableSlot *slot;
 	AttrNumber	att_version,
 				att_config,
-				att_model;
+				att_model,
+				att_released;
 	MemoryContext scratch;
 
 	if (!OidIsValid(versions_relid) || map->n == 0)
@@ -713,6 +714,7 @@ map_read_widths(ModelMap *map, Oid versions_relid, Snapshot snap)
 	att_version = attnum_of(rel, "version");
 	att_config = attnum_of(rel, "config");
 	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
+	att_released = attnum_of(rel, "released_at");
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snap, 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
@@ -724,6 +726,17 @@ map_read_widths(ModelMap *map, Oid versions_relid, Snapshot snap)
 		int64		major;
 		int			width;
 		MemoryContext old;
+
+		/*
+		 * Only versions that ran in production widen what the others
+		 * accept: applications were written for those.  A version first
+		 * deployed sends the invalidation that makes every backend read
+		 * this again; one approved or withdrawn without running changes
+		 * nothing.
+		 */
+		(void) slot_getattr(slot, att_released, &isnull);
+		if (isnull)
+			continue;
 
 		if (att_model == InvalidAttrNumber)
 			am = &map->models[0];	/* 0.1.0: the one model */

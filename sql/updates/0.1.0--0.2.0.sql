@@ -394,7 +394,6 @@ DROP FUNCTION modelgov.review(text, jsonb, boolean, text);
 DROP FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz);
 DROP FUNCTION modelgov.reject(text, text);
 DROP FUNCTION modelgov.withdraw(text, text);
-DROP FUNCTION modelgov.deploy(text, modelgov.environment);
 DROP FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]);
 
 -- @functions@
@@ -418,6 +417,7 @@ REVOKE ALL ON FUNCTION modelgov.release(text, modelgov.semver) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.rebase(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.deploy(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;

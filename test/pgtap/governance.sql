@@ -240,6 +240,7 @@ SELECT is(modelgov.propose('weights_update', 'Monthly optimization on February d
 						   '{"weights": [0.45, 0.38, 0.22, 0.15]}',
 						   '{"sample_size": 1001}', 'roll back to the previous version', 'daily metrics'),
 		  'PROP_202402_004', 'a weights_update is proposed');
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT is(modelgov.propose('feature_removal', 'Drop f4',
 						   '{"features": [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}], "weights": [0.30, 0.30, 0.20]}',
 						   '{"sample_size": 5000}', 'roll back', 'daily metrics'),
@@ -249,6 +250,7 @@ SELECT is(modelgov.propose('feature_addition', 'Add f5 with a default',
 										  {"name": "f5", "default": 0.0}],
 							 "weights": [0.30, 0.30, 0.20, 0.20, 0.05]}'),
 		  'PROP_202402_006', 'appending a feature with a default is a feature_addition');
+RESET client_min_messages;
 RESET ROLE;
 SELECT is(pg_temp.target_of('PROP_202402_003'), '1.0.1', 'bug_fix targets a patch: 1.0.1');
 SELECT is(pg_temp.target_of('PROP_202402_004'), '1.1.0', 'weights_update targets a minor: 1.1.0');
@@ -860,9 +862,11 @@ RESET ROLE;
 -- declared type: the later features "move", so the change also counts as
 -- feature_modification, and no single declared type covers both.
 SET ROLE mg_gv_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT is(pg_temp.error_of($$SELECT modelgov.propose('feature_removal', 'Drop f2',
 		'{"features": [{"name": "f1"}, {"name": "f3"}, {"name": "f4"}], "weights": [0.30, 0.20, 0.20]}')$$),
 		  'no error', 'removing the middle feature f2 can be proposed as a feature_removal');
+RESET client_min_messages;
 
 -- (c) Weights are compared only up to the first feature that differs, so a
 -- weights_update hidden in a feature_modification goes unnoticed.
@@ -880,11 +884,13 @@ SET ROLE mg_gv_frank;
 SELECT is(modelgov.rollback('Roll back 1.0.1 again')::text, '1.0.0', 'production is back on 1.0.0');
 RESET ROLE;
 SET ROLE mg_gv_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'Retry after the rollback',
 		'{"threshold_auto": 0.17}', '{"sample_size": 5000}', 'roll back', 'daily metrics')$$, '') AS retry_id \gset
 SELECT pg_temp.attempt($$SELECT modelgov.propose('feature_removal', 'Drop f4 again',
 		'{"features": [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}], "weights": [0.30, 0.30, 0.20]}',
 		'{"sample_size": 5000}', 'roll back', 'daily metrics')$$, '') AS again_id \gset
+RESET client_min_messages;
 RESET ROLE;
 SELECT ok(EXISTS (SELECT 1 FROM modelgov.proposals p WHERE p.proposal_id = :'retry_id')
 		  AND NOT EXISTS (SELECT 1 FROM modelgov.versions v JOIN modelgov.proposals p

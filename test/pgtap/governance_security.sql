@@ -402,8 +402,10 @@ SELECT ('alice'::text = 'bob'::text)::text AS trap_eq, ('a'::text <> 'b'::text):
 	   ('jsonb'::regtype::oid OPERATOR(pg_catalog.=) 'pg_catalog.jsonb'::regtype::oid)::text AS trap_type \gset
 
 SET ROLE mg_gs_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'hostile path', '{"threshold_auto": 0.18}',
 		'{"sample_size": 5000}', 'roll back', 'daily metrics')$$) AS h_propose \gset
+RESET client_min_messages;
 SELECT pg_temp.attempt($$SELECT modelgov.propose('weights_update', 'only thresholds', '{"threshold_auto": 0.19}')$$) AS h_cover \gset
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'no change', '{"threshold_auto": 0.15}')$$) AS h_nochange \gset
 SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck(), true)$$) AS h_self_review \gset
@@ -626,10 +628,12 @@ SELECT results_eq($$SELECT role_name, duty::text, model FROM modelgov.duties ORD
 
 -- a proposal of each model, both reviewed (any member reviews)
 SET ROLE mg_gs_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('default', 'threshold_change', 'Per model, default', '{"threshold_auto": 0.16}',
 						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pd,
 	   modelgov.propose('churn', 'threshold_change', 'Per model, churn', '{"threshold_auto": 0.25}',
 						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pc \gset
+RESET client_min_messages;
 RESET ROLE;
 SET ROLE mg_gs_bob;
 SELECT modelgov.review(:'pd', pg_temp.ck(), true), modelgov.review(:'pc', pg_temp.ck(), true);

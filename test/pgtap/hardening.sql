@@ -121,8 +121,10 @@ SELECT modelgov.add_member('mg_hd_lead', 'lead@company.com', '{model_science_lea
 SELECT modelgov.add_member('mg_hd_pm', 'pm@company.com', '{product_manager}');
 SELECT modelgov.add_member('mg_hd_pm2', 'pm2@company.com', '{product_manager}');
 SELECT modelgov.add_member('mg_hd_eng', 'eng@company.com', '{engineering_lead}');
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('threshold_change', 'committee', '{"threshold_auto": 0.17}', '{"sample_size": 5000}',
 						'roll back', 'watch') AS pid1 \gset
+RESET client_min_messages;
 SET ROLE mg_hd_bob;
 SELECT modelgov.review(:'pid1', pg_temp.ck(), true);
 SET ROLE mg_hd_carol;
@@ -185,8 +187,10 @@ GRANT EXECUTE ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, js
 CREATE SCHEMA mg_hd_evil AUTHORIZATION mg_hd_bob;
 GRANT USAGE ON SCHEMA mg_hd_evil TO PUBLIC;
 SET ROLE mg_hd_bob;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('threshold_change', 'bob''s own', '{"threshold_auto": 0.18}', '{"sample_size": 5000}',
 						'roll back', 'watch') AS pid3 \gset
+RESET client_min_messages;
 CREATE FUNCTION mg_hd_evil.open_proposals() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog AS $f$
 BEGIN
@@ -277,8 +281,10 @@ CREATE ROLE mg_hd_pm3;
 GRANT USAGE ON SCHEMA modelgov TO mg_hd_pm3;
 GRANT EXECUTE ON FUNCTION modelgov.approve(text, text, timestamptz) TO mg_hd_pm3;
 SELECT modelgov.add_member('mg_hd_pm3', 'pm3@company.com', '{product_manager}');
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('threshold_change', 'one per role', '{"threshold_escalate": 0.56}',
 						'{"sample_size": 5000}', 'roll back', 'watch') AS pid4 \gset
+RESET client_min_messages;
 SET ROLE mg_hd_bob;
 SELECT modelgov.review(:'pid4', pg_temp.ck(), true);
 SET ROLE mg_hd_dave;
@@ -355,10 +361,12 @@ SELECT results_eq($$SELECT i.model, d.key FROM modelgov.inventory i, jsonb_each(
 				  $$VALUES ('default'::text, 'engineering_lead'::text), ('second', 'engineering_lead'),
 						   ('second', 'product_manager')$$,
 				  'while its role exists, the inventory lists gone''s duties: one for every model, one for the second');
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('default', 'threshold_change', 'stale, first model', '{"threshold_auto": 0.12}',
 						'{"sample_size": 5000}', 'roll back', 'watch') AS pid5 \gset
 SELECT modelgov.propose('second', 'threshold_change', 'stale, second model', '{"threshold_auto": 0.12}',
 						'{"sample_size": 5000}', 'roll back', 'watch') AS pid6 \gset
+RESET client_min_messages;
 SET ROLE mg_hd_bob;
 SELECT modelgov.review(:'pid5', pg_temp.ck(), true), modelgov.review(:'pid6', pg_temp.ck(), true);
 SET ROLE mg_hd_dave;

@@ -245,7 +245,9 @@ SELECT add_version('triage', '2.1.0', '{"features": [{"name": "priority"}, {"nam
 													 {"name": "x8", "default": 0}],
 	"weights": [0.2, 0.2, 0.3, 0.1, 0.2, 0.1, 0.1, 0.1],
 	"thresholds": {"auto": 0.2, "escalate": 0.5}}');
--- a new session reads them (so does every backend after a deployment)
+-- a new session reads them (so does every backend after a deployment);
+-- 2.1.0 never ran in production, so it widens nothing: applications were
+-- written for versions that ran
 \c modelgov_compat_regress
 \set SHOW_CONTEXT never
 SET search_path = public, modelgov;
