@@ -38,7 +38,7 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 # the output goes to test/ (test/results): ./sql holds the install script's
 # parts, some of which share a test's name.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring \
-	scoring_redefine scoring_oracle scoring_models scoring_compat
+	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap
 REGRESS_OPTS = --inputdir=. --outputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs

@@ -281,7 +281,8 @@ BEGIN
 											 p.proposal_id, p.base_version, active,
 											 CASE WHEN active OPERATOR(modelgov.>) v.version
 												  THEN ', a newer version' ELSE '' END),
-				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+				  HINT = format('Carry it onto %s with modelgov.rebase(%L) (its reviews and approvals stay when the keys it changes did not move), or withdraw it.',
+								active, p.proposal_id);
 	END IF;
 
 	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description,

@@ -900,7 +900,10 @@ BEGIN
 				  AND NOT r.approve) THEN
 		RAISE EXCEPTION 'cannot approve proposal % over a negative review', p.proposal_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
+				  DETAIL = format('%s reviewed it negatively.',
+								  (SELECT string_agg(r.reviewer_identity, ', ' ORDER BY r.reviewer)
+									 FROM modelgov.reviews r WHERE r.proposal_id = p.proposal_id AND NOT r.approve)),
+				  HINT = 'The reviewer may replace the review with modelgov.review(); otherwise reject the proposal, or have it withdrawn.';
 	END IF;
 
 	INSERT INTO modelgov.approvals VALUES (p.proposal_id, role, m.role_name, m.identity, now, scheduled_deployment,
@@ -1136,6 +1139,7 @@ DECLARE
 	target modelgov.semver;
 	old_vals jsonb;
 	new_vals jsonb;
+	changes jsonb;
 	status text;
 BEGIN
 	IF proposal_id IS NULL THEN
@@ -1171,11 +1175,27 @@ BEGIN
 	END IF;
 	base_values := modelgov_internal.config_values(modelgov_internal.normalize_config(base.config));
 	prod_values := modelgov_internal.config_values(modelgov_internal.normalize_config(prod.config));
-	SELECT string_agg(format('%s (%s in %s, %s in %s)', k.key, base_values -> k.key, base.version,
-							 prod_values -> k.key, prod.version), ', ' ORDER BY k.key)
-	  INTO conflicts
-	  FROM jsonb_object_keys(p.new_values) AS k(key)
-	 WHERE base_values -> k.key IS DISTINCT FROM prod_values -> k.key;
+	-- the keys it changes, and for biases the candidates whose bias it
+	-- changes: another proposal may have changed other candidates' since
+	changes := p.new_values - 'biases';
+	IF p.new_values ? 'biases' THEN
+		changes := changes || jsonb_build_object('biases',
+			(SELECT COALESCE(jsonb_object_agg(c.key, p.new_values -> 'biases' -> c.key), '{}')
+			   FROM (SELECT jsonb_object_keys(p.new_values -> 'biases') AS key
+					  UNION
+					 SELECT jsonb_object_keys(p.old_values -> 'biases')) c
+			  WHERE p.new_values -> 'biases' -> c.key IS DISTINCT FROM p.old_values -> 'biases' -> c.key));
+	END IF;
+	SELECT string_agg(x.what, ', ' ORDER BY x.what) INTO conflicts
+	  FROM (SELECT format('%s (%s in %s, %s in %s)', k.key, base_values -> k.key, base.version,
+						  prod_values -> k.key, prod.version) AS what
+			  FROM jsonb_object_keys(changes - 'biases') AS k(key)
+			 WHERE base_values -> k.key IS DISTINCT FROM prod_values -> k.key
+			UNION ALL
+			SELECT format('biases.%s (%s in %s, %s in %s)', c.key, COALESCE(base_values -> 'biases' -> c.key, 'null'),
+						  base.version, COALESCE(prod_values -> 'biases' -> c.key, 'null'), prod.version)
+			  FROM jsonb_object_keys(COALESCE(changes -> 'biases', '{}')) AS c(key)
+			 WHERE base_values -> 'biases' -> c.key IS DISTINCT FROM prod_values -> 'biases' -> c.key) x;
 	IF conflicts IS NOT NULL THEN
 		RAISE EXCEPTION 'cannot rebase proposal % onto %: keys it changes moved', p.proposal_id, prod.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1185,7 +1205,7 @@ BEGIN
 	END IF;
 
 	-- the same change, on production's configuration
-	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(prod.config, p.new_values, false));
+	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(prod.config, changes, true));
 	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
 	  FROM modelgov_internal.config_changes(modelgov_internal.normalize_config(prod.config), cfg) c;
 	SELECT max(modelgov.required_bump(t)) INTO bump FROM unnest(found_types || p.change_type) AS t;

@@ -312,7 +312,8 @@ CREATE VIEW modelgov.open_work AS
 		   ARRAY[o.proposer], NULL
 	  FROM open o
 	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
-	 WHERE o.status OPERATOR(pg_catalog.=) 'approved' AND e.version OPERATOR(modelgov.<>) o.base_version
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged'])
+	   AND e.version OPERATOR(modelgov.<>) o.base_version
 	UNION ALL
 	-- the deployer's steps
 	SELECT o.model, o.proposal_id, o.status, o.target_version,
@@ -331,8 +332,8 @@ CREATE VIEW modelgov.open_work AS
 				THEN COALESCE(o.scheduled_deployment, o.approved_at) END
 	  FROM open o
 	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
-	 WHERE o.status OPERATOR(pg_catalog.=) 'staged'
-		OR (o.status OPERATOR(pg_catalog.=) 'approved' AND e.version OPERATOR(modelgov.=) o.base_version);
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged'])
+	   AND e.version OPERATOR(modelgov.=) o.base_version;
 COMMENT ON VIEW modelgov.open_work IS
 	'every step open proposals wait for, per model: the step, what it waits for, the members (roles) who can take it, '
 	'and for a production deployment when it is due';

@@ -35,7 +35,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(123);
+SELECT plan(139);
 
 SET TimeZone = 'UTC';
 SET modelgov.clock = '2024-03-01 09:00:00+00';
@@ -292,6 +292,9 @@ SELECT is(pg_temp.work_of('mg_d2_frank'),
 SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_001', 'production')$$), 'ok:1.0.1',
 		  'A reaches production');
 SELECT is(pg_temp.open_of('PROP_202403_001'), 'nothing', 'open_work: A waits for nothing');
+SELECT is(pg_temp.open_of('PROP_202403_002'), 'rebase | a rebase onto 1.0.1: it was made against 1.0.0 | {mg_d2_alice} | -',
+		  'open_work: B, approved against 1.0.0, waits for its proposer to rebase it, not for staging');
+SELECT is(pg_temp.work_of('mg_d2_alice'), 'PROP_202403_002 rebase', 'my_work: alice has B to rebase');
 
 ------------------------------------------------------------------------------
 -- Item 2. B, approved against 1.0.0, is refused at staging; rebase()
@@ -386,11 +389,11 @@ SELECT results_eq(
 	$$VALUES ('staging_reset'::text, 'mg_d2_alice'::text, '1.0.1'::text, 'completed'::text, 'staging'::text,
 			  '1.0.3'::text, '1.0.1'::text),
 			 ('withdrawn', 'mg_d2_alice', '1.0.3', 'withdrawn', NULL, NULL, NULL)$$,
-	'the withdrawal and the staging rollback are audited');
+	'the withdrawal and the staging reset are audited');
 SELECT is(modelgov.active_version('triage', 'production')::text, '1.0.1', 'production is untouched');
 
--- Two proposals approved against 1.0.1, G staged, then H: staging runs H.
--- Withdrawing G must leave staging on H, which is staged.
+-- Two proposals approved against 1.0.1, G staged, then H: staging runs H,
+-- and G goes back to approved.  Withdrawing G leaves staging on H.
 SELECT is(pg_temp.act('mg_d2_alice',
 		$$SELECT modelgov.propose('triage', 'bias_update', 'G: payments bias', '{"biases": {"payments": 0.03}}',
 								  '{"sample_size": 5000}', 'Roll back.', 'Daily checks.')$$),
@@ -405,10 +408,18 @@ SELECT is(pg_temp.sign_off('PROP_202403_005'), 'ok:approved: 1.0.5 created, wait
 SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_004', 'staging')$$)
 		  || ' ' || pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_005', 'staging')$$),
 		  'ok:1.0.4 ok:1.0.5', 'G, then H, go to staging: staging runs 1.0.5');
+SELECT results_eq(
+	$$SELECT p.status, v.status, v.staged_at, a.event_type, a.actor, a.status, a.details ->> 'replaced_by'
+		FROM modelgov.proposals p JOIN modelgov.versions v USING (proposal_id)
+		JOIN modelgov.audit_log a ON a.proposal_id = p.proposal_id AND a.event_type = 'unstaged'
+	   WHERE p.proposal_id = 'PROP_202403_004'$$,
+	$$VALUES ('approved'::text, 'approved'::text, NULL::timestamptz, 'unstaged'::text, 'mg_d2_frank'::text,
+			  'approved'::text, 'PROP_202403_005'::text)$$,
+	'staging H sends G and 1.0.4 back to approved, audited as unstaged');
 SELECT is(pg_temp.act('mg_d2_alice', $$SELECT modelgov.withdraw('PROP_202403_004', 'folded into H')$$),
-		  'ok:withdrawn: folded into H', 'G is withdrawn: staging did not run it, and the text says nothing of staging');
+		  'ok:withdrawn: folded into H', 'G is withdrawn: the text says nothing of staging');
 SELECT is(modelgov.active_version('triage', 'staging')::text, '1.0.5',
-		  'withdrawing G leaves staging on 1.0.5, which H, still staged, runs');
+		  'withdrawing G leaves staging on 1.0.5, which H runs');
 
 -- production moves back under H (a rollback): rebasing the staged H takes
 -- it back to approved, and staging back to production's version
@@ -417,6 +428,8 @@ SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.rollback('triage', 'drill
 SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.record_smoke_test('triage', '1.0.5', true)$$),
 		  'ok:staged: 1.0.5 in staging, smoke test passed, waiting for the production deployment',
 		  'H passes its smoke test');
+SELECT is(pg_temp.open_of('PROP_202403_005'), 'rebase | a rebase onto 1.0.0: it was made against 1.0.1 | {mg_d2_alice} | -',
+		  'open_work: the staged H, whose base production left, waits for a rebase, not for production');
 SELECT matches(pg_temp.err('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_005', 'production')$$),
 			   '^55000 cannot deploy 1\.0\.5 over 1\.0\.0 \| .* \| .*modelgov\.rebase\(',
 			   'production refuses the staged H, whose base production left, and the hint names rebase (55000)');
@@ -504,6 +517,12 @@ SELECT is(pg_temp.err('mg_d2_alice', $$SELECT modelgov.withdraw('PROP_202403_007
 SELECT is(pg_temp.err('mg_d2_frank', 'SELECT modelgov.deploy()'),
 		  '22004 modelgov.deploy() needs proposal_id | Call it as modelgov.deploy(proposal_id, env).',
 		  'deploy() says it needs proposal_id');
+SELECT is(pg_temp.err('mg_d2_alice', 'SELECT modelgov.rebase()'),
+		  '22004 modelgov.rebase() needs proposal_id | Call it as modelgov.rebase(proposal_id).',
+		  'rebase() says it needs proposal_id');
+SELECT is(pg_temp.error_of('SELECT modelgov.grant_duty()') || ' ' || pg_temp.hint_of($$SELECT modelgov.grant_duty('mg_d2_erin')$$),
+		  '22004 modelgov.grant_duty() needs member |  22004 Call it as modelgov.grant_duty(member, duty, model).',
+		  'grant_duty() says it needs a member, grant_duty(member) a duty');
 SELECT is(pg_temp.err('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_007')$$),
 		  '22004 modelgov.deploy() needs env (staging or production) | Call it as modelgov.deploy(proposal_id, env).',
 		  'deploy(id) says it needs env, and its values');
@@ -606,9 +625,19 @@ SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_009',
 		  || ' ' || pg_temp.act('mg_d2_frank', $$SELECT modelgov.record_smoke_test('scorer', '2.0.0', true)$$),
 		  'ok:2.0.0 ok:staged: 2.0.0 in staging, smoke test passed, waiting for the production deployment',
 		  '2.0.0 is staged and passes its smoke test');
+SELECT is(pg_temp.act('mg_d2_alice',
+		$$SELECT modelgov.propose('scorer', 'threshold_change', 'S: lower auto', '{"threshold_auto": 0.15}',
+								  '{"sample_size": 5000}', 'Roll back.', 'Daily checks.')$$),
+		  'ok:PROP_202403_010', 'S, a threshold change, is proposed against 1.0.0');
 SET modelgov.clock = '2024-03-28 00:00:00+00';
 SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_009', 'production')$$), 'ok:2.0.0',
 		  '2.0.0 reaches production');
+SELECT is(pg_temp.err('mg_d2_alice', $$SELECT modelgov.rebase('PROP_202403_010')$$),
+		  '55000 cannot rebase proposal PROP_202403_010 onto 2.0.0: it was made against 1.0.0, of another MAJOR version'
+		  ' | 1.0.0 takes the features (f1, f2, f3); 2.0.0 takes (f1, f2). Applications that pass the features of 1.0.0'
+		  ' score other inputs, or fail with too many features.'
+		  ' | Withdraw it and propose the change again against 2.0.0.',
+		  'a proposal made against 1.0.0 is not rebased onto 2.0.0: its change was to other inputs (55000)');
 -- a bad day: ESCALATE 15% against the expected 8%
 SET modelgov.clock = '2024-03-28 23:00:00+00';
 SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.record_metrics('scorer', '2.0.0', '2024-03-28',
@@ -663,6 +692,46 @@ SELECT is(pg_temp.act('mg_d2_alice',
 		  'ok:5', 'the attested items of scorer 1.0.0');
 SELECT is(pg_temp.act('mg_d2_alice', $$SELECT modelgov.release('scorer', '1.0.0')$$),
 		  'ok:released: scorer 1.0.0, active in production', 'release: says what it released and where it runs');
+
+------------------------------------------------------------------------------
+-- Biases are compared and carried per candidate at a rebase: two proposals
+-- that change different candidates' biases both reach production
+------------------------------------------------------------------------------
+SELECT modelgov.create_model('teams', '{"weights": [0.5, 0.5], "thresholds": {"auto": 0.2, "escalate": 0.6},
+										"biases": {"default": 0.0, "billing": -0.05, "payments": 0.02}}');
+SET client_min_messages = error;	-- the overlap warning of the second proposal
+SELECT pg_temp.act('mg_d2_alice', $$SELECT modelgov.propose('teams', 'bias_update', 'billing', '{"biases": {"billing": -0.07}}',
+																'{"sample_size": 5000}', 'roll back', 'watch')$$) AS b1 \gset
+SELECT pg_temp.act('mg_d2_alice', $$SELECT modelgov.propose('teams', 'bias_update', 'payments', '{"biases": {"payments": null}}',
+																'{"sample_size": 5000}', 'roll back', 'watch')$$) AS b2 \gset
+SELECT substr(:'b1', 4) AS b1, substr(:'b2', 4) AS b2 \gset
+RESET client_min_messages;
+SELECT is(pg_temp.sign_off(:'b1'), 'ok:approved: 1.0.1 created, waiting for staging', 'the billing change is approved');
+SELECT is(pg_temp.sign_off(:'b2'), 'ok:approved: 1.0.2 created, waiting for staging',
+		  'the payments change too, as the next number');
+SELECT is(pg_temp.act('mg_d2_frank', format($$SELECT modelgov.deploy(%L, 'staging')::text || ' '
+												|| modelgov.record_smoke_test('teams', '1.0.1', true) || ' '
+												|| modelgov.deploy(%L, 'production')::text$$, :'b1', :'b1')),
+		  'ok:1.0.1 staged: 1.0.1 in staging, smoke test passed, waiting for the production deployment 1.0.1',
+		  'the billing change reaches production');
+SELECT is(pg_temp.act('mg_d2_alice', format('SELECT modelgov.rebase(%L)', :'b2')),
+		  'ok:rebased: ' || :'b2' || ' now changes 1.0.1 into 1.0.3; version 1.0.3 created, waiting for staging',
+		  'the other candidate''s bias moved meanwhile: the rebase goes through');
+SELECT is((SELECT config -> 'biases' FROM modelgov.versions WHERE model = 'teams' AND version::text = '1.0.3'),
+		  '{"billing": -0.07, "default": 0.0}'::jsonb,
+		  'the rebased version keeps production''s billing bias and removes payments, as proposed');
+
+------------------------------------------------------------------------------
+-- The forms 0.1.0 callers use: typed enum arguments, and a model's name
+-- where a rollback's reason goes
+------------------------------------------------------------------------------
+SELECT is(pg_temp.act('mg_d2_frank', format($$SELECT modelgov.deploy(%L, 'staging'::modelgov.environment)$$, :'b2')),
+		  'ok:1.0.3', 'deploy() takes a typed environment, as in 0.1.0');
+SELECT is(pg_temp.err('mg_d2_frank', $$SELECT modelgov.rollback('teams')$$),
+		  '22023 the reason of the rollback is the name of model teams | Give the model and the reason: modelgov.rollback(''teams'', reason).',
+		  'rollback(''teams'') is not taken as a rollback with the reason "teams"');
+SELECT is(pg_temp.err('mg_d2_bob', $$SELECT modelgov.approve('PROP_nope', 'model_science_lead'::modelgov.member_role)$$),
+		  '42704 proposal "PROP_nope" does not exist', 'approve() takes a typed member_role, as in 0.1.0');
 
 SELECT results_eq($$SELECT ok, first_bad_seq FROM modelgov.verify_audit_log()$$,
 				  $$VALUES (true, NULL::bigint)$$, 'the audit chain verifies after everything');
