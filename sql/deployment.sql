@@ -101,7 +101,7 @@ COMMENT ON FUNCTION modelgov_internal.major_break(text, modelgov.semver, modelgo
  * when staging still runs that version: another proposal may have been
  * staged since.
  */
-CREATE FUNCTION modelgov_internal.reset_staging(model text, reason text, version modelgov.semver) RETURNS void
+CREATE FUNCTION modelgov_internal.reset_staging(model text, reason text, version modelgov.semver) RETURNS boolean
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -117,7 +117,7 @@ BEGIN
 	SELECT e.version INTO prod FROM modelgov.environments e
 	 WHERE e.model = model AND e.env = 'production';
 	IF staged OPERATOR(modelgov.=) prod OR staged OPERATOR(modelgov.<>) version THEN
-		RETURN;
+		RETURN false;
 	END IF;
 	UPDATE modelgov.environments e SET version = prod, since = now
 	 WHERE e.model = model AND e.env = 'staging';
@@ -127,10 +127,11 @@ BEGIN
 	INSERT INTO modelgov.deployments (env, kind, version, from_version, deployed_at, deployed_by, reason, audit_seq,
 									  model)
 		VALUES ('staging', 'rollback', prod, staged, now, modelgov_internal.actor(), reason, seq, model);
+	RETURN true;
 END
 $$;
 COMMENT ON FUNCTION modelgov_internal.reset_staging(text, text, modelgov.semver) IS
-	'internal: staging back to the production version of a model when it runs a given version, recorded as a staging reset';
+	'internal: staging back to the production version of a model when it runs a given version, recorded as a staging reset; whether it did';
 
 /*
  * Make a version the active production version, in this transaction:
@@ -188,10 +189,9 @@ CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env text) RETURNS mod
 	AS $$
 #variable_conflict use_variable
 DECLARE
-	target_env modelgov.environment := modelgov_internal.enum_value('modelgov.environment', env, 'env');
+	target_env modelgov.environment := modelgov_internal.enum_value('modelgov.environment', env, 'env')::modelgov.environment;
 	m modelgov.members;
 	p modelgov.proposals;
-	other modelgov.proposals;
 	v modelgov.versions;
 	now timestamptz := modelgov.clock_now();
 	active modelgov.semver;
@@ -230,19 +230,6 @@ BEGIN
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
 		 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
 		UPDATE modelgov.proposals x SET status = 'staged' WHERE x.proposal_id = p.proposal_id;
-		-- a proposal staged before it leaves staging: it goes back to
-		-- approved, to be staged and smoke tested again
-		FOR other IN UPDATE modelgov.proposals x SET status = 'approved'
-					  WHERE x.model = v.model AND x.status = 'staged' AND x.proposal_id <> p.proposal_id
-					 RETURNING x.* LOOP
-			UPDATE modelgov.versions x SET status = 'approved', staged_at = NULL
-			 WHERE x.proposal_id = other.proposal_id;
-			PERFORM modelgov_internal.audit('unstaged', version => other.target_version,
-									proposal_id => other.proposal_id, change_type => other.change_type,
-									status => 'approved', model => other.model,
-									details => jsonb_build_object('replaced_by', p.proposal_id,
-																  'deployed_by', m.identity));
-		END LOOP;
 		UPDATE modelgov.environments e SET version = v.version, since = now
 		 WHERE e.model = v.model AND e.env = 'staging';
 		seq := modelgov_internal.audit('deployment', version => v.version, proposal_id => p.proposal_id,

@@ -643,7 +643,7 @@ COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, t
  * one reaches here instead of "function does not exist".
  */
 CREATE FUNCTION modelgov_internal.missing(call text, arg text, usage text) RETURNS void
-	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
@@ -861,7 +861,7 @@ DECLARE
 	target modelgov.semver;
 	level modelgov.bump_level;
 BEGIN
-	role := modelgov_internal.enum_value('modelgov.member_role', as_role, 'as_role');
+	role := modelgov_internal.enum_value('modelgov.member_role', as_role, 'as_role')::modelgov.member_role;
 	IF proposal_id IS NULL OR role IS NULL THEN
 		PERFORM modelgov_internal.missing('approve', CASE WHEN proposal_id IS NULL THEN 'proposal_id' ELSE 'as_role' END,
 										  'proposal_id, as_role, scheduled_deployment');
@@ -1059,6 +1059,7 @@ CREATE FUNCTION modelgov_internal.withdraw(proposal_id text, reason text) RETURN
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('withdraw proposals');
 	p modelgov.proposals;
+	reset boolean;
 BEGIN
 	IF proposal_id IS NULL THEN
 		PERFORM modelgov_internal.missing('withdraw', 'proposal_id', 'proposal_id, reason');
@@ -1084,12 +1085,11 @@ BEGIN
 							change_type => p.change_type, status => 'withdrawn', model => p.model,
 							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
 	-- staging must not run a withdrawn version: it goes back to production's
-	IF p.status = 'staged' THEN
-		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s withdrawn', p.proposal_id),
-												p.target_version);
-	END IF;
+	reset := p.status = 'staged'
+			 AND modelgov_internal.reset_staging(p.model, format('proposal %s withdrawn', p.proposal_id),
+												 p.target_version);
 	RETURN modelgov_internal.state_of(p.proposal_id)
-		   || CASE WHEN p.status = 'staged'
+		   || CASE WHEN reset
 				   THEN format('; staging runs %s again', modelgov.active_version(p.model, 'production'))
 				   ELSE '' END;
 END

@@ -239,7 +239,7 @@ CREATE FUNCTION modelgov_internal.grant_duty(member regrole, duty text, model te
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members;
-	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty');
+	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty')::modelgov.member_role;
 BEGIN
 	PERFORM modelgov_internal.require_admin('grant duties');
 	IF member IS NULL OR role IS NULL THEN
@@ -288,7 +288,7 @@ CREATE FUNCTION modelgov_internal.revoke_duty(member regrole, duty text, model t
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members;
-	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty');
+	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty')::modelgov.member_role;
 	held text;
 BEGIN
 	PERFORM modelgov_internal.require_admin('revoke duties');
