@@ -83,7 +83,7 @@ CREATE FUNCTION modelgov_internal.major_break(model text, from_version modelgov.
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT format('%s takes the features (%s); %s takes (%s). Applications that pass the features of %s score other inputs, or fail with too many features.',
+	SELECT format('%s takes the features (%s); %s takes (%s). Applications that pass the features of %s score other inputs, or fail with too few or too many features.',
 				  from_version, f.names, to_version, t.names, from_version)
 	  FROM (SELECT string_agg(x.value ->> 'name', ', ' ORDER BY x.n) AS names
 			  FROM modelgov.versions v, jsonb_array_elements(v.config -> 'features') WITH ORDINALITY AS x(value, n)

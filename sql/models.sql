@@ -72,7 +72,7 @@ COMMENT ON FUNCTION modelgov_internal.create_model(text, jsonb, text) IS
 COMMENT ON FUNCTION modelgov.create_model(text, jsonb, text) IS
 	'create a model with its first version (the configuration''s "version" key, default 1.0.0), active in staging and production at once (administrators only; audited)';
 
-CREATE FUNCTION modelgov_internal.retire_model(name text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.retire_model(name text, reason text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -125,15 +125,18 @@ BEGIN
 															  'reason', p.closed_reason));
 	END LOOP;
 	PERFORM modelgov_internal.active_changed();
+	RETURN format('retired: %s, no longer scored%s', m.name,
+				  CASE WHEN open_proposals IS NULL THEN ''
+					   ELSE format('; its open proposals %s are withdrawn', open_proposals) END);
 END
 $$;
-CREATE FUNCTION modelgov.retire_model(name text DEFAULT NULL, reason text DEFAULT NULL) RETURNS void
+CREATE FUNCTION modelgov.retire_model(name text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.retire_model(text, text) IS
 	'internal: the body of modelgov.retire_model, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.retire_model(text, text) IS
-	'retire a model: its history stays, its open proposals are withdrawn, nothing changes it any more and it is no longer scored (administrators only; audited)';
+	'retire a model: its history stays, its open proposals are withdrawn, nothing changes it any more and it is no longer scored (administrators only; audited); returns what was done';
 
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
@@ -312,8 +315,7 @@ CREATE VIEW modelgov.open_work AS
 		   ARRAY[o.proposer], NULL
 	  FROM open o
 	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
-	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged'])
-	   AND e.version OPERATOR(modelgov.<>) o.base_version
+	 WHERE e.version OPERATOR(modelgov.<>) o.base_version
 	UNION ALL
 	-- the deployer's steps
 	SELECT o.model, o.proposal_id, o.status, o.target_version,

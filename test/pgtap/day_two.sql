@@ -294,7 +294,8 @@ SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_001',
 SELECT is(pg_temp.open_of('PROP_202403_001'), 'nothing', 'open_work: A waits for nothing');
 SELECT is(pg_temp.open_of('PROP_202403_002'), 'rebase | a rebase onto 1.0.1: it was made against 1.0.0 | {mg_d2_alice} | -',
 		  'open_work: B, approved against 1.0.0, waits for its proposer to rebase it, not for staging');
-SELECT is(pg_temp.work_of('mg_d2_alice'), 'PROP_202403_002 rebase', 'my_work: alice has B to rebase');
+SELECT is(pg_temp.work_of('mg_d2_alice'), 'PROP_202403_002 rebase; PROP_202403_003 rebase',
+		  'my_work: alice has B and C, both made against 1.0.0, to rebase');
 
 ------------------------------------------------------------------------------
 -- Item 2. B, approved against 1.0.0, is refused at staging; rebase()
@@ -628,7 +629,7 @@ SELECT is(pg_temp.act('mg_d2_frank', $$SELECT modelgov.deploy('PROP_202403_009',
 SELECT is(pg_temp.err('mg_d2_alice', $$SELECT modelgov.rebase('PROP_202403_010')$$),
 		  '55000 cannot rebase proposal PROP_202403_010 onto 2.0.0: it was made against 1.0.0, of another MAJOR version'
 		  ' | 1.0.0 takes the features (f1, f2, f3); 2.0.0 takes (f1, f2). Applications that pass the features of 1.0.0'
-		  ' score other inputs, or fail with too many features.'
+		  ' score other inputs, or fail with too few or too many features.'
 		  ' | Withdraw it and propose the change again against 2.0.0.',
 		  'a proposal made against 1.0.0 is not rebased onto 2.0.0: its change was to other inputs (55000)');
 -- a bad day: ESCALATE 15% against the expected 8%
@@ -659,7 +660,7 @@ SELECT pg_temp.state() AS st_major \gset
 SELECT is(pg_temp.err('mg_d2_frank', $$SELECT modelgov.rollback('scorer', 'escalations at 15%')$$),
 		  '55000 rolling back scorer from 2.0.0 to 1.0.0 crosses a MAJOR version'
 		  ' | 2.0.0 takes the features (f1, f2); 1.0.0 takes (f1, f2, f3). Applications that pass the features of 2.0.0'
-		  ' score other inputs, or fail with too many features.'
+		  ' score other inputs, or fail with too few or too many features.'
 		  ' | Name the version to roll back to: modelgov.rollback(''scorer'', reason, ''1.0.0'').',
 		  'a rollback across a MAJOR version without a named target is refused, naming the features (55000)');
 SELECT is(pg_temp.state(), :'st_major', 'the refused rollback left no trace');
@@ -672,7 +673,7 @@ SELECT results_eq(
 		FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1$$,
 	$$VALUES ('rollback'::text, 'mg_d2_frank'::text, '1.0.0'::text,
 			  '2.0.0 takes the features (f1, f2); 1.0.0 takes (f1, f2, f3). Applications that pass the features of 2.0.0 '
-			  'score other inputs, or fail with too many features.'::text)$$,
+			  'score other inputs, or fail with too few or too many features.'::text)$$,
 	'the rollback entry says what crossing the MAJOR version changes (crosses_major)');
 
 ------------------------------------------------------------------------------

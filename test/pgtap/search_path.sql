@@ -541,7 +541,7 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
 	 '^42501 permission denied to retire models', 'a member may not retire models (42501)'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
-	 '^ok:$', 'retire_model retires churn'),
+	 '^ok:retired: churn, no longer scored$', 'retire_model retires churn'),
 	(2, 'mg_sp_alice', NULL,
 	 $$SELECT modelgov.propose('churn', 'threshold_change', 'x', '{"threshold_auto": 0.2}', NULL, NULL, NULL)$$,
 	 '^55000 model "churn" is retired', 'a retired model takes no proposal (55000)'),
