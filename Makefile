@@ -38,14 +38,14 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 # the output goes to test/ (test/results): ./sql holds the install script's
 # parts, some of which share a test's name.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring \
-	scoring_redefine scoring_oracle scoring_models
+	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap
 REGRESS_OPTS = --inputdir=. --outputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
 ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor propose_race monitor_race \
-	rollback_race parallel_version models_deploy retire_race
+	rollback_race parallel_version models_deploy retire_race events
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 createdb modelgov_demo
-psql -X -v ON_ERROR_STOP=1 -d modelgov_demo -f scripts/demo.sql
+psql -X -q -v ON_ERROR_STOP=1 -d modelgov_demo -f scripts/demo.sql

@@ -5,7 +5,7 @@
 \echo
 \echo '== 1. Install the extension'
 CREATE EXTENSION modelgov;
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 \echo
 \echo '== 2. semver: Semantic Versioning 2.0.0 as a SQL type'
@@ -56,6 +56,30 @@ SET TimeZone = 'UTC';
 \set ON_ERROR_STOP 1
 
 \echo
-\echo '== 8. Why was this ticket escalated?  explain() of the active version'
+\echo '== 8. What each model runs now: features, weights, biases and safety rules'
+SELECT m.name AS model, x.n AS position, x.f ->> 'name' AS feature, c -> 'weights' -> (x.n::int - 1) AS weight,
+	   x.f -> 'default' AS default_value
+  FROM modelgov.models m, modelgov.model_config(m.name) AS c,
+	   jsonb_array_elements(c -> 'features') WITH ORDINALITY AS x(f, n)
+ ORDER BY 1, 2;
+SELECT m.name AS model, b.key AS candidate, b.value AS bias
+  FROM modelgov.models m, jsonb_each(modelgov.model_config(m.name) -> 'biases') AS b
+ ORDER BY 1, 2;
+SELECT m.name AS model, r ->> 'name' AS safety_rule,
+	   format('%s %s %s', r ->> 'feature', r ->> 'op', r -> 'value') AS fires_when, r ->> 'decision' AS decision
+  FROM modelgov.models m, jsonb_array_elements(modelgov.model_config(m.name) -> 'safety_rules') AS r
+ ORDER BY 1, 2;
+SELECT m.name AS model, c -> 'thresholds' AS thresholds, c -> 'calibration' AS calibration
+  FROM modelgov.models m, modelgov.model_config(m.name) AS c
+ ORDER BY 1;
+
+\echo
+\echo '== 9. Scoring rows in a query: the last day''s tickets by team and decision'
+SELECT team, modelgov.decide('support_tickets', f1, f2, f3, f4, team) AS decision, count(*)
+  FROM tickets WHERE day = '2024-03-08'
+ GROUP BY 1, 2 ORDER BY 1, 2;
+
+\echo
+\echo '== 10. Why was this ticket escalated?  explain() of the active version'
 SELECT jsonb_pretty(modelgov.explain('support_tickets', ARRAY[f1, f2, f3, f4], team)) AS explanation
   FROM tickets WHERE day = '2024-03-08' AND f1 >= 0.5 LIMIT 1;

@@ -13,6 +13,8 @@ packages=(
 	libipc-run-perl
 	# the static check of every PL/pgSQL function (test/shell/plpgsql_check.sh)
 	"postgresql-$PG_MAJOR-plpgsql-check"
+	# the monitor scheduled as docs/operations.md shows (test/shell/pg_cron.sh)
+	"postgresql-$PG_MAJOR-cron"
 	# PGXS builds LLVM bitcode with clang-14; the fuzzer needs its runtime
 	clang-14 llvm-14 libclang-rt-14-dev
 )

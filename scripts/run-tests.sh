@@ -16,6 +16,15 @@ tally() {						# tally <layer> <passed> <failed>
 	echo "== $1: $2 passed, $3 failed"
 }
 
+# --- the pg_cron test, in the background ----------------------------------
+# It builds its own cluster and waits up to about 70 seconds for pg_cron's
+# next minute: started first, the wait overlaps the other layers, and its
+# result is collected with the shell tests.
+cron_test=test/shell/pg_cron.sh
+cron_log=$(mktemp)
+bash "$cron_test" > "$cron_log" 2>&1 &
+cron_pid=$!
+
 # --- pg_regress and isolation (make installcheck) -----------------------
 log=$(mktemp)
 # Run the two layers separately, so that a regression failure does not
@@ -71,6 +80,7 @@ s_ok=0
 s_bad=0
 for t in test/shell/*.sh; do
 	[ -e "$t" ] || continue
+	[ "$t" = "$cron_test" ] && continue		# running since the start
 	echo "-- $t"
 	if bash "$t"; then
 		s_ok=$((s_ok + 1))
@@ -79,6 +89,15 @@ for t in test/shell/*.sh; do
 		failures+=("$t")
 	fi
 done
+echo "-- $cron_test (started first)"
+if wait "$cron_pid"; then
+	s_ok=$((s_ok + 1))
+else
+	s_bad=$((s_bad + 1))
+	failures+=("$cron_test")
+fi
+cat "$cron_log"
+rm -f "$cron_log"
 tally "shell" "$s_ok" "$s_bad"
 
 # --- fuzzing, bounded ------------------------------------------------------

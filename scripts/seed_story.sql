@@ -192,8 +192,11 @@ RESET ROLE;
 
 \echo '== 2024-03-11 11:00: a second model, refunds, with a product manager of its own'
 SET modelgov.clock = '2024-03-11 11:00:00+00';
-SELECT modelgov.create_model('refunds', '{"weights": [0.60, 0.40], "biases": {"default": -0.20},
-										  "thresholds": {"auto": 0.30, "escalate": 0.70}}',
+SELECT modelgov.create_model('refunds', '{"weights": [0.60, 0.40],
+										  "biases": {"default": -0.20, "team0": -0.05, "team4": 0.10},
+										  "thresholds": {"auto": 0.30, "escalate": 0.70},
+										  "safety_rules": [{"name": "large_amount", "feature": "f2", "op": ">=",
+															"value": 0.95, "decision": "ESCALATE"}]}',
 							 'Approves refund requests');
 CREATE ROLE frank;
 GRANT USAGE ON SCHEMA modelgov TO frank;
@@ -229,7 +232,7 @@ SELECT modelgov.deploy('PROP_202403_001', 'production');
 RESET ROLE;
 \echo '   One query scores both models, each with its own active version:'
 SELECT modelgov.decide('support_tickets', f1, f2, f3, f4, team) AS ticket,
-	   modelgov.decide('refunds', ARRAY[f1, f2]) AS refund, count(*)
+	   modelgov.decide('refunds', ARRAY[f1, f2], team) AS refund, count(*)
   FROM tickets WHERE day = '2024-03-08'
  GROUP BY 1, 2 ORDER BY 1, 2;
 \echo '   The inventory: one row per model'

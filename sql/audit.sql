@@ -82,6 +82,21 @@ COMMENT ON FUNCTION modelgov_internal.audit_hash(modelgov.audit_log) IS
  * Append one entry.  Called only from the extension's SECURITY DEFINER
  * functions: it is not SECURITY DEFINER itself, so a direct call by
  * anybody else fails for want of INSERT privilege.
+ *
+ * Each entry is also announced on the channel modelgov and, when it names
+ * a model, on the channel named like the model (a model name is an
+ * identifier of at most 63 bytes, a valid channel name).  The payload is
+ * {"seq", "model", "event_type", "version", "proposal_id", "status"}, null
+ * for an absent field.  PostgreSQL delivers a notification when its
+ * transaction commits, and never when it (or the subtransaction that sent
+ * it) rolls back: listeners hear of exactly the entries that are in the
+ * log, in the order of seq.  seq makes every payload distinct, so none is
+ * folded into another (but a model named modelgov shares the channel
+ * modelgov, where PostgreSQL folds its identical second notification).
+ * The payload stays far under NOTIFY's 8000-byte limit: about 500 bytes at
+ * most (a version is at most 256 bytes of [0-9A-Za-z.+-], none escaped; a
+ * model 63; a proposal id about 15; event types and statuses are the
+ * extension's own short words).
  */
 CREATE FUNCTION modelgov_internal.audit(event_type text,
 								version modelgov.semver DEFAULT NULL,
@@ -100,6 +115,7 @@ DECLARE
 	lock_key bigint := hashtext('modelgov.audit_log');
 	blockers text;
 	saved text;
+	payload text;
 BEGIN
 	PERFORM modelgov_internal.require_read_committed();
 	-- one appender at a time; in READ COMMITTED the next statement then
@@ -156,11 +172,19 @@ BEGIN
 				  DETAIL = format('Entry %s was written by a transaction that committed after this transaction''s snapshot was taken.', e.seq),
 				  HINT = 'Retry the transaction.';
 	END;
+
+	payload := json_build_object('seq', e.seq, 'model', e.model, 'event_type', e.event_type,
+								 'version', e.version, 'proposal_id', e.proposal_id,
+								 'status', e.status)::text;
+	PERFORM pg_notify('modelgov', payload);
+	IF e.model IS NOT NULL THEN
+		PERFORM pg_notify(e.model, payload);
+	END IF;
 	RETURN e.seq;
 END
 $$;
 COMMENT ON FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb, text) IS
-	'internal: append an entry to the audit log, chained to the head';
+	'internal: append an entry to the audit log, chained to the head, and notify channel modelgov and the model''s channel at commit';
 
 /*
  * The one guard of every append-only table (the audit log, releases and

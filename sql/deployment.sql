@@ -4,7 +4,7 @@
 
 CREATE FUNCTION modelgov_internal.record_smoke_test(model text, version modelgov.semver, passed boolean,
 												   details jsonb DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -41,17 +41,19 @@ BEGIN
 	PERFORM modelgov_internal.audit('smoke_test', version => v.version, proposal_id => v.proposal_id,
 							status => CASE WHEN passed THEN 'passed' ELSE 'failed' END, model => mdl.name,
 							details => jsonb_build_object('recorded_by', m.identity, 'details', details));
+	RETURN CASE WHEN v.proposal_id IS NULL THEN format('smoke test %s', CASE WHEN passed THEN 'passed' ELSE 'failed' END)
+				ELSE modelgov_internal.state_of(v.proposal_id) END;
 END
 $$;
 CREATE FUNCTION modelgov.record_smoke_test(model text, version modelgov.semver, passed boolean,
 										   details jsonb DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.record_smoke_test(text, modelgov.semver, boolean, jsonb) IS
 	'internal: the body of modelgov.record_smoke_test, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) IS
-	'record a smoke test of a staged version of a model (deployers of the model only)';
+	'record a smoke test of a staged version of a model (deployers of the model only); returns where its proposal stands';
 
 CREATE FUNCTION modelgov_internal.record_smoke_test(version modelgov.semver, passed boolean, details jsonb DEFAULT NULL)
 	RETURNS void
@@ -71,6 +73,65 @@ COMMENT ON FUNCTION modelgov_internal.record_smoke_test(modelgov.semver, boolean
 	'internal: the body of the deprecated modelgov.record_smoke_test without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) IS
 	'deprecated since 0.2.0: record_smoke_test(model, ...) for the database''s only model';
+
+/*
+ * What changes for applications between two versions of different MAJOR
+ * numbers: their inputs, in words.
+ */
+CREATE FUNCTION modelgov_internal.major_break(model text, from_version modelgov.semver, to_version modelgov.semver)
+	RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT format('%s takes the features (%s); %s takes (%s). Applications that pass the features of %s score other inputs, or fail with too few or too many features.',
+				  from_version, f.names, to_version, t.names, from_version)
+	  FROM (SELECT string_agg(x.value ->> 'name', ', ' ORDER BY x.n) AS names
+			  FROM modelgov.versions v, jsonb_array_elements(v.config -> 'features') WITH ORDINALITY AS x(value, n)
+			 WHERE v.model = major_break.model AND v.version OPERATOR(modelgov.=) from_version) f,
+		   (SELECT string_agg(x.value ->> 'name', ', ' ORDER BY x.n) AS names
+			  FROM modelgov.versions v, jsonb_array_elements(v.config -> 'features') WITH ORDINALITY AS x(value, n)
+			 WHERE v.model = major_break.model AND v.version OPERATOR(modelgov.=) to_version) t
+$$;
+COMMENT ON FUNCTION modelgov_internal.major_break(text, modelgov.semver, modelgov.semver) IS
+	'internal: what changes for applications between two versions of different MAJOR numbers (their features)';
+
+/*
+ * Staging back to what production runs, recorded as a staging reset: after
+ * the proposal whose version staging runs was withdrawn or rebased.  Only
+ * when staging still runs that version: another proposal may have been
+ * staged since.
+ */
+CREATE FUNCTION modelgov_internal.reset_staging(model text, reason text, version modelgov.semver) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	staged modelgov.semver;
+	prod modelgov.semver;
+	now timestamptz := modelgov.clock_now();
+	seq bigint;
+BEGIN
+	SELECT e.version INTO staged FROM modelgov.environments e
+	 WHERE e.model = model AND e.env = 'staging' FOR UPDATE;
+	SELECT e.version INTO prod FROM modelgov.environments e
+	 WHERE e.model = model AND e.env = 'production';
+	IF staged OPERATOR(modelgov.=) prod OR staged OPERATOR(modelgov.<>) version THEN
+		RETURN false;
+	END IF;
+	UPDATE modelgov.environments e SET version = prod, since = now
+	 WHERE e.model = model AND e.env = 'staging';
+	seq := modelgov_internal.audit('staging_reset', version => prod, status => 'completed', model => model,
+						   details => jsonb_build_object('environment', 'staging', 'from_version', staged::text,
+														 'to_version', prod::text, 'reason', reason));
+	INSERT INTO modelgov.deployments (env, kind, version, from_version, deployed_at, deployed_by, reason, audit_seq,
+									  model)
+		VALUES ('staging', 'rollback', prod, staged, now, modelgov_internal.actor(), reason, seq, model);
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.reset_staging(text, text, modelgov.semver) IS
+	'internal: staging back to the production version of a model when it runs a given version, recorded as a staging reset; whether it did';
 
 /*
  * Make a version the active production version, in this transaction:
@@ -122,12 +183,13 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.promote(modelgov.versions, text, text, text, jsonb) IS
 	'internal: switch the active production version and record it';
 
-CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env text) RETURNS modelgov.semver
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	target_env modelgov.environment := modelgov_internal.enum_value('modelgov.environment', env, 'env')::modelgov.environment;
 	m modelgov.members;
 	p modelgov.proposals;
 	v modelgov.versions;
@@ -136,19 +198,34 @@ DECLARE
 	smoke modelgov.smoke_tests;
 	seq bigint;
 BEGIN
-	IF env IS NULL THEN
-		RAISE EXCEPTION 'env must not be null' USING ERRCODE = 'null_value_not_allowed';
+	IF proposal_id IS NULL OR target_env IS NULL THEN
+		PERFORM modelgov_internal.missing('deploy', CASE WHEN proposal_id IS NULL THEN 'proposal_id'
+														 ELSE 'env (staging or production)' END,
+										  'proposal_id, env');
 	END IF;
 	PERFORM modelgov_internal.require_member('deploy');
 	p := modelgov_internal.proposal_for_update(proposal_id);
 	m := modelgov_internal.require_duty('deployer', 'deploy', p.model);
 	SELECT * INTO v FROM modelgov.versions x WHERE x.proposal_id = p.proposal_id FOR UPDATE;
 
-	IF env = 'staging' THEN
+	IF target_env = 'staging' THEN
 		IF p.status <> 'approved' THEN
 			PERFORM modelgov_internal.wrong_state('deploy to staging', p, 'approved by the committee and not yet deployed');
 		END IF;
 		PERFORM modelgov_internal.lock_model(v.model);
+		-- a proposal made against a version production no longer runs would
+		-- be refused at the production deployment: say so now, before a
+		-- staging deployment and a smoke test are spent on it
+		SELECT e.version INTO active FROM modelgov.environments e
+		 WHERE e.model = v.model AND e.env = 'production';
+		IF active OPERATOR(modelgov.<>) p.base_version THEN
+			RAISE EXCEPTION 'cannot deploy % to staging: proposal % changes %, but % is active in production',
+				v.version, p.proposal_id, p.base_version, active
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'Staging would run a version that production has already left behind.',
+					  HINT = format('Carry it onto %s with modelgov.rebase(%L) (its reviews and approvals stay when the keys it changes did not move), or withdraw it.',
+									active, p.proposal_id);
+		END IF;
 		PERFORM modelgov_internal.require_compiles(v);
 		UPDATE modelgov.versions x SET status = 'staged', staged_at = now
 		 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version;
@@ -191,7 +268,8 @@ BEGIN
 											 p.proposal_id, p.base_version, active,
 											 CASE WHEN active OPERATOR(modelgov.>) v.version
 												  THEN ', a newer version' ELSE '' END),
-				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+				  HINT = format('Carry it onto %s with modelgov.rebase(%L) (its reviews and approvals stay when the keys it changes did not move), or withdraw it.',
+								active, p.proposal_id);
 	END IF;
 
 	PERFORM modelgov_internal.promote(v, 'deploy', p.proposal_id, p.description,
@@ -208,13 +286,32 @@ BEGIN
 	RETURN v.version;
 END
 $$;
+CREATE FUNCTION modelgov.deploy(proposal_id text DEFAULT NULL, env text DEFAULT NULL)
+	RETURNS modelgov.semver
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.deploy(text, text) IS
+	'internal: the body of modelgov.deploy, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.deploy(text, text) IS
+	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
+
+/* deploy(proposal_id, env) with a typed environment, as 0.1.0 took it */
+CREATE FUNCTION modelgov_internal.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.deploy(proposal_id, env::text);
+END
+$$;
 CREATE FUNCTION modelgov.deploy(proposal_id text, env modelgov.environment) RETURNS modelgov.semver
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.deploy(text, modelgov.environment) IS
-	'internal: the body of modelgov.deploy, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of modelgov.deploy with a typed environment (src/governance.c)';
 COMMENT ON FUNCTION modelgov.deploy(text, modelgov.environment) IS
-	'deploy an approved proposal to staging, or a staged one with a passing smoke test to production (deployers only)';
+	'deploy(proposal_id, env) with env of type modelgov.environment, as 0.1.0 took it';
+REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
 
 /*
  * Roll back production.  rolled_back_by is the identity recorded: the
@@ -230,6 +327,8 @@ DECLARE
 	seen modelgov.semver;
 	active modelgov.semver;
 	target modelgov.versions;
+	explicit boolean := to_version IS NOT NULL;
+	breaks text;
 BEGIN
 	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a rollback needs a reason' USING ERRCODE = 'null_value_not_allowed';
@@ -275,9 +374,25 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'It has never run in production; a rollback only returns to a version with a known record.';
 	END IF;
+	-- across a MAJOR version the inputs change: applications written for
+	-- the active version may fail or score other features; only a named
+	-- target does it, and it says what changes
+	IF modelgov.semver_major(target.version) <> modelgov.semver_major(active) THEN
+		breaks := modelgov_internal.major_break(model, active, target.version);
+		IF NOT explicit THEN
+			RAISE EXCEPTION 'rolling back % from % to % crosses a MAJOR version', model, active, target.version
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = breaks,
+					  HINT = format('Name the version to roll back to: modelgov.rollback(%L, reason, %L).',
+									model, target.version);
+		END IF;
+		RAISE WARNING 'rolling back % from % to % crosses a MAJOR version', model, active, target.version
+			USING DETAIL = breaks;
+	END IF;
 	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason,
 		jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
-									  'root_cause', 'TBD'));
+									  'root_cause', 'TBD')
+		|| CASE WHEN breaks IS NULL THEN '{}' ELSE jsonb_build_object('crosses_major', breaks) END);
 	RETURN target.version;
 END
 $$;
@@ -311,6 +426,12 @@ CREATE FUNCTION modelgov_internal.rollback(reason text, to_version modelgov.semv
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
+	-- rollback('m') of one who meant rollback('m', reason): not a reason
+	IF EXISTS (SELECT 1 FROM modelgov.models x WHERE x.name = reason) THEN
+		RAISE EXCEPTION 'the reason of the rollback is the name of model %', reason
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = format('Give the model and the reason: modelgov.rollback(%L, reason).', reason);
+	END IF;
 	RETURN modelgov_internal.rollback(modelgov_internal.sole_model('rollback'), reason, to_version);
 END
 $$;
@@ -323,7 +444,7 @@ COMMENT ON FUNCTION modelgov_internal.rollback(text, modelgov.semver) IS
 COMMENT ON FUNCTION modelgov.rollback(text, modelgov.semver) IS
 	'deprecated since 0.2.0: rollback(model, reason, to_version) for the database''s only model';
 
-REVOKE ALL ON FUNCTION modelgov.deploy(text, modelgov.environment) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.deploy(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(modelgov.semver, boolean, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.rollback(text, modelgov.semver) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) FROM PUBLIC;

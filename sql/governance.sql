@@ -174,6 +174,44 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.proposal_for_update(text) IS
 	'internal: lock a proposal, or 42704; 55000 when its model is retired';
 
+/*
+ * A configuration with changes applied, before normalization: the seed's
+ * flat threshold_auto and threshold_escalate, thresholds key by key, and
+ * with merge_biases the biases key by key too (a candidate whose bias is
+ * null loses it); any other key is replaced whole.  rebase() applies a
+ * proposal's recorded new values, whose biases are the whole new object,
+ * without merging them.
+ */
+CREATE FUNCTION modelgov_internal.apply_changes(base jsonb, changes jsonb, merge_biases boolean) RETURNS jsonb
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	merged jsonb := modelgov_internal.config_values(base) - 'threshold_auto' - 'threshold_escalate'
+					|| jsonb_build_object('thresholds', base -> 'thresholds');
+	k text;
+BEGIN
+	FOR k IN SELECT jsonb_object_keys(changes) LOOP
+		IF k = ANY (ARRAY['threshold_auto', 'threshold_escalate']) THEN
+			merged := jsonb_set(merged, ARRAY['thresholds', substr(k, 11)], changes -> k);
+		ELSIF k = 'thresholds' AND jsonb_typeof(changes -> k) = 'object' THEN
+			merged := jsonb_set(merged, '{thresholds}', (merged -> 'thresholds') || (changes -> k));
+		ELSIF k = 'biases' AND merge_biases AND jsonb_typeof(changes -> k) = 'object'
+			  AND jsonb_typeof(merged -> 'biases') = 'object' THEN
+			merged := jsonb_set(merged, '{biases}',
+								(SELECT COALESCE(jsonb_object_agg(b.key, b.value), '{}')
+								   FROM jsonb_each((merged -> 'biases') || (changes -> k)) b
+								  WHERE jsonb_typeof(b.value) <> 'null'));
+		ELSE
+			merged := merged || jsonb_build_object(k, changes -> k);
+		END IF;
+	END LOOP;
+	RETURN merged;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.apply_changes(jsonb, jsonb, boolean) IS
+	'internal: a configuration with changes applied (thresholds, and with merge_biases biases, key by key), before normalization';
+
 CREATE FUNCTION modelgov_internal.require_version(model text, version modelgov.semver) RETURNS modelgov.versions
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -254,6 +292,17 @@ CREATE FUNCTION modelgov_internal.proposal_frozen() RETURNS trigger
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
+	-- rebase() carries a proposal onto the production version: the change
+	-- it proposes stays the same (the keys it changes did not move), its
+	-- base, target and the values it changes from follow production.  Any
+	-- role can set this setting, but only the extension's owner can update
+	-- the table (members act through the owner's functions, none of which
+	-- lets a caller steer an update), and the owner could as well disable
+	-- the trigger.
+	IF current_setting('modelgov_rebase.proposal', true) = OLD.proposal_id
+	   AND NEW.change_type = OLD.change_type AND NEW.proposer = OLD.proposer THEN
+		RETURN NEW;
+	END IF;
 	IF NEW.config <> OLD.config
 	   OR NEW.new_values <> OLD.new_values
 	   OR NEW.old_values <> OLD.old_values
@@ -408,7 +457,6 @@ DECLARE
 	mdl modelgov.models := modelgov_internal.lock_model(model);
 	now timestamptz := modelgov.clock_now();
 	base modelgov.versions;
-	merged jsonb;
 	cfg jsonb;
 	k text;
 	found_types modelgov.change_type[];
@@ -461,21 +509,7 @@ BEGIN
 	base.config := modelgov_internal.normalize_config(base.config);
 
 	-- old values come from the active version, never from the caller
-	merged := modelgov_internal.config_values(base.config) - 'threshold_auto' - 'threshold_escalate';
-	merged := merged || jsonb_build_object(
-		'thresholds', base.config -> 'thresholds');
-	FOR k IN SELECT jsonb_object_keys(new_values) LOOP
-		IF k = ANY (ARRAY['threshold_auto', 'threshold_escalate']) THEN
-			merged := jsonb_set(merged, ARRAY['thresholds', substr(k, 11)],
-										   new_values -> k);
-		ELSIF k = 'thresholds' AND jsonb_typeof(new_values -> k) = 'object' THEN
-			merged := jsonb_set(merged, '{thresholds}',
-										   (merged -> 'thresholds') || (new_values -> k));
-		ELSE
-			merged := merged || jsonb_build_object(k, new_values -> k);
-		END IF;
-	END LOOP;
-	cfg := modelgov_internal.normalize_config(merged);
+	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(base.config, new_values, true));
 
 	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
 	  FROM modelgov_internal.config_changes(base.config, cfg) c;
@@ -529,6 +563,22 @@ BEGIN
 	  FROM jsonb_each(modelgov_internal.config_values(base.config)) o
 	  JOIN jsonb_each(modelgov_internal.config_values(cfg)) nv ON nv.key = o.key
 	 WHERE o.value <> nv.value;
+
+	-- another open proposal of the model that changes the same keys: the
+	-- one that reaches production second will have to be rebased or withdrawn
+	SELECT string_agg(format('%s (%s) changes %s', x.proposal_id, x.status, x.keys), '; ' ORDER BY x.proposal_id)
+	  INTO k
+	  FROM (SELECT o.proposal_id, o.status, string_agg(ok, ', ' ORDER BY ok) AS keys
+			  FROM modelgov.proposals o, jsonb_object_keys(o.new_values) AS ok
+			 WHERE o.model = mdl.name
+			   AND o.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged'])
+			   AND new_vals ? ok
+			 GROUP BY o.proposal_id, o.status) x;
+	IF k IS NOT NULL THEN
+		RAISE WARNING 'another open proposal of model % changes the same configuration keys', mdl.name
+			USING DETAIL = k || '.',
+				  HINT = 'Whichever reaches production second must then be rebased (modelgov.rebase()) or withdrawn; coordinate, or combine the changes in one proposal.';
+	END IF;
 
 	BEGIN
 		INSERT INTO modelgov.proposals (proposal_id, proposed_at, proposer, proposer_identity, change_type,
@@ -587,24 +637,105 @@ COMMENT ON FUNCTION modelgov_internal.propose(modelgov.change_type, text, jsonb,
 COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
 	'deprecated since 0.2.0: propose(model, ...) for the database''s only model';
 
+/*
+ * 22004 naming the argument a call is missing, with the call's form: the
+ * governance calls give their arguments defaults so that a call without
+ * one reaches here instead of "function does not exist".
+ */
+CREATE FUNCTION modelgov_internal.missing(call text, arg text, usage text) RETURNS void
+	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RAISE EXCEPTION 'modelgov.%() needs %', call, arg
+		USING ERRCODE = 'null_value_not_allowed',
+			  HINT = format('Call it as modelgov.%s(%s).', call, usage);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.missing(text, text, text) IS
+	'internal: 22004 naming the argument a governance call is missing, with the call''s form';
+
+/*
+ * Where a proposal stands and what it waits for, in words a person reads
+ * in psql: what the governance calls return.
+ */
+CREATE FUNCTION modelgov_internal.state_of(id text) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	p modelgov.proposals;
+	good int;
+	blocked text;
+	missing text;
+	smoke boolean;
+BEGIN
+	SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = id;
+	SELECT count(*) FILTER (WHERE r.approve), string_agg(r.reviewer_identity, ', ' ORDER BY r.reviewer) FILTER (WHERE NOT r.approve)
+	  INTO good, blocked
+	  FROM modelgov.reviews r WHERE r.proposal_id = id;
+	IF blocked IS NOT NULL AND p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
+		RETURN format('%s: blocked by the negative review of %s; the reviewer may replace it with modelgov.review(), the proposer withdraw the proposal, or a committee member reject it',
+					  replace(p.status, '_', ' '), blocked);
+	END IF;
+	CASE p.status
+		WHEN 'proposed', 'in_review' THEN
+			RETURN format('%s: %s of two approving reviews', replace(p.status, '_', ' '), good);
+		WHEN 'reviewed' THEN
+			SELECT string_agg(req.duty::text, ', ' ORDER BY req.duty) INTO missing
+			  FROM unnest(ARRAY['model_science_lead', 'product_manager', 'engineering_lead']::modelgov.member_role[]) AS req(duty)
+			 WHERE NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+								 JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
+								WHERE a.proposal_id = id AND a.as_role = req.duty
+								  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model));
+			RETURN format('reviewed: waiting for approvals as %s', missing);
+		WHEN 'approved' THEN
+			RETURN format('approved: %s created, waiting for staging%s', p.target_version,
+						  CASE WHEN p.scheduled_deployment > modelgov.clock_now()
+							   THEN format(' (production scheduled for %s)', modelgov_internal.utc_text(p.scheduled_deployment))
+							   ELSE '' END);
+		WHEN 'staged' THEN
+			SELECT s.passed INTO smoke FROM modelgov.smoke_tests s
+			 WHERE s.model = p.model AND s.version OPERATOR(modelgov.=) p.target_version ORDER BY s.id DESC LIMIT 1;
+			RETURN format('staged: %s in staging, %s', p.target_version,
+						  CASE WHEN smoke IS NULL THEN 'waiting for a smoke test'
+							   WHEN NOT smoke THEN 'its last smoke test failed'
+							   WHEN p.scheduled_deployment > modelgov.clock_now()
+							   THEN format('smoke test passed, production deployment scheduled for %s',
+										   modelgov_internal.utc_text(p.scheduled_deployment))
+							   ELSE 'smoke test passed, waiting for the production deployment' END);
+		WHEN 'deployed' THEN
+			RETURN format('deployed: %s runs in production', p.target_version);
+		ELSE
+			RETURN format('%s: %s', p.status, p.closed_reason);
+	END CASE;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.state_of(text) IS
+	'internal: where a proposal stands and what it waits for, in words';
+
 CREATE FUNCTION modelgov_internal.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('review proposals');
-	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+	p modelgov.proposals;
+	old modelgov.reviews;
 	items text[] := ARRAY['aligns_with_business_goals', 'data_quality_sufficient', 'impact_analysis_completed',
 						  'no_regressions_observed', 'rollback_plan_documented', 'monitoring_plan_documented'];
 	k text;
 	good int;
 	sample numeric;
 BEGIN
-	IF checklist IS NULL OR approve IS NULL THEN
-		RAISE EXCEPTION 'checklist and approve must not be null' USING ERRCODE = 'null_value_not_allowed';
+	IF proposal_id IS NULL OR checklist IS NULL OR approve IS NULL THEN
+		PERFORM modelgov_internal.missing('review',
+			CASE WHEN proposal_id IS NULL THEN 'proposal_id' WHEN checklist IS NULL THEN 'checklist' ELSE 'approve' END,
+			'proposal_id, checklist, approve, comment');
 	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
 	PERFORM modelgov_internal.check_length('comment', comment, 10000);
 	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
 		PERFORM modelgov_internal.wrong_state('review', p, 'proposed, in review or reviewed');
@@ -614,11 +745,10 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Reviews must be independent: the proposer cannot review their own proposal.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM modelgov.reviews r WHERE r.proposal_id = p.proposal_id
-				  AND r.reviewer = m.role_name) THEN
-		RAISE EXCEPTION '% has already reviewed proposal %', m.identity, p.proposal_id
-			USING ERRCODE = 'unique_violation';
-	END IF;
+	-- a reviewer may replace their own review until the proposal is
+	-- approved (its status is checked above): the replacement is audited
+	SELECT * INTO old FROM modelgov.reviews r
+	 WHERE r.proposal_id = p.proposal_id AND r.reviewer = m.role_name FOR UPDATE;
 
 	-- the six items of the checklist, as booleans, nothing else
 	IF jsonb_typeof(checklist) IS DISTINCT FROM 'object' THEN
@@ -676,8 +806,15 @@ BEGIN
 			DETAIL = 'The proposal has no monitoring_plan.';
 	END IF;
 
-	INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
-										 comment, modelgov.clock_now(), p.model);
+	IF old.proposal_id IS NULL THEN
+		INSERT INTO modelgov.reviews VALUES (p.proposal_id, m.role_name, m.identity, checklist, approve,
+											 comment, modelgov.clock_now(), p.model);
+	ELSE
+		UPDATE modelgov.reviews r
+		   SET checklist = review.checklist, approve = review.approve, comment = review.comment,
+			   reviewed_at = modelgov.clock_now()
+		 WHERE r.proposal_id = p.proposal_id AND r.reviewer = m.role_name;
+	END IF;
 	SELECT count(*) INTO good FROM modelgov.reviews r
 	 WHERE r.proposal_id = p.proposal_id AND r.approve;
 	UPDATE modelgov.proposals x
@@ -687,26 +824,33 @@ BEGIN
 							change_type => p.change_type, model => p.model,
 							status => CASE WHEN good >= 2 THEN 'reviewed' ELSE 'in_review' END,
 							details => jsonb_build_object('reviewer', m.identity, 'approve', approve,
-																	 'checklist', checklist, 'comment', comment));
+																	 'checklist', checklist, 'comment', comment)
+									   || CASE WHEN old.proposal_id IS NULL THEN '{}'
+											   ELSE jsonb_build_object('replaces', jsonb_build_object(
+														'approve', old.approve, 'checklist', old.checklist,
+														'comment', old.comment, 'reviewed_at', old.reviewed_at)) END);
+	RETURN modelgov_internal.state_of(p.proposal_id);
 END
 $$;
-CREATE FUNCTION modelgov.review(proposal_id text, checklist jsonb, approve boolean, comment text DEFAULT NULL)
-	RETURNS void
+CREATE FUNCTION modelgov.review(proposal_id text DEFAULT NULL, checklist jsonb DEFAULT NULL,
+								approve boolean DEFAULT NULL, comment text DEFAULT NULL)
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.review(text, jsonb, boolean, text) IS
 	'internal: the body of modelgov.review, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.review(text, jsonb, boolean, text) IS
-	'record an independent review with the six-item checklist (members other than the proposer)';
+	'record an independent review with the six-item checklist (members other than the proposer), or replace one''s own until the proposal is approved; returns where the proposal stands';
 
-CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.member_role,
+CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role text,
 								 scheduled_deployment timestamptz DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
+	role modelgov.member_role;
 	m modelgov.members;
 	p modelgov.proposals;
 	now timestamptz := modelgov.clock_now();
@@ -714,14 +858,21 @@ DECLARE
 											 'engineering_lead']::modelgov.member_role[];
 	approved_by jsonb;
 	schedule timestamptz;
+	target modelgov.semver;
+	level modelgov.bump_level;
 BEGIN
-	IF as_role IS NULL OR as_role = 'deployer' THEN
-		RAISE EXCEPTION 'cannot approve as %', COALESCE(as_role::text, 'no role')
+	role := modelgov_internal.enum_value('modelgov.member_role', as_role, 'as_role')::modelgov.member_role;
+	IF proposal_id IS NULL OR role IS NULL THEN
+		PERFORM modelgov_internal.missing('approve', CASE WHEN proposal_id IS NULL THEN 'proposal_id' ELSE 'as_role' END,
+										  'proposal_id, as_role, scheduled_deployment');
+	END IF;
+	IF role = 'deployer' THEN
+		RAISE EXCEPTION 'cannot approve as %', COALESCE(role::text, 'no role')
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Approvals are given in a committee role: model_science_lead, product_manager, engineering_lead or customer_success_lead.';
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
-	m := modelgov_internal.require_duty(as_role, format('approve as %s', as_role), p.model);
+	m := modelgov_internal.require_duty(role, format('approve as %s', role), p.model);
 	IF p.status <> 'reviewed' THEN
 		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
 	END IF;
@@ -735,8 +886,8 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a
 				 JOIN modelgov.members mm ON mm.role_name = a.member AND modelgov_internal.is_live_member(mm)
 				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
-				WHERE a.proposal_id = p.proposal_id AND a.as_role = as_role) THEN
-		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, as_role
+				WHERE a.proposal_id = p.proposal_id AND a.as_role = role) THEN
+		RAISE EXCEPTION 'proposal % is already approved by its %', p.proposal_id, role
 			USING ERRCODE = 'unique_violation';
 	END IF;
 	IF EXISTS (SELECT 1 FROM modelgov.approvals a WHERE a.proposal_id = p.proposal_id
@@ -749,14 +900,17 @@ BEGIN
 				  AND NOT r.approve) THEN
 		RAISE EXCEPTION 'cannot approve proposal % over a negative review', p.proposal_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'Reject the proposal, or have it withdrawn and proposed again.';
+				  DETAIL = format('%s reviewed it negatively.',
+								  (SELECT string_agg(r.reviewer_identity, ', ' ORDER BY r.reviewer)
+									 FROM modelgov.reviews r WHERE r.proposal_id = p.proposal_id AND NOT r.approve)),
+				  HINT = 'The reviewer may replace the review with modelgov.review(); otherwise reject the proposal, or have it withdrawn.';
 	END IF;
 
-	INSERT INTO modelgov.approvals VALUES (p.proposal_id, as_role, m.role_name, m.identity, now, scheduled_deployment,
+	INSERT INTO modelgov.approvals VALUES (p.proposal_id, role, m.role_name, m.identity, now, scheduled_deployment,
 										   p.model);
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'reviewed', model => p.model,
-							details => jsonb_build_object('approver', m.identity, 'as_role', as_role,
+							details => jsonb_build_object('approver', m.identity, 'as_role', role,
 																	 'scheduled_deployment', scheduled_deployment));
 
 	-- consensus: every required role has approved, by a member who still
@@ -766,7 +920,7 @@ BEGIN
 				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
 		 WHERE a.proposal_id = p.proposal_id
 		   AND a.as_role = ANY (required)) < cardinality(required) THEN
-		RETURN;
+		RETURN modelgov_internal.state_of(p.proposal_id);
 	END IF;
 	-- and the two reviews it needs are still by members
 	IF (SELECT count(*) FROM modelgov.reviews r
@@ -787,44 +941,82 @@ BEGIN
 				  AND modelgov_internal.holds(mm.role_name, a.as_role, p.model)
 			 WHERE a.proposal_id = p.proposal_id
 			 ORDER BY a.as_role, a.decided_at DESC, a.member) c;
-	IF EXISTS (SELECT 1 FROM modelgov.versions v
-				WHERE v.model = p.model AND v.version OPERATOR(modelgov.=) p.target_version) THEN
-		RAISE EXCEPTION 'version % already exists', p.target_version
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = format('Proposal %s targets %s, which another proposal created first.',
-											 p.proposal_id, p.target_version),
-				  HINT = 'Withdraw this proposal and propose the change again against the active version.';
+	-- the number a proposal targets is the next one at its level that did
+	-- not exist when it was proposed; another proposal of the model may
+	-- have taken it since: the version takes the next free one
+	target := p.target_version;
+	level := CASE WHEN modelgov.semver_major(target) <> modelgov.semver_major(p.base_version) THEN 'major'
+				  WHEN modelgov.semver_minor(target) <> modelgov.semver_minor(p.base_version) THEN 'minor'
+				  ELSE 'patch' END::modelgov.bump_level;
+	WHILE EXISTS (SELECT 1 FROM modelgov.versions v
+				   WHERE v.model = p.model AND v.version OPERATOR(modelgov.=) target) LOOP
+		target := modelgov.semver_bump(target, level);
+	END LOOP;
+	IF target OPERATOR(modelgov.<>) p.target_version THEN
+		PERFORM set_config('modelgov_rebase.proposal', p.proposal_id, true);
+		UPDATE modelgov.proposals x SET target_version = target WHERE x.proposal_id = p.proposal_id;
+		PERFORM set_config('modelgov_rebase.proposal', '', true);
 	END IF;
 	INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status, model)
-		VALUES (p.target_version, p.config, p.proposal_id, now, 'approved', p.model);
+		VALUES (target, p.config, p.proposal_id, now, 'approved', p.model);
 	UPDATE modelgov.proposals x SET status = 'approved', approved_at = now, scheduled_deployment = schedule
 	 WHERE x.proposal_id = p.proposal_id;
-	PERFORM modelgov_internal.audit('approved', version => p.target_version, proposal_id => p.proposal_id,
+	PERFORM modelgov_internal.audit('approved', version => target, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'approved', model => p.model,
 							details => jsonb_build_object('approved_by', approved_by,
 																	 'approved_at', now,
-																	 'scheduled_deployment', schedule));
+																	 'scheduled_deployment', schedule)
+									   || CASE WHEN target OPERATOR(modelgov.<>) p.target_version
+											   THEN jsonb_build_object('renumbered_from', p.target_version::text)
+											   ELSE '{}' END);
+	RETURN modelgov_internal.state_of(p.proposal_id);
+END
+$$;
+CREATE FUNCTION modelgov.approve(proposal_id text DEFAULT NULL, as_role text DEFAULT NULL,
+								 scheduled_deployment timestamptz DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.approve(text, text, timestamptz) IS
+	'internal: the body of modelgov.approve, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.approve(text, text, timestamptz) IS
+	'approve a reviewed proposal in a committee role; the last required role freezes it as a version; returns where the proposal stands';
+
+/* approve(proposal_id, as_role, ...) with a typed member_role, as 0.1.0 took it */
+CREATE FUNCTION modelgov_internal.approve(proposal_id text, as_role modelgov.member_role,
+										  scheduled_deployment timestamptz)
+	RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	RETURN modelgov_internal.approve(proposal_id, as_role::text, scheduled_deployment);
 END
 $$;
 CREATE FUNCTION modelgov.approve(proposal_id text, as_role modelgov.member_role,
 								 scheduled_deployment timestamptz DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.approve(text, modelgov.member_role, timestamptz) IS
-	'internal: the body of modelgov.approve, which runs it for the role that acts (src/governance.c)';
+	'internal: the body of modelgov.approve with a typed member_role (src/governance.c)';
 COMMENT ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) IS
-	'approve a reviewed proposal in a committee role; the last required role freezes it as a version';
+	'approve(proposal_id, as_role, scheduled_deployment) with as_role of type modelgov.member_role, as 0.1.0 took it';
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
 
-CREATE FUNCTION modelgov_internal.reject(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.reject(proposal_id text, reason text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('reject proposals');
-	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+	p modelgov.proposals;
 BEGIN
+	IF proposal_id IS NULL THEN
+		PERFORM modelgov_internal.missing('reject', 'proposal_id', 'proposal_id, reason');
+	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
 	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a rejection needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -848,25 +1040,31 @@ BEGIN
 	PERFORM modelgov_internal.audit('rejected', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'rejected', model => p.model,
 							details => jsonb_build_object('rejected_by', m.identity, 'reason', reason));
+	RETURN modelgov_internal.state_of(p.proposal_id);
 END
 $$;
-CREATE FUNCTION modelgov.reject(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov.reject(proposal_id text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.reject(text, text) IS
 	'internal: the body of modelgov.reject, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.reject(text, text) IS
-	'reject a proposal as a committee member; a rejection ends it';
+	'reject a proposal as a committee member; a rejection ends it; returns where the proposal stands';
 
-CREATE FUNCTION modelgov_internal.withdraw(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.withdraw(proposal_id text, reason text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members := modelgov_internal.require_member('withdraw proposals');
-	p modelgov.proposals := modelgov_internal.proposal_for_update(proposal_id);
+	p modelgov.proposals;
+	reset boolean;
 BEGIN
+	IF proposal_id IS NULL THEN
+		PERFORM modelgov_internal.missing('withdraw', 'proposal_id', 'proposal_id, reason');
+	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
 	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'a withdrawal needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -886,20 +1084,183 @@ BEGIN
 	PERFORM modelgov_internal.audit('withdrawn', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'withdrawn', model => p.model,
 							details => jsonb_build_object('withdrawn_by', m.identity, 'reason', reason));
+	-- staging must not run a withdrawn version: it goes back to production's
+	reset := p.status = 'staged'
+			 AND modelgov_internal.reset_staging(p.model, format('proposal %s withdrawn', p.proposal_id),
+												 p.target_version);
+	RETURN modelgov_internal.state_of(p.proposal_id)
+		   || CASE WHEN reset
+				   THEN format('; staging runs %s again', modelgov.active_version(p.model, 'production'))
+				   ELSE '' END;
 END
 $$;
-CREATE FUNCTION modelgov.withdraw(proposal_id text, reason text) RETURNS void
+CREATE FUNCTION modelgov.withdraw(proposal_id text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.withdraw(text, text) IS
 	'internal: the body of modelgov.withdraw, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.withdraw(text, text) IS
-	'withdraw one''s own proposal before it reaches production';
+	'withdraw one''s own proposal before it reaches production (a staged one takes staging back to the production version); returns where the proposal stands';
 
 REVOKE ALL ON FUNCTION modelgov.init_model(jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;
+
+/*
+ * Carry an open proposal onto the version production runs now, when none
+ * of the keys it changes moved since the version it was made against: the
+ * reviewed change is the same, so its reviews and approvals stay.  An
+ * approved or staged proposal gets a new version (the old one, which never
+ * ran in production, is withdrawn), and a staged one goes back to approved
+ * (staging back to production's) for a new staging deployment and smoke
+ * test.  Otherwise the keys that conflict are named.
+ */
+CREATE FUNCTION modelgov_internal.rebase(proposal_id text) RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('rebase proposals');
+	p modelgov.proposals;
+	base modelgov.versions;
+	prod modelgov.versions;
+	base_values jsonb;
+	prod_values jsonb;
+	conflicts text;
+	cfg jsonb;
+	found_types modelgov.change_type[];
+	feature_bump modelgov.bump_level;
+	bump modelgov.bump_level;
+	target modelgov.semver;
+	old_vals jsonb;
+	new_vals jsonb;
+	changes jsonb;
+	status text;
+BEGIN
+	IF proposal_id IS NULL THEN
+		PERFORM modelgov_internal.missing('rebase', 'proposal_id', 'proposal_id');
+	END IF;
+	p := modelgov_internal.proposal_for_update(proposal_id);
+	IF p.proposer <> m.role_name THEN
+		RAISE EXCEPTION 'permission denied to rebase proposal %', p.proposal_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Only the proposer, %s, can rebase it.', p.proposer_identity);
+	END IF;
+	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']) THEN
+		PERFORM modelgov_internal.wrong_state('rebase', p, 'proposed, in review, reviewed, approved or staged');
+	END IF;
+	-- production's row first, in a statement of its own: a deployment that
+	-- commits while this waits is then seen whole
+	SELECT e.version INTO prod.version FROM modelgov.environments e
+	 WHERE e.model = p.model AND e.env = 'production' FOR UPDATE;
+	prod := modelgov_internal.require_version(p.model, prod.version);
+	IF prod.version OPERATOR(modelgov.=) p.base_version THEN
+		RAISE EXCEPTION 'proposal % is already made against %, the production version', p.proposal_id, prod.version
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	base := modelgov_internal.require_version(p.model, p.base_version);
+	-- across a MAJOR version the inputs changed: what was reviewed and
+	-- approved was a change to another model's inputs
+	IF modelgov.semver_major(prod.version) <> modelgov.semver_major(base.version) THEN
+		RAISE EXCEPTION 'cannot rebase proposal % onto %: it was made against %, of another MAJOR version',
+			p.proposal_id, prod.version, base.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = modelgov_internal.major_break(p.model, base.version, prod.version),
+				  HINT = format('Withdraw it and propose the change again against %s.', prod.version);
+	END IF;
+	base_values := modelgov_internal.config_values(modelgov_internal.normalize_config(base.config));
+	prod_values := modelgov_internal.config_values(modelgov_internal.normalize_config(prod.config));
+	-- the keys it changes, and for biases the candidates whose bias it
+	-- changes: another proposal may have changed other candidates' since
+	changes := p.new_values - 'biases';
+	IF p.new_values ? 'biases' THEN
+		changes := changes || jsonb_build_object('biases',
+			(SELECT COALESCE(jsonb_object_agg(c.key, p.new_values -> 'biases' -> c.key), '{}')
+			   FROM (SELECT jsonb_object_keys(p.new_values -> 'biases') AS key
+					  UNION
+					 SELECT jsonb_object_keys(p.old_values -> 'biases')) c
+			  WHERE p.new_values -> 'biases' -> c.key IS DISTINCT FROM p.old_values -> 'biases' -> c.key));
+	END IF;
+	SELECT string_agg(x.what, ', ' ORDER BY x.what) INTO conflicts
+	  FROM (SELECT format('%s (%s in %s, %s in %s)', k.key, base_values -> k.key, base.version,
+						  prod_values -> k.key, prod.version) AS what
+			  FROM jsonb_object_keys(changes - 'biases') AS k(key)
+			 WHERE base_values -> k.key IS DISTINCT FROM prod_values -> k.key
+			UNION ALL
+			SELECT format('biases.%s (%s in %s, %s in %s)', c.key, COALESCE(base_values -> 'biases' -> c.key, 'null'),
+						  base.version, COALESCE(prod_values -> 'biases' -> c.key, 'null'), prod.version)
+			  FROM jsonb_object_keys(COALESCE(changes -> 'biases', '{}')) AS c(key)
+			 WHERE base_values -> 'biases' -> c.key IS DISTINCT FROM prod_values -> 'biases' -> c.key) x;
+	IF conflicts IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot rebase proposal % onto %: keys it changes moved', p.proposal_id, prod.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Changed since %s: %s.', base.version, conflicts),
+				  HINT = format('Withdraw it and propose the change again against %s, so that it is reviewed as it now is.',
+								prod.version);
+	END IF;
+
+	-- the same change, on production's configuration
+	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(prod.config, changes, true));
+	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
+	  FROM modelgov_internal.config_changes(modelgov_internal.normalize_config(prod.config), cfg) c;
+	SELECT max(modelgov.required_bump(t)) INTO bump FROM unnest(found_types || p.change_type) AS t;
+	IF NOT found_types <@ ARRAY[p.change_type] OR feature_bump > bump THEN
+		RAISE EXCEPTION 'cannot rebase proposal % onto %: the change is not the same there', p.proposal_id, prod.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('On %s it contains: %s.', prod.version, array_to_string(found_types, ', ')),
+				  HINT = format('Withdraw it and propose the change again against %s.', prod.version);
+	END IF;
+	target := modelgov.semver_bump(prod.version, bump);
+	WHILE EXISTS (SELECT 1 FROM modelgov.versions v
+				   WHERE v.model = p.model AND v.version OPERATOR(modelgov.=) target) LOOP
+		target := modelgov.semver_bump(target, bump);
+	END LOOP;
+	SELECT COALESCE(jsonb_object_agg(o.key, o.value), '{}'), COALESCE(jsonb_object_agg(o.key, nv.value), '{}')
+	  INTO old_vals, new_vals
+	  FROM jsonb_each(prod_values) o
+	  JOIN jsonb_each(modelgov_internal.config_values(cfg)) nv ON nv.key = o.key
+	 WHERE o.value <> nv.value;
+
+	status := CASE WHEN p.status = 'staged' THEN 'approved' ELSE p.status END;
+	IF p.status = 'staged' THEN
+		PERFORM modelgov_internal.reset_staging(p.model, format('proposal %s rebased', p.proposal_id),
+												p.target_version);
+	END IF;
+	IF p.status = ANY (ARRAY['approved', 'staged']) THEN
+		-- the version made at the approval never ran in production
+		UPDATE modelgov.versions v SET status = 'withdrawn', proposal_id = NULL
+		 WHERE v.proposal_id = p.proposal_id;
+		INSERT INTO modelgov.versions (version, config, proposal_id, created_at, status, model)
+			VALUES (target, cfg, p.proposal_id, modelgov.clock_now(), 'approved', p.model);
+	END IF;
+	PERFORM set_config('modelgov_rebase.proposal', p.proposal_id, true);
+	UPDATE modelgov.proposals x
+	   SET base_version = prod.version, target_version = target, old_values = old_vals, new_values = new_vals,
+		   config = cfg, status = status
+	 WHERE x.proposal_id = p.proposal_id;
+	PERFORM set_config('modelgov_rebase.proposal', '', true);
+	PERFORM modelgov_internal.audit('rebased', version => target, proposal_id => p.proposal_id,
+							change_type => p.change_type, status => status, model => p.model,
+							details => jsonb_build_object('rebased_by', m.identity,
+														  'from_base', p.base_version::text, 'from_target', p.target_version::text,
+														  'to_base', prod.version::text, 'to_target', target::text,
+														  'old_values', old_vals, 'new_values', new_vals));
+	RETURN format('rebased: %s now changes %s into %s; %s', p.proposal_id, prod.version, target,
+				  CASE status WHEN 'approved' THEN format('version %s created, waiting for staging', target)
+							  WHEN 'reviewed' THEN 'its reviews stay, waiting for approvals'
+							  ELSE 'its reviews stay, waiting for reviews' END);
+END
+$$;
+CREATE FUNCTION modelgov.rebase(proposal_id text DEFAULT NULL) RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.rebase(text) IS
+	'internal: the body of modelgov.rebase, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.rebase(text) IS
+	'carry one''s open proposal onto the production version when the keys it changes did not move since its base, keeping its reviews and approvals (audited); otherwise name the keys that conflict';
+REVOKE ALL ON FUNCTION modelgov.rebase(text) FROM PUBLIC;

@@ -151,7 +151,7 @@ SELECT pg_catalog.pg_extension_config_dump('modelgov.members', '');
  */
 CREATE FUNCTION modelgov_internal.add_member(member regrole, identity text,
 									roles modelgov.member_role[] DEFAULT '{}')
-	RETURNS void
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -207,6 +207,9 @@ BEGIN
 	PERFORM modelgov_internal.audit('member_added',
 							details => jsonb_build_object(
 								'member', name, 'identity', identity, 'roles', to_jsonb(roles)));
+	RETURN format('member %s added as %s%s', name, identity,
+				  CASE WHEN cardinality(roles) = 0 THEN ', with no duty yet'
+					   ELSE format(', %s for every model', array_to_string(roles, ', ')) END);
 EXCEPTION WHEN unique_violation THEN
 	DECLARE
 		conflict text;
@@ -225,13 +228,13 @@ END
 $$;
 CREATE FUNCTION modelgov.add_member(member regrole, identity text,
 									roles modelgov.member_role[] DEFAULT '{}')
-	RETURNS void
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.add_member(regrole, text, modelgov.member_role[]) IS
 	'internal: the body of modelgov.add_member, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
-	'make a database role a governance member with an e-mail identity, and grant it roles for every model (administrators only); an existing member is refused';
+	'make a database role a governance member with an e-mail identity, and grant it roles for every model (administrators only); an existing member is refused; returns what was done';
 
 CREATE FUNCTION modelgov_internal.remove_member(member regrole)
 	RETURNS void

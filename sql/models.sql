@@ -16,7 +16,8 @@ DECLARE
 BEGIN
 	PERFORM modelgov_internal.require_admin('create models');
 	IF name IS NULL OR config IS NULL THEN
-		RAISE EXCEPTION 'name and config must not be null' USING ERRCODE = 'null_value_not_allowed';
+		PERFORM modelgov_internal.missing('create_model', CASE WHEN name IS NULL THEN 'name' ELSE 'config' END,
+										  'name, config, description');
 	END IF;
 	IF name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
 		RAISE EXCEPTION 'invalid model name "%"', modelgov_internal.excerpt(name)
@@ -62,7 +63,7 @@ BEGIN
 	RETURN v;
 END
 $$;
-CREATE FUNCTION modelgov.create_model(name text, config jsonb, description text DEFAULT NULL)
+CREATE FUNCTION modelgov.create_model(name text DEFAULT NULL, config jsonb DEFAULT NULL, description text DEFAULT NULL)
 	RETURNS modelgov.semver
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -71,7 +72,7 @@ COMMENT ON FUNCTION modelgov_internal.create_model(text, jsonb, text) IS
 COMMENT ON FUNCTION modelgov.create_model(text, jsonb, text) IS
 	'create a model with its first version (the configuration''s "version" key, default 1.0.0), active in staging and production at once (administrators only; audited)';
 
-CREATE FUNCTION modelgov_internal.retire_model(name text, reason text) RETURNS void
+CREATE FUNCTION modelgov_internal.retire_model(name text, reason text) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -82,6 +83,9 @@ DECLARE
 	open_proposals text;
 BEGIN
 	PERFORM modelgov_internal.require_admin('retire models');
+	IF name IS NULL THEN
+		PERFORM modelgov_internal.missing('retire_model', 'name', 'name, reason');
+	END IF;
 	IF modelgov_internal.is_blank(reason) THEN
 		RAISE EXCEPTION 'retiring a model needs a reason' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -105,7 +109,9 @@ BEGIN
 							version => modelgov.active_version(m.name, 'production'::modelgov.environment),
 							details => jsonb_build_object('reason', reason, 'open_proposals', open_proposals));
 	-- its open proposals end with it: nothing could take them further, nor
-	-- withdraw them, once it is retired
+	-- withdraw them, once it is retired; staging goes back to production's
+	PERFORM modelgov_internal.reset_staging(m.name, format('model %s retired', m.name), x.target_version)
+	   FROM modelgov.proposals x WHERE x.model = m.name AND x.status = 'staged';
 	FOR p IN UPDATE modelgov.proposals x
 				SET status = 'withdrawn', closed_at = modelgov.clock_now(),
 					closed_reason = format('model %s retired: %s', m.name, reason)
@@ -119,15 +125,18 @@ BEGIN
 															  'reason', p.closed_reason));
 	END LOOP;
 	PERFORM modelgov_internal.active_changed();
+	RETURN format('retired: %s, no longer scored%s', m.name,
+				  CASE WHEN open_proposals IS NULL THEN ''
+					   ELSE format('; its open proposals %s are withdrawn', open_proposals) END);
 END
 $$;
-CREATE FUNCTION modelgov.retire_model(name text, reason text) RETURNS void
+CREATE FUNCTION modelgov.retire_model(name text DEFAULT NULL, reason text DEFAULT NULL) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.retire_model(text, text) IS
 	'internal: the body of modelgov.retire_model, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.retire_model(text, text) IS
-	'retire a model: its history stays, its open proposals are withdrawn, nothing changes it any more and it is no longer scored (administrators only; audited)';
+	'retire a model: its history stays, its open proposals are withdrawn, nothing changes it any more and it is no longer scored (administrators only; audited); returns what was done';
 
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
@@ -182,7 +191,8 @@ CREATE VIEW modelgov.inventory AS
 		SELECT pg_catalog.jsonb_build_object('version', d.version::text, 'from_version', d.from_version::text,
 											 'at', d.deployed_at, 'by', d.deployed_by, 'reason', d.reason) AS last_rollback
 		  FROM modelgov.deployments d
-		 WHERE d.model OPERATOR(pg_catalog.=) m.name AND d.kind OPERATOR(pg_catalog.=) 'rollback'
+		 WHERE d.model OPERATOR(pg_catalog.=) m.name AND d.env OPERATOR(pg_catalog.=) 'production'
+		   AND d.kind OPERATOR(pg_catalog.=) 'rollback'
 		 ORDER BY d.id DESC LIMIT 1) lastrb ON true
 	  LEFT JOIN LATERAL (
 		SELECT pg_catalog.jsonb_build_object('seq', a.seq, 'version', a.version::text, 'at', a.recorded_at,
@@ -223,3 +233,122 @@ COMMENT ON VIEW modelgov.inventory IS
 	'waits for, the last deployment and rollback, the last alert, the previous version and its support status, and '
 	'the members (roles) holding each duty for it';
 GRANT SELECT ON modelgov.inventory TO PUBLIC;
+
+/*
+ * Open work: one row per step an open proposal waits for, with the members
+ * who can take it (role names).  A view runs with its owner's rights on the
+ * tables but checks the caller's right to execute functions, so the rules
+ * of holds() and is_live_member() are written out here.
+ */
+CREATE VIEW modelgov.open_work AS
+	WITH live AS (
+		SELECT m.role_name, m.roles
+		  FROM modelgov.members m
+		 WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+						WHERE r.oid OPERATOR(pg_catalog.=) m.role_id
+						  AND r.rolname OPERATOR(pg_catalog.=) m.role_name)),
+	duty AS (
+		SELECT l.role_name, r.duty, NULL::text AS model
+		  FROM live l, pg_catalog.unnest(l.roles) AS r(duty)
+		UNION ALL
+		SELECT d.role_name, d.duty, d.model
+		  FROM modelgov.duties d JOIN live l ON l.role_name OPERATOR(pg_catalog.=) d.role_name),
+	open AS (
+		SELECT p.*,
+			   (SELECT pg_catalog.count(*) FROM modelgov.reviews r
+				 WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id AND r.approve) AS good,
+			   (SELECT pg_catalog.array_agg(r.reviewer ORDER BY r.reviewer) FROM modelgov.reviews r
+				 WHERE r.proposal_id OPERATOR(pg_catalog.=) p.proposal_id AND NOT r.approve) AS against,
+			   (SELECT s.passed FROM modelgov.smoke_tests s
+				 WHERE s.model OPERATOR(pg_catalog.=) p.model
+				   AND s.version OPERATOR(modelgov.=) p.target_version
+				 ORDER BY s.id DESC LIMIT 1) AS smoke
+		  FROM modelgov.proposals p
+		 WHERE p.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed', 'approved', 'staged']))
+	-- reviews
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'review'::text AS step,
+		   pg_catalog.format('two approving reviews (%s so far)', o.good) AS waits_for,
+		   ARRAY(SELECT l.role_name FROM live l
+				  WHERE l.role_name OPERATOR(pg_catalog.<>) o.proposer
+					AND NOT EXISTS (SELECT 1 FROM modelgov.reviews r
+									 WHERE r.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+									   AND r.reviewer OPERATOR(pg_catalog.=) l.role_name)
+				  ORDER BY l.role_name) AS who,
+		   NULL::timestamptz AS due
+	  FROM open o
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review']) AND o.against IS NULL
+	UNION ALL
+	-- a negative review blocks the proposal
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'unblock',
+		   'the negative review to be replaced by its reviewer, or the proposal withdrawn or rejected',
+		   o.against OPERATOR(pg_catalog.||) o.proposer, NULL
+	  FROM open o
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['proposed', 'in_review', 'reviewed']) AND o.against IS NOT NULL
+	UNION ALL
+	-- approvals, one row per committee duty still open
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'approve as ' OPERATOR(pg_catalog.||) req.duty,
+		   pg_catalog.format('approval as %s', req.duty),
+		   ARRAY(SELECT DISTINCT d.role_name FROM duty d
+				  WHERE d.duty OPERATOR(pg_catalog.=) req.duty
+					AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+					AND d.role_name OPERATOR(pg_catalog.<>) o.proposer
+					AND NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+									 WHERE a.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+									   AND a.member OPERATOR(pg_catalog.=) d.role_name)
+				  ORDER BY d.role_name),
+		   NULL
+	  FROM open o,
+		   pg_catalog.unnest(ARRAY['model_science_lead', 'product_manager',
+								   'engineering_lead']::modelgov.member_role[]) AS req(duty)
+	 WHERE o.status OPERATOR(pg_catalog.=) 'reviewed' AND o.against IS NULL
+	   AND NOT EXISTS (SELECT 1 FROM modelgov.approvals a
+						 JOIN duty d ON d.role_name OPERATOR(pg_catalog.=) a.member
+									AND d.duty OPERATOR(pg_catalog.=) a.as_role
+									AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+						WHERE a.proposal_id OPERATOR(pg_catalog.=) o.proposal_id
+						  AND a.as_role OPERATOR(pg_catalog.=) req.duty)
+	UNION ALL
+	-- a proposal made against a version production no longer runs: staging
+	-- refuses it; its proposer rebases it (or withdraws it)
+	SELECT o.model, o.proposal_id, o.status, o.target_version, 'rebase',
+		   pg_catalog.format('a rebase onto %s: it was made against %s', e.version, o.base_version),
+		   ARRAY[o.proposer], NULL
+	  FROM open o
+	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
+	 WHERE e.version OPERATOR(modelgov.<>) o.base_version
+	UNION ALL
+	-- the deployer's steps
+	SELECT o.model, o.proposal_id, o.status, o.target_version,
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deploy to staging'
+				WHEN o.smoke IS NOT TRUE THEN 'record a smoke test'
+				ELSE 'deploy to production' END,
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deployment to staging'
+				WHEN o.smoke IS NULL THEN pg_catalog.format('a smoke test of %s in staging', o.target_version)
+				WHEN NOT o.smoke THEN pg_catalog.format('a passing smoke test of %s (the last one failed)', o.target_version)
+				ELSE 'deployment to production' END,
+		   ARRAY(SELECT DISTINCT d.role_name FROM duty d
+				  WHERE d.duty OPERATOR(pg_catalog.=) 'deployer'
+					AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) o.model)
+				  ORDER BY d.role_name),
+		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'staged' AND o.smoke
+				THEN COALESCE(o.scheduled_deployment, o.approved_at) END
+	  FROM open o
+	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
+	 WHERE o.status OPERATOR(pg_catalog.=) ANY (ARRAY['approved', 'staged'])
+	   AND e.version OPERATOR(modelgov.=) o.base_version;
+COMMENT ON VIEW modelgov.open_work IS
+	'every step open proposals wait for, per model: the step, what it waits for, the members (roles) who can take it, '
+	'and for a production deployment when it is due';
+GRANT SELECT ON modelgov.open_work TO PUBLIC;
+
+/* The steps the calling member can take now. */
+CREATE VIEW modelgov.my_work AS
+	SELECT w.model, w.proposal_id, w.status, w.target_version, w.step, w.waits_for, w.due,
+		   w.due IS NOT NULL AND w.due OPERATOR(pg_catalog.<=) modelgov.clock_now() AS due_now
+	  FROM modelgov.open_work w
+	 WHERE (CASE WHEN pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) 'none'
+				 THEN SESSION_USER::text ELSE pg_catalog.current_setting('role') END) OPERATOR(pg_catalog.=) ANY (w.who);
+COMMENT ON VIEW modelgov.my_work IS
+	'the steps of open proposals the calling member (the role set with SET ROLE, else the session user) can take now: '
+	'reviews, approvals for a duty they hold, smoke tests and deployments; due_now for a production deployment whose time has come';
+GRANT SELECT ON modelgov.my_work TO PUBLIC;

@@ -668,6 +668,16 @@ BEGIN
 										  AND dd.from_version IS NOT NULL) THEN
 						action := 'alert; no earlier version to roll back to';
 					ELSIF auto_rollback AND NOT rolled_back
+					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v
+					   AND modelgov.semver_major(v) <> (SELECT modelgov.semver_major(dd.from_version)
+														   FROM modelgov.deployments dd
+														  WHERE dd.model = mdl AND dd.env = 'production'
+															AND dd.kind = 'deploy'
+															AND dd.version OPERATOR(modelgov.=) v
+														  ORDER BY dd.id DESC LIMIT 1) THEN
+						-- the inputs change across a MAJOR version: a person decides
+						action := 'alert; no automatic rollback across a MAJOR version: roll back by hand with modelgov.rollback(model, reason, to_version)';
+					ELSIF auto_rollback AND NOT rolled_back
 					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
 						reason := format('%s %s to %s (expected %s)',
 							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
@@ -856,6 +866,9 @@ DECLARE
 	m modelgov.members := modelgov_internal.require_member('annotate rollbacks');
 	e modelgov.audit_log;
 BEGIN
+	IF seq IS NULL THEN
+		PERFORM modelgov_internal.missing('annotate', 'seq (the rollback''s audit entry)', 'seq, root_cause');
+	END IF;
 	IF modelgov_internal.is_blank(root_cause) THEN
 		RAISE EXCEPTION 'an annotation needs a root cause' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -874,7 +887,7 @@ BEGIN
 																	'annotated_by', m.identity));
 END
 $$;
-CREATE FUNCTION modelgov.annotate(seq bigint, root_cause text) RETURNS bigint
+CREATE FUNCTION modelgov.annotate(seq bigint DEFAULT NULL, root_cause text DEFAULT NULL) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.annotate(bigint, text) IS

@@ -147,6 +147,29 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.sole_model(text) IS
 	'internal: the name of the database''s only model, for the 0.1.0 calls without one; 55000 otherwise';
 
+/*
+ * The label an argument names, or 22P02 listing the labels: the calls take
+ * these arguments as text, so that a typo reaches here instead of the enum
+ * type's own message, which lists nothing.
+ */
+CREATE FUNCTION modelgov_internal.enum_value(type regtype, value text, arg text) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_enum e WHERE e.enumtypid = type AND e.enumlabel = value) THEN
+		RAISE EXCEPTION 'invalid % "%"', arg, modelgov_internal.excerpt(value)
+			USING ERRCODE = 'invalid_text_representation',
+				  HINT = format('The values of %s are: %s.', arg,
+								(SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder)
+								   FROM pg_enum e WHERE e.enumtypid = type));
+	END IF;
+	RETURN value;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.enum_value(regtype, text, text) IS
+	'internal: an argument that names a label of an enum type, or 22P02 listing its labels';
+
 /* Whether a member holds a duty for a model (or for every model). */
 CREATE FUNCTION modelgov_internal.holds(role_name text, duty modelgov.member_role, model text) RETURNS boolean
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -208,100 +231,108 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.member_for_update(regrole) IS
 	'internal: lock the membership of a role, or 42704 (55000 when stale)';
 
-CREATE FUNCTION modelgov_internal.grant_duty(member regrole, duty modelgov.member_role, model text DEFAULT NULL)
-	RETURNS void
+CREATE FUNCTION modelgov_internal.grant_duty(member regrole, duty text, model text DEFAULT NULL)
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members;
+	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty')::modelgov.member_role;
 BEGIN
 	PERFORM modelgov_internal.require_admin('grant duties');
-	IF member IS NULL OR duty IS NULL THEN
-		RAISE EXCEPTION 'member and duty must not be null' USING ERRCODE = 'null_value_not_allowed';
+	IF member IS NULL OR role IS NULL THEN
+		PERFORM modelgov_internal.missing('grant_duty', CASE WHEN member IS NULL THEN 'member' ELSE 'duty' END,
+										  'member, duty, model');
 	END IF;
 	m := modelgov_internal.member_for_update(member);
 	IF model IS NOT NULL THEN
 		PERFORM modelgov_internal.lock_model(model);
 	END IF;
-	IF (model IS NULL AND duty = ANY (m.roles))
+	IF (model IS NULL AND role = ANY (m.roles))
 	   OR EXISTS (SELECT 1 FROM modelgov.duties d
-				   WHERE d.role_name = m.role_name AND d.duty = duty AND d.model = model) THEN
-		RAISE EXCEPTION 'member % already holds the % duty %', m.role_name, duty,
+				   WHERE d.role_name = m.role_name AND d.duty = role AND d.model = model) THEN
+		RAISE EXCEPTION 'member % already holds the % duty %', m.role_name, role,
 			CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END
 			USING ERRCODE = 'duplicate_object';
 	END IF;
 	IF model IS NULL THEN
 		UPDATE modelgov.members x
-		   SET roles = ARRAY(SELECT DISTINCT r FROM unnest(x.roles || duty) AS r ORDER BY r)
+		   SET roles = ARRAY(SELECT DISTINCT r FROM unnest(x.roles || role) AS r ORDER BY r)
 		 WHERE x.role_name = m.role_name;
 	ELSE
-		INSERT INTO modelgov.duties VALUES (m.role_name, duty, model, modelgov.clock_now(), modelgov_internal.actor());
+		INSERT INTO modelgov.duties VALUES (m.role_name, role, model, modelgov.clock_now(), modelgov_internal.actor());
 	END IF;
 	PERFORM modelgov_internal.audit('duty_granted', model => model,
 							details => jsonb_build_object('member', m.role_name, 'identity', m.identity,
-														  'duty', duty, 'model', model));
+														  'duty', role, 'model', model));
+	RETURN format('%s is %s %s', m.role_name, role,
+				  CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END);
 END
 $$;
-CREATE FUNCTION modelgov.grant_duty(member regrole, duty modelgov.member_role, model text DEFAULT NULL)
-	RETURNS void
+CREATE FUNCTION modelgov.grant_duty(member regrole DEFAULT NULL, duty text DEFAULT NULL, model text DEFAULT NULL)
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION modelgov_internal.grant_duty(regrole, modelgov.member_role, text) IS
+COMMENT ON FUNCTION modelgov_internal.grant_duty(regrole, text, text) IS
 	'internal: the body of modelgov.grant_duty, which runs it for the role that acts (src/governance.c)';
-COMMENT ON FUNCTION modelgov.grant_duty(regrole, modelgov.member_role, text) IS
+COMMENT ON FUNCTION modelgov.grant_duty(regrole, text, text) IS
 	'grant a member a duty for one model, or for every model when model is NULL (administrators only; audited)';
 
-CREATE FUNCTION modelgov_internal.revoke_duty(member regrole, duty modelgov.member_role, model text DEFAULT NULL)
-	RETURNS void
+CREATE FUNCTION modelgov_internal.revoke_duty(member regrole, duty text, model text DEFAULT NULL)
+	RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 #variable_conflict use_variable
 DECLARE
 	m modelgov.members;
+	role modelgov.member_role := modelgov_internal.enum_value('modelgov.member_role', duty, 'duty')::modelgov.member_role;
 	held text;
 BEGIN
 	PERFORM modelgov_internal.require_admin('revoke duties');
-	IF member IS NULL OR duty IS NULL THEN
-		RAISE EXCEPTION 'member and duty must not be null' USING ERRCODE = 'null_value_not_allowed';
+	IF member IS NULL OR role IS NULL THEN
+		PERFORM modelgov_internal.missing('revoke_duty', CASE WHEN member IS NULL THEN 'member' ELSE 'duty' END,
+										  'member, duty, model');
 	END IF;
 	m := modelgov_internal.member_for_update(member);
 	IF model IS NOT NULL THEN
 		PERFORM modelgov_internal.require_model(model, false);
 	END IF;
 	IF model IS NULL THEN
-		UPDATE modelgov.members x SET roles = array_remove(x.roles, duty)
-		 WHERE x.role_name = m.role_name AND duty = ANY (x.roles);
+		UPDATE modelgov.members x SET roles = array_remove(x.roles, role)
+		 WHERE x.role_name = m.role_name AND role = ANY (x.roles);
 	ELSE
 		DELETE FROM modelgov.duties d
-		 WHERE d.role_name = m.role_name AND d.duty = duty AND d.model = model;
+		 WHERE d.role_name = m.role_name AND d.duty = role AND d.model = model;
 	END IF;
 	IF NOT FOUND THEN
 		SELECT string_agg(COALESCE(x.value ->> 'model', 'every model'), ', ') INTO held
 		  FROM jsonb_array_elements(modelgov_internal.duties_of(m.role_name)) x
-		 WHERE x.value ->> 'duty' = duty::text;
-		RAISE EXCEPTION 'member % does not hold the % duty %', m.role_name, duty,
+		 WHERE x.value ->> 'duty' = role::text;
+		RAISE EXCEPTION 'member % does not hold the % duty %', m.role_name, role,
 			CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END
 			USING ERRCODE = 'undefined_object',
-				  DETAIL = CASE WHEN held IS NULL THEN format('%s holds the %s duty for no model.', m.role_name, duty)
+				  DETAIL = CASE WHEN held IS NULL THEN format('%s holds the %s duty for no model.', m.role_name, role)
 								ELSE format('%s holds it for: %s.', m.role_name, held) END,
 				  HINT = 'A duty is revoked for the scope it was granted for: a model, or every model (NULL).';
 	END IF;
 	PERFORM modelgov_internal.audit('duty_revoked', model => model,
 							details => jsonb_build_object('member', m.role_name, 'identity', m.identity,
-														  'duty', duty, 'model', model));
+														  'duty', role, 'model', model));
+	RETURN format('%s is no longer %s %s', m.role_name, role,
+				  CASE WHEN model IS NULL THEN 'for every model' ELSE format('for model %s', model) END);
 END
 $$;
-CREATE FUNCTION modelgov.revoke_duty(member regrole, duty modelgov.member_role, model text DEFAULT NULL)
-	RETURNS void
+CREATE FUNCTION modelgov.revoke_duty(member regrole DEFAULT NULL, duty text DEFAULT NULL, model text DEFAULT NULL)
+	RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION modelgov_internal.revoke_duty(regrole, modelgov.member_role, text) IS
+COMMENT ON FUNCTION modelgov_internal.revoke_duty(regrole, text, text) IS
 	'internal: the body of modelgov.revoke_duty, which runs it for the role that acts (src/governance.c)';
-COMMENT ON FUNCTION modelgov.revoke_duty(regrole, modelgov.member_role, text) IS
+COMMENT ON FUNCTION modelgov.revoke_duty(regrole, text, text) IS
 	'revoke a duty a member holds for one model, or for every model when model is NULL (administrators only; audited)';
 
-REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov.revoke_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.revoke_duty(regrole, text, text) FROM PUBLIC;

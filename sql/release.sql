@@ -328,7 +328,7 @@ COMMENT ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) IS
 	'the latest attestation counts.  Computed items, unknown items, and breaking_changes_marked or migration_guide '
 	'of a version that is not MAJOR are refused (22023)';
 
-CREATE FUNCTION modelgov_internal.release(model text, version modelgov.semver) RETURNS void
+CREATE FUNCTION modelgov_internal.release(model text, version modelgov.semver) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -390,9 +390,11 @@ BEGIN
 			USING ERRCODE = 'serialization_failure',
 				  HINT = 'Retry the transaction.';
 	END;
+	RETURN format('released: %s %s, %s', v.model, v.version,
+				  CASE WHEN v.status = 'active' THEN 'active in production' ELSE v.status END);
 END
 $$;
-CREATE FUNCTION modelgov.release(model text, version modelgov.semver) RETURNS void
+CREATE FUNCTION modelgov.release(model text, version modelgov.semver) RETURNS text
 	AS 'MODULE_PATHNAME', 'mg_governance_call'
 	LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION modelgov_internal.release(text, modelgov.semver) IS
@@ -415,7 +417,7 @@ COMMENT ON FUNCTION modelgov.release(modelgov.semver) IS
 	'deprecated since 0.2.0: release(model, version) for the database''s only model';
 COMMENT ON FUNCTION modelgov.release(text, modelgov.semver) IS
 	'mark a version of a model RELEASED once every item of its release checklist is verified, attested or not applicable '
-	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once';
+	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once.  Returns what was released';
 
 REVOKE ALL ON FUNCTION modelgov.attest(modelgov.semver, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.release(modelgov.semver) FROM PUBLIC;

@@ -82,12 +82,43 @@ actor_role(void)
 	return OidIsValid(role) ? role : GetSessionUserId();
 }
 
+/*
+ * Re-throw the error a body raised without the context lines of the
+ * extension's internal functions: a user who called approve() with a typo
+ * reads what is wrong, not the helper that found it.  They are the
+ * innermost lines of the context; the lines of the caller's own functions,
+ * after them, stay.  An internal error (XX000) keeps its whole context.
+ */
+static void
+rethrow_without_internals(void)
+{
+	ErrorData  *edata = CopyErrorData();
+
+	FlushErrorState();
+	if (edata->context != NULL && edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
+	{
+		char	   *last = NULL;
+		char	   *p = edata->context;
+
+		while ((p = strstr(p, "modelgov_internal.")) != NULL)
+			last = p++;
+		if (last != NULL)
+		{
+			char	   *rest = strchr(last, '\n');
+
+			edata->context = rest != NULL ? pstrdup(rest + 1) : NULL;
+		}
+	}
+	ReThrowError(edata);
+}
+
 PG_FUNCTION_INFO_V1(mg_governance_call);
 Datum
 mg_governance_call(PG_FUNCTION_ARGS)
 {
 	Oid			runs_as = GetUserId();
 	Oid			actor = actor_role();
+	MemoryContext caller = CurrentMemoryContext;
 	GovernanceBody *body;
 	LOCAL_FCINFO(inner, FUNC_MAX_ARGS);
 	PgStat_FunctionCallUsage usage;
@@ -111,7 +142,16 @@ mg_governance_call(PG_FUNCTION_ARGS)
 
 	/* counted in pg_stat_user_functions like a call from a query */
 	pgstat_init_function_usage(inner, &usage);
-	result = FunctionCallInvoke(inner);
+	PG_TRY();
+	{
+		result = FunctionCallInvoke(inner);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(caller);
+		rethrow_without_internals();
+	}
+	PG_END_TRY();
 	pgstat_end_function_usage(&usage, true);
 
 	fcinfo->isnull = inner->isnull;

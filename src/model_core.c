@@ -16,6 +16,10 @@
  *	   finite (finite features whose products overflow), there is no p, and
  *	   the decision is the most cautious of missing_feature_decision and
  *	   every rule that fires on the features that are present.
+ *	6. a feature with a declared default that the input leaves out or gives
+ *	   as NULL takes its default (NaN and infinities stay missing); inputs
+ *	   beyond the features are ignored up to a limit.  Both are the caller's
+ *	   (scoring.c), which fills x and present.
  *
  *-------------------------------------------------------------------------
  */

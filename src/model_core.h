@@ -65,6 +65,7 @@ typedef struct MgBias
 typedef struct MgModel
 {
 	char		version[257];
+	int64_t		major;			/* the MAJOR of version (set by the caller) */
 	int			nfeatures;
 	const char **feature_names;
 	double	   *weights;
@@ -117,7 +118,10 @@ extern double mg_model_calibrate(const MgModel *m, double z);
 
 /*
  * Evaluate a model on x[0..nfeatures-1]; present[i] false (or a NaN or
- * infinite x[i]) means the feature is missing.  candidate may be NULL.
+ * infinite x[i]) means the feature is missing.  A feature with a declared
+ * default that the caller did not give, or gave as NULL, is present with
+ * its default: the caller fills it in (evaluation rule 6).  candidate may
+ * be NULL.
  * Returns the final decision; *p is the calibrated risk, or NaN when a
  * feature is missing.  p and trace may be NULL; when both are, the
  * calibration is skipped wherever z is clearly on one side of the

@@ -23,6 +23,16 @@
  * replayed by hot standbys.  A deployment of one model only makes the
  * backends read the map again: the compiled versions of every model stay.
  *
+ * Inputs beyond a version's features are ignored up to the most features
+ * of any version of the same model and MAJOR (evaluation rule 6), so that
+ * an application written for 1.2 keeps scoring after a rollback to 1.1.
+ * Reading the map also scans modelgov.versions once and notes, per model,
+ * the most features of its versions of each MAJOR; a call site computes its
+ * version's limit when it pins the version, and keeps it with the version
+ * (a cursor across FETCHes too).  A version created after the map was read
+ * (none is deployed without an invalidation) accepts at least its own
+ * features.
+ *
  * One statement scores each model with one version: the first call site
  * of a statement that scores model a pins a's version for the statement,
  * and every call site pins its model's version in fn_extra, so one
@@ -98,9 +108,19 @@ typedef struct ModelEntry
 	TimestampTz pin_start;
 } ModelEntry;
 
+/* the most features of a model's versions of one MAJOR */
+typedef struct MajorWidth
+{
+	int64		major;
+	int			nfeatures;
+} MajorWidth;
+
 /*
- * What a map says of one model: its production version, and whether it is
- * retired.  A map holds every row of modelgov.models, sorted by name.
+ * What a map says of one model: its production version, whether it is
+ * retired, and, for each MAJOR of its versions, the most features of a
+ * version of that MAJOR: a version of the MAJOR accepts (and ignores)
+ * inputs up to it (evaluation rule 6).  A map holds every row of
+ * modelgov.models, sorted by name.
  */
 typedef struct ActiveModel
 {
@@ -109,6 +129,9 @@ typedef struct ActiveModel
 	bool		retired;
 	TimestampTz retired_at;
 	MgModel    *model;			/* key compiled, once resolved (backend map) */
+	int			nwidths;
+	int			capwidths;
+	MajorWidth *widths;			/* in the map's context */
 } ActiveModel;
 
 typedef struct ModelMap
@@ -123,6 +146,7 @@ typedef struct StatementPin
 {
 	char		name[MG_MODEL_NAME_MAX + 1];
 	MgModel    *model;
+	int			limit;			/* most inputs it accepts (see map_width) */
 	LocalTransactionId lxid;
 	TimestampTz start;
 } StatementPin;
@@ -211,6 +235,7 @@ typedef struct QueryPin
 {
 	char		name[MG_MODEL_NAME_MAX + 1];
 	MgModel    *model;
+	int			limit;
 	uint32		generation;
 } QueryPin;
 
@@ -230,6 +255,7 @@ static QueryPins *query_pins_list = NULL;
 typedef struct CallState
 {
 	MgModel    *model;			/* pinned version, or the last given one */
+	int			limit;			/* most inputs model accepts (see map_width) */
 	uint32		generation;		/* model_generation when model was set */
 	int			namelen;		/* length of name; -1 before the first call */
 	char		name[MG_MODEL_NAME_MAX + 1];	/* the model of model */
@@ -451,6 +477,18 @@ check_extension_identity(void)
 
 /* ---- compiling a configuration ------------------------------------- */
 
+/* the MAJOR of a version key; -1 if it is not a version (never seen) */
+static int64
+key_major(const char *key)
+{
+	MgSemver	v;
+	MgSemverError err;
+
+	if (mg_semver_parse(key, strlen(key), &v, &err) != MG_SEMVER_OK)
+		return -1;
+	return v.major;
+}
+
 /* an allocator for config_core.c: out of memory is an ERROR */
 static void *
 model_alloc(void *ctx, size_t size)
@@ -498,6 +536,7 @@ compile_model(const char *version, const char *ekey, Jsonb *config)
 					 errhint("The version was created by modelgov 0.1.0, which accepted configurations its compiler refuses.")));
 		m = mg_model_copy(&parsed, model_alloc, cxt);
 		strlcpy(m->version, version, sizeof(m->version));
+		m->major = key_major(version);
 		MemoryContextSetIdentifier(cxt, MemoryContextStrdup(cxt, ekey));
 	}
 	PG_CATCH();
@@ -600,9 +639,141 @@ name_from_datum(Datum d, char *buf)
 	return true;
 }
 
+/* note that a version of am of MAJOR major has nfeatures features */
+static void
+map_note_width(ModelMap *map, ActiveModel *am, int64 major, int nfeatures)
+{
+	for (int i = 0; i < am->nwidths; i++)
+	{
+		if (am->widths[i].major == major)
+		{
+			if (nfeatures > am->widths[i].nfeatures)
+				am->widths[i].nfeatures = nfeatures;
+			return;
+		}
+	}
+	if (am->nwidths == am->capwidths)
+	{
+		am->capwidths = am->capwidths == 0 ? 4 : am->capwidths * 2;
+		am->widths = am->widths == NULL
+			? MemoryContextAlloc(map->cxt, sizeof(MajorWidth) * am->capwidths)
+			: repalloc(am->widths, sizeof(MajorWidth) * am->capwidths);
+	}
+	am->widths[am->nwidths].major = major;
+	am->widths[am->nwidths].nfeatures = nfeatures;
+	am->nwidths++;
+}
+
 /*
- * Fill map with what snap sees: every model, and the production version of
- * each from environments.  A handful of rows, read directly.
+ * The number of features of a stored configuration: the length of its
+ * weights (which the compiler requires), or of its features; -1 if it has
+ * neither (a 0.1.0 version that cannot be scored anyway).
+ */
+static int
+config_width(Jsonb *config)
+{
+	static const char *const keys[2] = {"weights", "features"};
+
+	if (!JB_ROOT_IS_OBJECT(config))
+		return -1;
+	for (int k = 0; k < 2; k++)
+	{
+		JsonbValue	buf;
+		JsonbValue *v = getKeyJsonValueFromContainer(&config->root, keys[k],
+													 strlen(keys[k]), &buf);
+
+		if (v != NULL && v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+			return (int) JsonContainerSize(v->val.binary.data);
+	}
+	return -1;
+}
+
+/*
+ * Note, for each model of map, the most features of its versions of each
+ * MAJOR: one scan of versions, with snap.  A version's configuration never
+ * changes once written.  Configurations are read in a scratch context,
+ * one at a time.
+ */
+static void
+map_read_widths(ModelMap *map, Oid versions_relid, Snapshot snap)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	att_version,
+				att_config,
+				att_model,
+				att_released;
+	MemoryContext scratch;
+
+	if (!OidIsValid(versions_relid) || map->n == 0)
+		return;
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "modelgov version widths",
+									ALLOCSET_SMALL_SIZES);
+	rel = table_open(versions_relid, AccessShareLock);
+	att_version = attnum_of(rel, "version");
+	att_config = attnum_of(rel, "config");
+	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
+	att_released = attnum_of(rel, "released_at");
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d;
+		ActiveModel *am;
+		char		key[MG_SEMVER_MAX_LEN + 1];
+		int64		major;
+		int			width;
+		MemoryContext old;
+
+		/*
+		 * Only versions that ran in production widen what the others
+		 * accept: applications were written for those.  A version first
+		 * deployed sends the invalidation that makes every backend read
+		 * this again; one approved or withdrawn without running changes
+		 * nothing.
+		 */
+		(void) slot_getattr(slot, att_released, &isnull);
+		if (isnull)
+			continue;
+
+		if (att_model == InvalidAttrNumber)
+			am = &map->models[0];	/* 0.1.0: the one model */
+		else
+		{
+			char		buf[MG_MODEL_NAME_MAX + 1];
+
+			d = slot_getattr(slot, att_model, &isnull);
+			if (isnull || !name_from_datum(d, buf) || (am = map_find(map, buf)) == NULL)
+				continue;
+		}
+		old = MemoryContextSwitchTo(scratch);
+		d = slot_getattr(slot, att_version, &isnull);
+		if (isnull)
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
+		mg_semver_key(d, key);
+		major = key_major(key);
+		d = slot_getattr(slot, att_config, &isnull);
+		width = isnull ? -1 : config_width(DatumGetJsonbP(d));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(scratch);
+		if (major >= 0 && width >= 0)
+			map_note_width(map, am, major, width);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	MemoryContextDelete(scratch);
+}
+
+/*
+ * Fill map with what snap sees: every model, the production version of
+ * each from environments, and the widths of each MAJOR of its versions.
+ * A handful of rows, read directly.
  *
  * A database still at modelgov 0.1.0 (this library is installed, ALTER
  * EXTENSION UPDATE has not run yet) has no modelgov.models and no model
@@ -610,7 +781,7 @@ name_from_datum(Datum d, char *buf)
  * that it scores as it did until it is updated.
  */
 static void
-map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
+map_read(ModelMap *map, Oid env_relid, Oid models_relid, Oid versions_relid, Snapshot snap)
 {
 	Relation	rel;
 	TableScanDesc scan;
@@ -700,9 +871,14 @@ map_read(ModelMap *map, Oid env_relid, Oid models_relid, Snapshot snap)
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, AccessShareLock);
+
+	map_read_widths(map, versions_relid, snap);
 }
 
-/* "[~]name=version[@retired_at]" for each model, separated by commas */
+/*
+ * "[~]name=version[@retired_at][#major:width]..." for each model,
+ * separated by commas.
+ */
 static void
 map_serialize(const ModelMap *map, StringInfo buf, bool with_pins)
 {
@@ -710,20 +886,37 @@ map_serialize(const ModelMap *map, StringInfo buf, bool with_pins)
 	{
 		const ActiveModel *am = &map->models[i];
 		const char *key = am->key;
+		StatementPin *pin = NULL;
+		bool		pin_width = false;
 
 		if (with_pins)
 		{
-			StatementPin *pin = hash_search(stmt_pins, am->name, HASH_FIND, NULL);
-
+			pin = hash_search(stmt_pins, am->name, HASH_FIND, NULL);
 			/* a version this statement pinned already stays its version */
 			if (pin != NULL && pin->lxid == stmt_lxid && pin->start == stmt_start)
 				key = pin->model->version;
+			else
+				pin = NULL;
 		}
 		if (i > 0)
 			appendStringInfoChar(buf, ',');
 		appendStringInfo(buf, "%s%s=%s", am->retired ? "~" : "", am->name, key);
 		if (am->retired)
 			appendStringInfo(buf, "@" INT64_FORMAT, (int64) am->retired_at);
+		for (int w = 0; w < am->nwidths; w++)
+		{
+			int			width = am->widths[w].nfeatures;
+
+			/* and the pinned version keeps the limit it was pinned with */
+			if (pin != NULL && am->widths[w].major == pin->model->major)
+			{
+				width = pin->limit;
+				pin_width = true;
+			}
+			appendStringInfo(buf, "#" INT64_FORMAT ":%d", am->widths[w].major, width);
+		}
+		if (pin != NULL && !pin_width)
+			appendStringInfo(buf, "#" INT64_FORMAT ":%d", (int64) pin->model->major, pin->limit);
 	}
 }
 
@@ -751,7 +944,7 @@ map_parse(ModelMap *map, const char *s)
 		memcpy(am->name, s, eq - s);
 		am->name[eq - s] = '\0';
 		s = eq + 1;
-		len = strcspn(s, "@,");
+		len = strcspn(s, "@,#");
 		if (len > MG_SEMVER_MAX_LEN)
 			return false;
 		memcpy(am->key, s, len);
@@ -767,6 +960,23 @@ map_parse(ModelMap *map, const char *s)
 				return false;
 			s = e;
 		}
+		while (*s == '#')
+		{
+			char	   *e;
+			long long	major;
+			long		width;
+
+			errno = 0;
+			major = strtoll(s + 1, &e, 10);
+			if (errno != 0 || e == s + 1 || *e != ':' || major < 0)
+				return false;
+			s = e + 1;
+			width = strtol(s, &e, 10);
+			if (errno != 0 || e == s || width < 0 || width > INT_MAX)
+				return false;
+			s = e;
+			map_note_width(map, am, (int64) major, (int) width);
+		}
 		if (*s == ',')
 			s++;
 		else if (*s != '\0')
@@ -780,16 +990,18 @@ map_parse(ModelMap *map, const char *s)
 }
 
 /*
- * OIDs of environments and models; false when the extension is missing.
- * models is InvalidOid in a database still at 0.1.0 (see map_read).
+ * OIDs of environments, models and versions; false when the extension is
+ * missing.  models is InvalidOid in a database still at 0.1.0 (see
+ * map_read).
  */
 static bool
-map_relids(Oid *env_relid, Oid *models_relid)
+map_relids(Oid *env_relid, Oid *models_relid, Oid *versions_relid)
 {
 	Oid			nsp = mg_extension_namespace();
 
 	*env_relid = OidIsValid(nsp) ? get_relname_relid("environments", nsp) : InvalidOid;
 	*models_relid = OidIsValid(nsp) ? get_relname_relid("models", nsp) : InvalidOid;
+	*versions_relid = OidIsValid(nsp) ? get_relname_relid("versions", nsp) : InvalidOid;
 	return OidIsValid(*env_relid);
 }
 
@@ -1017,6 +1229,7 @@ statement_map(void)
 {
 	Oid			env_relid;
 	Oid			models_relid;
+	Oid			versions_relid;
 
 	begin_statement();
 	if (IsInParallelMode())
@@ -1027,9 +1240,10 @@ statement_map(void)
 
 			if (s == NULL || strcmp(s, "-") == 0 || !map_parse(&stmt_map, s))
 			{
-				if (!map_relids(&env_relid, &models_relid))
+				if (!map_relids(&env_relid, &models_relid, &versions_relid))
 					not_installed();
-				map_read(&stmt_map, env_relid, models_relid, GetActiveSnapshot());
+				map_read(&stmt_map, env_relid, models_relid, versions_relid,
+						 GetActiveSnapshot());
 			}
 			stmt_map_ready = true;
 		}
@@ -1039,14 +1253,14 @@ statement_map(void)
 	{
 		Snapshot	snap;
 
-		if (!map_relids(&env_relid, &models_relid))
+		if (!map_relids(&env_relid, &models_relid, &versions_relid))
 			not_installed();
 		/* mark valid first: an invalidation during the read wins */
 		active_valid = true;
 		PG_TRY();
 		{
 			snap = RegisterSnapshot(GetLatestSnapshot());
-			map_read(&backend_map, env_relid, models_relid, snap);
+			map_read(&backend_map, env_relid, models_relid, versions_relid, snap);
 			UnregisterSnapshot(snap);
 		}
 		PG_CATCH();
@@ -1195,12 +1409,34 @@ sole_model(const char *fname, char *buf)
 }
 
 /*
- * The version of model name that this statement scores with: the one an
- * earlier call site of the statement pinned, else the model's production
- * version in the statement's map, which this call then pins.
+ * The most features a version of MAJOR major of model am accepts, from
+ * what a map says of the model's versions: the most features of any of its
+ * versions of that MAJOR (inputs beyond the version's own features are
+ * ignored up to it, evaluation rule 6).  The caller takes the larger of
+ * this and the version's own count, which a version created after the map
+ * was read may exceed.  Once per call site and statement, never per row.
+ */
+static int
+map_width(const ActiveModel *am, int64 major)
+{
+	int			width = 0;
+
+	if (am == NULL)
+		return 0;
+	for (int i = 0; i < am->nwidths; i++)
+		if (am->widths[i].major == major && am->widths[i].nfeatures > width)
+			width = am->widths[i].nfeatures;
+	return width;
+}
+
+/*
+ * The version of model name that this statement scores with, and in
+ * *limit the most inputs it accepts: the one an earlier call site of the
+ * statement pinned, else the model's production version in the
+ * statement's map, which this call then pins.
  */
 static MgModel *
-active_for_statement(const char *name, const char *fname)
+active_for_statement(const char *name, const char *fname, int *limit)
 {
 	StatementPin *pin;
 	ModelMap   *map;
@@ -1209,11 +1445,15 @@ active_for_statement(const char *name, const char *fname)
 	ModelEntry *entry;
 	char		ekey[MG_ENTRY_KEY_LEN];
 	bool		found;
+	int			width;
 
 	begin_statement();
 	pin = hash_search(stmt_pins, name, HASH_FIND, NULL);
 	if (pin != NULL && pin->lxid == stmt_lxid && pin->start == stmt_start)
+	{
+		*limit = pin->limit;
 		return pin->model;
+	}
 
 	map = statement_map();
 	am = scorable_model(map, name, fname);
@@ -1222,6 +1462,8 @@ active_for_statement(const char *name, const char *fname)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("model \"%s\" has no active production version", name),
 				 errhint("A deployer deploys a version of it to production.")));
+	/* before compiling, which may find the map gone */
+	width = map_width(am, key_major(am->key));
 	if (am->model != NULL)
 	{
 		stat_hits++;
@@ -1235,6 +1477,8 @@ active_for_statement(const char *name, const char *fname)
 	}
 	pin = hash_search(stmt_pins, name, HASH_ENTER, &found);
 	pin->model = model;
+	pin->limit = Max(width, model->nfeatures);
+	*limit = pin->limit;
 	pin->lxid = stmt_lxid;
 	pin->start = stmt_start;
 	snprintf(ekey, sizeof(ekey), "%s/%s", name, model->version);
@@ -1263,11 +1507,15 @@ resolve_statement_map(StringInfo buf)
 {
 	Oid			env_relid;
 	Oid			models_relid;
+	Oid			versions_relid;
+	Oid			relids[3];
+	int			nlocked = 0;
+	bool		usable = true;
 	Snapshot	snap;
 	ModelMap	tmp = {NULL, 0, NULL};
 	bool		pins;
 
-	if (!map_relids(&env_relid, &models_relid))
+	if (!map_relids(&env_relid, &models_relid, &versions_relid))
 		return false;
 	AcceptInvalidationMessages();
 	pins = env_relid == cached_env_relid && model_cache != NULL &&
@@ -1277,32 +1525,36 @@ resolve_statement_map(StringInfo buf)
 		map_serialize(&backend_map, buf, pins);
 		return true;
 	}
-	if (!ConditionalLockRelationOid(env_relid, AccessShareLock))
-		return false;
-	if (OidIsValid(models_relid) && !ConditionalLockRelationOid(models_relid, AccessShareLock))
+	/* every table map_read reads, locked without waiting, and still there */
+	relids[0] = env_relid;
+	relids[1] = models_relid;
+	relids[2] = versions_relid;
+	for (int i = 0; i < 3 && usable; i++)
 	{
-		UnlockRelationOid(env_relid, AccessShareLock);
-		return false;
+		if (!OidIsValid(relids[i]))
+			continue;
+		if (!ConditionalLockRelationOid(relids[i], AccessShareLock))
+		{
+			usable = false;
+			break;
+		}
+		nlocked = i + 1;
+		usable = SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relids[i]));
 	}
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(env_relid)) ||
-		(OidIsValid(models_relid) && !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(models_relid))))
+	if (usable)
 	{
-		if (OidIsValid(models_relid))
-			UnlockRelationOid(models_relid, AccessShareLock);
-		UnlockRelationOid(env_relid, AccessShareLock);
-		return false;
+		tmp.cxt = AllocSetContextCreate(CurrentMemoryContext, "modelgov leader versions",
+										ALLOCSET_SMALL_SIZES);
+		snap = RegisterSnapshot(GetLatestSnapshot());
+		map_read(&tmp, env_relid, models_relid, versions_relid, snap);
+		UnregisterSnapshot(snap);
+		map_serialize(&tmp, buf, pins);
+		MemoryContextDelete(tmp.cxt);
 	}
-	tmp.cxt = AllocSetContextCreate(CurrentMemoryContext, "modelgov leader versions",
-									ALLOCSET_SMALL_SIZES);
-	snap = RegisterSnapshot(GetLatestSnapshot());
-	map_read(&tmp, env_relid, models_relid, snap);
-	UnregisterSnapshot(snap);
-	map_serialize(&tmp, buf, pins);
-	MemoryContextDelete(tmp.cxt);
-	if (OidIsValid(models_relid))
-		UnlockRelationOid(models_relid, AccessShareLock);
-	UnlockRelationOid(env_relid, AccessShareLock);
-	return true;
+	for (int i = nlocked - 1; i >= 0; i--)
+		if (OidIsValid(relids[i]))
+			UnlockRelationOid(relids[i], AccessShareLock);
+	return usable;
 }
 
 /*
@@ -1433,13 +1685,14 @@ forget_query_pins(void *arg)
 }
 
 /*
- * The version of model name for the query this call site belongs to: the
- * one a call site of the query pinned already (also in an earlier FETCH of
- * a cursor), else the statement's, which the query then pins.  Called once
- * per call site, and again only when its model argument changes.
+ * The version of model name for the query this call site belongs to, and
+ * in *limit the most inputs it accepts: the one a call site of the query
+ * pinned already (also in an earlier FETCH of a cursor), else the
+ * statement's, which the query then pins.  Called once per call site, and
+ * again only when its model argument changes.
  */
 static MgModel *
-active_for_query(FunctionCallInfo fcinfo, const char *name, const char *fname)
+active_for_query(FunctionCallInfo fcinfo, const char *name, const char *fname, int *limit)
 {
 	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 	QueryPins  *qp;
@@ -1468,9 +1721,10 @@ active_for_query(FunctionCallInfo fcinfo, const char *name, const char *fname)
 					 errmsg("modelgov was dropped and created again while this statement was scoring"),
 					 errdetail("The model version this statement scored its first rows with no longer exists."),
 					 errhint("Run the statement again.")));
+		*limit = qp->pins[i].limit;
 		return qp->pins[i].model;
 	}
-	model = active_for_statement(name, fname);
+	model = active_for_statement(name, fname, limit);
 	if (qp->n == qp->cap)
 	{
 		qp->cap = qp->cap == 0 ? 4 : qp->cap * 2;
@@ -1480,18 +1734,20 @@ active_for_query(FunctionCallInfo fcinfo, const char *name, const char *fname)
 	}
 	strlcpy(qp->pins[qp->n].name, name, sizeof(qp->pins[qp->n].name));
 	qp->pins[qp->n].model = model;
+	qp->pins[qp->n].limit = *limit;
 	qp->pins[qp->n].generation = model_generation;
 	qp->n++;
 	return model;
 }
 
-/* pin model (of model name) at the call site */
+/* pin model (of model name), which accepts limit inputs, at the call site */
 static CallState *
-pin(FunctionCallInfo fcinfo, MgModel *model, const char *name)
+pin(FunctionCallInfo fcinfo, MgModel *model, const char *name, int limit)
 {
 	CallState  *st = call_state(fcinfo, model);
 
 	st->model = model;
+	st->limit = limit;
 	st->generation = model_generation;
 	st->namelen = strlen(name);
 	memcpy(st->name, name, st->namelen + 1);
@@ -1504,13 +1760,14 @@ pin_active(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 {
 	char		name[MG_MODEL_NAME_MAX + 1];
 	MgModel    *model;
+	int			limit;
 
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	sole_model(fname, name);
-	model = active_for_query(fcinfo, name, fname);
+	model = active_for_query(fcinfo, name, fname, &limit);
 	/* resolving may have found the extension created again */
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
-	*stp = pin(fcinfo, model, name);
+	*stp = pin(fcinfo, model, name, limit);
 	return model;
 }
 
@@ -1579,14 +1836,15 @@ pin_named(FunctionCallInfo fcinfo, CallState **stp, const char *fname)
 {
 	char		name[MG_MODEL_NAME_MAX + 2];
 	MgModel    *model;
+	int			limit;
 
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
 	if (!name_arg(fcinfo, 0, name, sizeof(name)) || strlen(name) > MG_MODEL_NAME_MAX)
 		no_such_model(name);
-	model = active_for_query(fcinfo, name, fname);
+	model = active_for_query(fcinfo, name, fname, &limit);
 	/* resolving may have found the extension created again */
 	check_pin_generation((CallState *) fcinfo->flinfo->fn_extra);
-	*stp = pin(fcinfo, model, name);
+	*stp = pin(fcinfo, model, name, limit);
 	return model;
 }
 
@@ -1627,6 +1885,7 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 	struct varlena *arg = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 	MgModel    *model;
 	bool		named = name != NULL;
+	int			width;
 
 	check_pin_generation(st);
 	if (st != NULL && st->model != NULL && st->given != NULL &&
@@ -1636,18 +1895,15 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 		*stp = st;
 		return st->model;
 	}
-	if (named)
-		scorable_model(statement_map(), name, fname);
-	else
-	{
+	if (!named)
 		name = sole_model(fname, sole);
-		scorable_model(statement_map(), name, fname);
-	}
 	mg_semver_key(PointerGetDatum(arg), key);
+	/* before compiling, which may find the map gone */
+	width = map_width(scorable_model(statement_map(), name, fname), key_major(key));
 	model = model_for_version(name, key, named);
 	/* resolving may have found the extension created again */
 	check_pin_generation(st);
-	st = pin(fcinfo, model, name);
+	st = pin(fcinfo, model, name, Max(width, model->nfeatures));
 	if (st->given != NULL)
 		pfree(st->given);
 	st->given = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(arg));
@@ -1667,34 +1923,71 @@ given_version_named(FunctionCallInfo fcinfo, int argno, const char *fname, CallS
 	return given_version(fcinfo, argno, name, fname, stp);
 }
 
-static void
-too_many_features(const MgModel *m, int n)
+/*
+ * More inputs than the call site's version accepts: its own features, and
+ * beyond them as many as the widest version of its model and MAJOR has.
+ */
+static pg_noinline void
+too_many_features(const MgModel *m, const CallState *st, int n)
 {
+	if (st->limit > m->nfeatures)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("too many features for model version %s", m->version),
+				 errdetail("Version %s of model \"%s\" has %d features and accepts up to %d, the most features of any version " INT64_FORMAT ".x of the model (it ignores the inputs beyond its own); %d were given.",
+						   m->version, st->name, m->nfeatures, st->limit, (int64) m->major, n)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("too many features for model version %s", m->version),
-			 errdetail("Version %s has %d features; %d were given.", m->version, m->nfeatures, n)));
+			 errdetail("Version %s of model \"%s\" has %d features, and no version " INT64_FORMAT ".x of the model has more; %d were given.",
+					   m->version, st->name, m->nfeatures, (int64) m->major, n)));
 }
 
-/* Fill st->x/present from the given features and the declared defaults. */
-static void
+static pg_noinline void
+too_few_features(const MgModel *m, int n)
+{
+	int			first = n;
+
+	/* the first feature left out that has no default */
+	while (first < m->nrequired - 1 && m->has_default[first])
+		first++;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("too few features for model version %s", m->version),
+			 errdetail("Version %s needs at least %d of its %d features; %d were given, and feature \"%s\" has no default.",
+					   m->version, m->nrequired, m->nfeatures, n, m->feature_names[first])));
+}
+
+/*
+ * Check the number n of inputs given against the call site's version, and
+ * give every feature beyond them its declared default.  Returns how many of
+ * the inputs the version uses: inputs beyond its features, up to the
+ * call site's limit, are ignored (evaluation rule 6).
+ */
+static inline int
 complete_features(const MgModel *m, CallState *st, int n)
 {
-	if (n > m->nfeatures)
-		too_many_features(m, n);
-	if (n < m->nrequired)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("too few features for model version %s", m->version),
-				 errdetail("Version %s needs at least %d of its %d features; %d were given, and feature \"%s\" has no default.",
-						   m->version, m->nrequired, m->nfeatures, n, m->feature_names[n])));
+	if (unlikely(n > m->nfeatures))
+	{
+		if (n > st->limit)
+			too_many_features(m, st, n);
+		return m->nfeatures;
+	}
+	if (unlikely(n < m->nrequired))
+		too_few_features(m, n);
 	for (int i = n; i < m->nfeatures; i++)
 	{
 		st->x[i] = m->defaults[i];
 		st->present[i] = true;
 	}
+	return n;
 }
 
+/*
+ * Fill st->x/present from a features array: a NULL element takes the
+ * feature's default if it has one, else the feature is missing.  A NULL
+ * array gives no features at all: every feature is missing.
+ */
 static void
 features_from_array(FunctionCallInfo fcinfo, int argno, const MgModel *m, CallState *st)
 {
@@ -1717,13 +2010,16 @@ features_from_array(FunctionCallInfo fcinfo, int argno, const MgModel *m, CallSt
 				 errdetail("The array has %d dimensions; version %s takes a list of %d features.",
 						   ARR_NDIM(a), m->version, m->nfeatures)));
 	n = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-	complete_features(m, st, n);
+	n = complete_features(m, st, n);
 	data = (double *) ARR_DATA_PTR(a);
 	nulls = ARR_NULLBITMAP(a);
 	for (int i = 0, k = 0; i < n; i++)
 	{
 		if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
-			st->present[i] = false;
+		{
+			st->present[i] = m->has_default[i];
+			st->x[i] = m->defaults[i];
+		}
 		else
 		{
 			st->present[i] = true;
@@ -1732,15 +2028,24 @@ features_from_array(FunctionCallInfo fcinfo, int argno, const MgModel *m, CallSt
 	}
 }
 
+/* the same from the four-feature form's arguments first..first + 3 */
 static void
 features_from_args(FunctionCallInfo fcinfo, int first, const MgModel *m, CallState *st)
 {
-	complete_features(m, st, 4);
-	for (int i = 0; i < 4; i++)
+	int			n = complete_features(m, st, 4);
+
+	for (int i = 0; i < n; i++)
 	{
-		st->present[i] = !PG_ARGISNULL(first + i);
-		if (st->present[i])
+		if (PG_ARGISNULL(first + i))
+		{
+			st->present[i] = m->has_default[i];
+			st->x[i] = m->defaults[i];
+		}
+		else
+		{
+			st->present[i] = true;
 			st->x[i] = PG_GETARG_FLOAT8(first + i);
+		}
 	}
 }
 
@@ -1979,6 +2284,7 @@ explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 	const char *cand = NULL;
 	size_t		candlen = 0;
 	int			given;
+	bits8	   *nulls;
 	int			carg = farg + 1;
 	int			varg = farg + 2;
 
@@ -2004,6 +2310,7 @@ explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 	given = PG_ARGISNULL(farg) ? m->nfeatures
 		: (ARR_NDIM(PG_GETARG_ARRAYTYPE_P(farg)) == 0 ? 0
 		   : ARR_DIMS(PG_GETARG_ARRAYTYPE_P(farg))[0]);
+	nulls = PG_ARGISNULL(farg) ? NULL : ARR_NULLBITMAP(PG_GETARG_ARRAYTYPE_P(farg));
 	if (!PG_ARGISNULL(carg))
 	{
 		text	   *t = PG_GETARG_TEXT_PP(carg);
@@ -2028,6 +2335,10 @@ explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 	{
 		bool		ok = st->present[i] && isfinite(st->x[i]);
 
+		/* left out, or given as NULL, and declared with a default */
+		bool		defaulted = m->has_default[i] &&
+			(i >= given || (nulls != NULL && !(nulls[i / 8] & (1 << (i % 8)))));
+
 		if (i > 0)
 			appendStringInfoString(&buf, ", ");
 		appendStringInfoString(&buf, "{\"name\": ");
@@ -2035,7 +2346,7 @@ explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 		appendStringInfoString(&buf, ", \"value\": ");
 		append_number(&buf, st->present[i] ? st->x[i] : NAN);
 		appendStringInfo(&buf, ", \"missing\": %s, \"default_used\": %s, \"weight\": ",
-						 ok ? "false" : "true", i >= given ? "true" : "false");
+						 ok ? "false" : "true", defaulted ? "true" : "false");
 		append_number(&buf, m->weights[i]);
 		appendStringInfoString(&buf, ", \"contribution\": ");
 		append_number(&buf, ok ? m->weights[i] * st->x[i] : NAN);

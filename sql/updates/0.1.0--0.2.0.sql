@@ -374,16 +374,38 @@ DROP VIEW modelgov.metrics;
 DROP VIEW modelgov.monitoring_policy;
 DROP VIEW modelgov.bump_policy;
 
+-- The governance calls that now return where a proposal stands (text,
+-- not void), and take their enum arguments as text (so that a typo lists
+-- the labels), are made again: what was granted on them stays, given back
+-- last of all like the views' privileges (each name has one function).
+SELECT pg_catalog.set_config('modelgov_update.function_acls',
+							 (SELECT pg_catalog.jsonb_object_agg(p.proname, p.proacl::text)::text
+								FROM pg_catalog.pg_proc p
+							   WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+										 'modelgov.review(text, jsonb, boolean, text)'::pg_catalog.regprocedure,
+										 'modelgov.approve(text, modelgov.member_role, timestamptz)'::pg_catalog.regprocedure,
+										 'modelgov.reject(text, text)'::pg_catalog.regprocedure,
+										 'modelgov.withdraw(text, text)'::pg_catalog.regprocedure,
+										 'modelgov.deploy(text, modelgov.environment)'::pg_catalog.regprocedure,
+										 'modelgov.add_member(regrole, text, modelgov.member_role[])'::pg_catalog.regprocedure])
+								 AND p.proacl IS NOT NULL),
+							 true);
+DROP FUNCTION modelgov.review(text, jsonb, boolean, text);
+DROP FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz);
+DROP FUNCTION modelgov.reject(text, text);
+DROP FUNCTION modelgov.withdraw(text, text);
+DROP FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]);
+
 -- @functions@
 
 -- @views@
 
 GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history, modelgov.monitoring_policy,
-	modelgov.inventory TO PUBLIC;
+	modelgov.inventory, modelgov.open_work, modelgov.my_work TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION modelgov.revoke_duty(regrole, modelgov.member_role, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.revoke_duty(regrole, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.record_smoke_test(text, modelgov.semver, boolean, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.rollback(text, text, modelgov.semver) FROM PUBLIC;
@@ -392,6 +414,14 @@ REVOKE ALL ON FUNCTION modelgov.correct_metrics(text, modelgov.semver, date, jso
 REVOKE ALL ON FUNCTION modelgov.monitor(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.release(text, modelgov.semver) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.rebase(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.review(text, jsonb, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, text, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.approve(text, modelgov.member_role, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.deploy(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.reject(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.withdraw(text, text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION modelgov.remove_stale_members() FROM PUBLIC;
 
@@ -476,7 +506,7 @@ BEGIN
 END
 $$;
 
--- The views made again get back the privileges they had.  Written to the
+-- The views and functions made again get back the privileges they had.  Written to the
 -- catalog, not with GRANT: a GRANT in an update script would make them the
 -- views' initial privileges, which pg_dump leaves out.
 DO $$
@@ -489,6 +519,13 @@ BEGIN
 		UPDATE pg_catalog.pg_class c SET relacl = r.value::pg_catalog.aclitem[]
 		 WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
 		   AND c.relname OPERATOR(pg_catalog.=) r.key AND c.relkind OPERATOR(pg_catalog.=) 'v';
+	END LOOP;
+	FOR r IN SELECT j.key, j.value
+			   FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(pg_catalog.current_setting('modelgov_update.function_acls', true), ''),
+														'{}')::pg_catalog.jsonb) j LOOP
+		UPDATE pg_catalog.pg_proc p SET proacl = r.value::pg_catalog.aclitem[]
+		 WHERE p.pronamespace OPERATOR(pg_catalog.=) 'modelgov'::pg_catalog.regnamespace
+		   AND p.proname OPERATOR(pg_catalog.=) r.key;
 	END LOOP;
 END
 $$;

@@ -13,7 +13,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(159);
+SELECT plan(160);
 
 CREATE ROLE mg_gs_alice NOLOGIN;	-- model_science_lead, the proposer
 CREATE ROLE mg_gs_bob NOLOGIN;		-- model_science_lead
@@ -337,8 +337,8 @@ SELECT cmp_ok((SELECT count(*)::int FROM pg_catalog.pg_proc p
 				  AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
 							   WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
 								 AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
-								 AND NOT api.prosecdef)), '=', 32,
-			  'the 32 governance functions run their SECURITY DEFINER bodies through the actor check');
+								 AND NOT api.prosecdef)), '=', 35,
+			  'the 35 governance functions run their SECURITY DEFINER bodies through the actor check');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND p.prosecdef
@@ -402,8 +402,10 @@ SELECT ('alice'::text = 'bob'::text)::text AS trap_eq, ('a'::text <> 'b'::text):
 	   ('jsonb'::regtype::oid OPERATOR(pg_catalog.=) 'pg_catalog.jsonb'::regtype::oid)::text AS trap_type \gset
 
 SET ROLE mg_gs_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'hostile path', '{"threshold_auto": 0.18}',
 		'{"sample_size": 5000}', 'roll back', 'daily metrics')$$) AS h_propose \gset
+RESET client_min_messages;
 SELECT pg_temp.attempt($$SELECT modelgov.propose('weights_update', 'only thresholds', '{"threshold_auto": 0.19}')$$) AS h_cover \gset
 SELECT pg_temp.attempt($$SELECT modelgov.propose('threshold_change', 'no change', '{"threshold_auto": 0.15}')$$) AS h_nochange \gset
 SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck(), true)$$) AS h_self_review \gset
@@ -412,7 +414,7 @@ SET ROLE mg_gs_bob;
 SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck('{"no_regressions_observed": "yes"}'), true)$$) AS h_review_bad \gset
 SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck() - 'monitoring_plan_documented', true)$$) AS h_review_missing \gset
 SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck(), true)$$) AS h_review_bob \gset
-SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck(), true)$$) AS h_review_bob_again \gset
+SELECT pg_temp.attempt($$SELECT modelgov.review('PROP_202402_002', pg_temp.ck(), true, 'again')$$) AS h_review_bob_again \gset
 SELECT pg_temp.attempt($$SELECT modelgov.withdraw('PROP_202402_002', 'not mine')$$) AS h_withdraw_bob \gset
 RESET ROLE;
 SET ROLE mg_gs_dave;
@@ -461,21 +463,26 @@ SELECT matches(:'h_review_bad'::text, '^22023 invalid review checklist',
 			   'under the hostile path a checklist item that is not a boolean is refused (22023)');
 SELECT matches(:'h_review_missing'::text, '^22023 invalid review checklist',
 			   'under the hostile path a checklist missing an item is refused (22023)');
-SELECT is(:'h_review_bob'::text, 'ok:', 'under the hostile path bob reviews');
-SELECT matches(:'h_review_bob_again'::text, '^23505 bob@company.com has already reviewed',
-			   'under the hostile path a second review by bob is refused (23505)');
+SELECT is(:'h_review_bob'::text, 'ok:in review: 1 of two approving reviews', 'under the hostile path bob reviews');
+SELECT is(:'h_review_bob_again'::text, 'ok:in review: 1 of two approving reviews',
+		  'under the hostile path a second review by bob replaces his own: still one review');
 SELECT matches(:'h_withdraw_bob'::text, '^42501 permission denied to withdraw proposal PROP_202402_002',
 			   'under the hostile path only the proposer may withdraw (42501)');
 SELECT matches(:'h_approve_early'::text, '^55000 cannot approve proposal PROP_202402_002',
 			   'under the hostile path approval needs two reviews (55000)');
-SELECT is(:'h_review_carol'::text, 'ok:', 'under the hostile path carol reviews');
+SELECT is(:'h_review_carol'::text,
+		  'ok:reviewed: waiting for approvals as model_science_lead, product_manager, engineering_lead',
+		  'under the hostile path carol reviews');
 SELECT matches(:'h_approve_self'::text, '^42501 permission denied to approve proposal PROP_202402_002',
 			   'under the hostile path the proposer may not approve (42501)');
 SELECT matches(:'h_approve_bob_pm'::text, '^42501 permission denied to approve as product_manager',
 			   'under the hostile path a role one does not hold is refused (42501)');
-SELECT is(:'h_approve_bob'::text, 'ok:', 'under the hostile path bob approves as model_science_lead');
-SELECT is(:'h_approve_carol'::text, 'ok:', 'under the hostile path carol approves as product_manager');
-SELECT is(:'h_approve_dave'::text, 'ok:', 'under the hostile path dave approves as engineering_lead');
+SELECT is(:'h_approve_bob'::text, 'ok:reviewed: waiting for approvals as product_manager, engineering_lead',
+		  'under the hostile path bob approves as model_science_lead');
+SELECT is(:'h_approve_carol'::text, 'ok:reviewed: waiting for approvals as engineering_lead',
+		  'under the hostile path carol approves as product_manager');
+SELECT is(:'h_approve_dave'::text, 'ok:approved: 1.0.1 created, waiting for staging',
+		  'under the hostile path dave approves as engineering_lead');
 SELECT matches(:'h_mallory_propose'::text, '^42501 permission denied to propose changes',
 			   'under the hostile path a non-member listed in a look-alike members table may not propose (42501)');
 SELECT matches(:'h_mallory_approve'::text, '^42501 permission denied to approve as product_manager',
@@ -493,10 +500,11 @@ SELECT results_eq(
 			  '{"threshold_auto": 0.15}'::jsonb, '{"threshold_auto": 0.18}'::jsonb)$$,
 	'the proposal made under the hostile path is exactly right');
 SELECT results_eq(
-	$$SELECT reviewer, reviewer_identity, approve FROM modelgov.reviews
+	$$SELECT reviewer, reviewer_identity, approve, comment FROM modelgov.reviews
 	   WHERE proposal_id = 'PROP_202402_002' ORDER BY reviewer$$,
-	$$VALUES ('mg_gs_bob'::text, 'bob@company.com'::text, true), ('mg_gs_carol', 'carol@company.com', true)$$,
-	'the reviews made under the hostile path name the right reviewers');
+	$$VALUES ('mg_gs_bob'::text, 'bob@company.com'::text, true, 'again'::text),
+			 ('mg_gs_carol', 'carol@company.com', true, NULL)$$,
+	'the reviews made under the hostile path name the right reviewers; bob''s replaced his first');
 SELECT results_eq(
 	$$SELECT as_role::text, member, member_identity FROM modelgov.approvals
 	   WHERE proposal_id = 'PROP_202402_002' ORDER BY member$$,
@@ -515,6 +523,7 @@ SELECT results_eq(
 	   WHERE a.proposal_id = 'PROP_202402_002' ORDER BY a.seq$$,
 	$$VALUES ('proposal'::text, 'mg_gs_alice'::text, '2024-02-16 10:00:00+00'::timestamptz),
 			 ('review', 'mg_gs_bob', '2024-02-16 10:00:00+00'),
+			 ('review', 'mg_gs_bob', '2024-02-16 10:00:00+00'),		-- the replacement
 			 ('review', 'mg_gs_carol', '2024-02-16 10:00:00+00'),
 			 ('approval', 'mg_gs_bob', '2024-02-16 10:00:00+00'),
 			 ('approval', 'mg_gs_carol', '2024-02-16 10:00:00+00'),
@@ -522,6 +531,12 @@ SELECT results_eq(
 			 ('approved', 'mg_gs_dave', '2024-02-16 10:00:00+00'),
 			 ('deployment', 'mg_gs_frank', '2024-02-16 10:00:00+00')$$,
 	'the audit entries made under the hostile path have the right actors and times, and nothing more');
+SELECT results_eq(
+	$$SELECT a.details #>> '{replaces,approve}', a.details #>> '{replaces,comment}', a.details ->> 'comment'
+		FROM modelgov.audit_log a
+	   WHERE a.proposal_id = 'PROP_202402_002' AND a.event_type = 'review' AND a.details ? 'replaces'$$,
+	$$VALUES ('true'::text, NULL::text, 'again'::text)$$,
+	'the replacement made under the hostile path records the one review it replaces');
 SELECT is((SELECT count(*) FROM modelgov.proposals), 2::bigint, 'no other proposal was created');
 SELECT is((SELECT count(*) FROM modelgov.members WHERE role_name = 'mg_gs_mallory'), 0::bigint,
 		  'mallory did not become a member');
@@ -558,7 +573,7 @@ SELECT matches(:'t_deploy_nosmoke'::text, '^55000 cannot deploy 1\.0\.1 to produ
 SELECT is(:'t_smoke'::text, 'ok:', 'with pg_temp first the deployer records a smoke test');
 SELECT is(:'t_deploy'::text, 'ok:1.0.1', 'with pg_temp first the deployer deploys 1.0.1 to production');
 SELECT is(:'t_rollback'::text, 'ok:1.0.0', 'with pg_temp first the deployer rolls back to 1.0.0');
-SELECT is(:'t_reject'::text, 'ok:', 'with pg_temp first a committee member rejects');
+SELECT is(:'t_reject'::text, 'ok:rejected: not now', 'with pg_temp first a committee member rejects');
 SELECT results_eq(
 	$$SELECT a.event_type, a.actor, a.recorded_at, a.details ->> 'rolled_back_by'
 		FROM modelgov.audit_log a WHERE a.seq > (SELECT max(b.seq) FROM modelgov.audit_log b
@@ -613,10 +628,12 @@ SELECT results_eq($$SELECT role_name, duty::text, model FROM modelgov.duties ORD
 
 -- a proposal of each model, both reviewed (any member reviews)
 SET ROLE mg_gs_alice;
+SET client_min_messages = error;	-- propose warns of other open proposals changing the same keys (day_two.sql)
 SELECT modelgov.propose('default', 'threshold_change', 'Per model, default', '{"threshold_auto": 0.16}',
 						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pd,
 	   modelgov.propose('churn', 'threshold_change', 'Per model, churn', '{"threshold_auto": 0.25}',
 						'{"sample_size": 5000}', 'roll back', 'daily metrics') AS pc \gset
+RESET client_min_messages;
 RESET ROLE;
 SET ROLE mg_gs_bob;
 SELECT modelgov.review(:'pd', pg_temp.ck(), true), modelgov.review(:'pc', pg_temp.ck(), true);

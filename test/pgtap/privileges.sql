@@ -5,16 +5,17 @@
 --		policy, whatever EXECUTE grants say; the history records the calling
 --		role (the SET ROLE role, not the session user); a hostile
 --		search_path cannot change what the functions do; and the model
---		registry of 0.2.0: PUBLIC reads the models and the inventory but not
---		the duties, executes the readers that name a model, and none of the
---		governance calls that change the registry or name a model.
+--		registry of 0.2.0: PUBLIC reads the models, the inventory and the
+--		open work (open_work, my_work) but not the duties, executes the
+--		readers that name a model, and none of the governance calls that
+--		change the registry or name a model (rebase among them).
 --
 -- The roles and the schema made here are rolled back with the transaction.
 -- Run as a superuser (pg_prove connects as postgres).
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(97);
+SELECT plan(104);
 
 --
 -- Setup: a plain role, a role granted EXECUTE on set_bump_policy, a member
@@ -301,9 +302,9 @@ SELECT function_privs_are('modelgov', 'create_model', ARRAY['text', 'jsonb', 'te
 						  'PUBLIC may not execute create_model');
 SELECT function_privs_are('modelgov', 'retire_model', ARRAY['text', 'text'], 'public', '{}'::name[],
 						  'PUBLIC may not execute retire_model');
-SELECT function_privs_are('modelgov', 'grant_duty', ARRAY['regrole', 'modelgov.member_role', 'text'],
+SELECT function_privs_are('modelgov', 'grant_duty', ARRAY['regrole', 'text', 'text'],
 						  'public', '{}'::name[], 'PUBLIC may not execute grant_duty');
-SELECT function_privs_are('modelgov', 'revoke_duty', ARRAY['regrole', 'modelgov.member_role', 'text'],
+SELECT function_privs_are('modelgov', 'revoke_duty', ARRAY['regrole', 'text', 'text'],
 						  'public', '{}'::name[], 'PUBLIC may not execute revoke_duty');
 SELECT function_privs_are('modelgov', 'propose',
 						  ARRAY['text', 'modelgov.change_type', 'text', 'jsonb', 'jsonb', 'text', 'text'],
@@ -322,6 +323,14 @@ SELECT function_privs_are('modelgov', 'attest', ARRAY['text', 'modelgov.semver',
 						  'public', '{}'::name[], 'PUBLIC may not execute attest(model, ...)');
 SELECT function_privs_are('modelgov', 'release', ARRAY['text', 'modelgov.semver'],
 						  'public', '{}'::name[], 'PUBLIC may not execute release(model, ...)');
+SELECT function_privs_are('modelgov', 'rebase', ARRAY['text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute rebase');
+SELECT function_privs_are('modelgov', 'approve', ARRAY['text', 'text', 'timestamptz'],
+						  'public', '{}'::name[], 'PUBLIC may not execute approve (as_role as text)');
+SELECT function_privs_are('modelgov', 'deploy', ARRAY['text', 'text'],
+						  'public', '{}'::name[], 'PUBLIC may not execute deploy (env as text)');
+SELECT table_privs_are('modelgov', 'open_work', 'public', ARRAY['SELECT'], 'PUBLIC reads open_work, and only reads');
+SELECT table_privs_are('modelgov', 'my_work', 'public', ARRAY['SELECT'], 'PUBLIC reads my_work, and only reads');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.pronamespace = 'modelgov'::regnamespace AND p.prosrc = 'mg_governance_call'
@@ -357,6 +366,12 @@ SELECT results_eq($$SELECT (SELECT pg_catalog.string_agg(m.name, ',') FROM model
 				  'a plain role reads models and the inventory');
 SELECT throws_ok($$SELECT pg_catalog.count(*) FROM modelgov.duties$$,
 				 '42501', 'permission denied for table duties', 'a plain role may not read duties');
+SELECT results_eq($$SELECT (SELECT pg_catalog.count(*) FROM modelgov.open_work),
+						   (SELECT pg_catalog.count(*) FROM modelgov.my_work)$$,
+				  $$VALUES (0::bigint, 0::bigint)$$,
+				  'a plain role reads open_work and my_work (nothing is open)');
+SELECT throws_ok($$SELECT modelgov.rebase('PROP_202401_001')$$,
+				 '42501', 'permission denied for function rebase', 'a plain role may not execute rebase');
 SELECT results_eq(
 	$$SELECT modelgov.active_version('default', 'production')::text,
 			 modelgov.model_config('default', NULL) OPERATOR(pg_catalog.->) 'thresholds' OPERATOR(pg_catalog.->>) 'auto',
@@ -377,7 +392,7 @@ SELECT throws_ok($$SELECT * FROM modelgov.monitor(NULL)$$,
 RESET ROLE;
 -- EXECUTE is not enough: the calls check the actor themselves
 GRANT EXECUTE ON FUNCTION modelgov.create_model(text, jsonb, text),
-	modelgov.grant_duty(regrole, modelgov.member_role, text) TO mg_tap_granted;
+	modelgov.grant_duty(regrole, text, text) TO mg_tap_granted;
 SET ROLE mg_tap_granted;
 SELECT throws_ok($$SELECT modelgov.create_model('other', '{"weights": [1.0], "thresholds": {"auto": 0.3, "escalate": 0.7}}')$$,
 				 '42501', 'permission denied to create models',

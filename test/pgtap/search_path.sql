@@ -14,7 +14,9 @@
 --		  (b) a governance story calls every one of them, as the roles the
 --			  process gives, and no trap fires: first with one model and
 --			  the 0.1.0 calls, then with three models, the calls that name
---			  their model, duties per model, a retirement and the inventory;
+--			  their model, duties per model, a stale proposal refused at
+--			  staging, rebased, staged and withdrawn, a retirement, the
+--			  inventory and the open work (open_work, my_work);
 --		  (c) pg_stat_xact_user_functions shows that the story called every
 --			  one of them.
 --		Controls show that the traps do fire for functions that are not
@@ -28,7 +30,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(117);
+SELECT plan(138);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -278,23 +280,23 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	('mg_sp_alice', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true)$$,
 	 '^42501 permission denied to review proposal PROP_202402_001', 'the proposer may not review (42501)'),
 	('mg_sp_bob', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true, 'Solid.')$$,
-	 '^ok:$', 'bob reviews'),
+	 '^ok:in review: 1 of two approving reviews$', 'bob reviews'),
 	('mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'model_science_lead')$$,
 	 '^55000 cannot approve proposal PROP_202402_001', 'one review is not enough to approve (55000)'),
 	('mg_sp_carol', NULL, $$SELECT modelgov.review('PROP_202402_001', pg_temp.ck(), true)$$,
-	 '^ok:$', 'carol reviews'),
+	 '^ok:reviewed: waiting for approvals as model_science_lead, product_manager, engineering_lead$', 'carol reviews'),
 	('mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'engineering_lead')$$,
 	 '^42501 permission denied to approve as engineering_lead', 'a role one does not hold is refused (42501)'),
 	('mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'product_manager')$$,
-	 '^ok:$', 'carol approves as product_manager'),
+	 '^ok:reviewed: waiting for approvals as model_science_lead, engineering_lead$', 'carol approves as product_manager'),
 	('mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'model_science_lead')$$,
-	 '^ok:$', 'bob approves as model_science_lead'),
-	('mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'engineering_lead')$$,
-	 '^ok:$', 'dave approves as engineering_lead'),
+	 '^ok:reviewed: waiting for approvals as engineering_lead$', 'bob approves as model_science_lead'),
+	('mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202402_001', 'engineering_lead'::modelgov.member_role)$$,
+	 '^ok:approved: 1\.0\.1 created, waiting for staging$', 'dave approves as engineering_lead (the role typed, as 0.1.0 took it)'),
 	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
 	 '^55000 cannot deploy to production proposal PROP_202402_001', 'production before staging is refused (55000)'),
-	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'staging')$$,
-	 '^ok:1\.0\.1$', 'the deployer stages 1.0.1'),
+	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'staging'::modelgov.environment)$$,
+	 '^ok:1\.0\.1$', 'the deployer stages 1.0.1 (the environment typed, as 0.1.0 took it)'),
 	('mg_sp_ops', NULL, $$SELECT modelgov.deploy('PROP_202402_001', 'production')$$,
 	 '^55000 cannot deploy 1\.0\.1 to production without a passing smoke test',
 	 'production without a smoke test is refused (55000)'),
@@ -343,13 +345,13 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	('mg_sp_alice', NULL, $$SELECT modelgov.propose('performance_fix', 'Faster scoring', '{}')$$,
 	 '^ok:PROP_202402_002$', 'a second proposal'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.withdraw('PROP_202402_002', 'not needed after all')$$,
-	 '^ok:$', 'its proposer withdraws it'),
+	 '^ok:withdrawn: not needed after all$', 'its proposer withdraws it'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.propose('bias_update', 'Billing bias', '{"biases": {"billing": -0.05}}')$$,
 	 '^ok:PROP_202402_003$', 'a third proposal'),
 	('mg_sp_carol', NULL, $$SELECT modelgov.withdraw('PROP_202402_003', 'not mine')$$,
 	 '^42501 permission denied to withdraw proposal PROP_202402_003', 'only the proposer withdraws (42501)'),
 	('mg_sp_carol', NULL, $$SELECT modelgov.reject('PROP_202402_003', 'not this quarter')$$,
-	 '^ok:$', 'a committee member rejects it'),
+	 '^ok:rejected: not this quarter$', 'a committee member rejects it'),
 	-- a rollback drill, annotated
 	('mg_sp_hank', NULL, $$SELECT modelgov.rollback('drill')$$,
 	 '^42501 permission denied to roll back', 'only a deployer rolls back (42501)'),
@@ -421,14 +423,16 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 	 '^55000 modelgov\.active_version\(\) without a model name needs a database with one model',
 	 'the 0.1.0 calls need the model''s name once there are three (55000)'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_dave', 'deployer', 'fraud')$$,
-	 '^ok:$', 'grant_duty makes dave the deployer of fraud'),
+	 '^ok:mg_sp_dave is deployer for model fraud$', 'grant_duty makes dave the deployer of fraud'),
+	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_dave', 'deployr', 'fraud')$$,
+	 '^22P02 invalid duty "deployr"', 'a duty that is no label is refused, listing the labels (22P02)'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_dave', 'deployer', 'fraud')$$,
 	 '^42710 member mg_sp_dave already holds the deployer duty for model fraud',
 	 'a duty is granted once (42710)'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.grant_duty('mg_sp_alice', 'product_manager', 'churn')$$,
-	 '^ok:$', 'grant_duty for churn'),
+	 '^ok:mg_sp_alice is product_manager for model churn$', 'grant_duty for churn'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.revoke_duty('mg_sp_alice', 'product_manager', 'churn')$$,
-	 '^ok:$', 'revoke_duty takes it back'),
+	 '^ok:mg_sp_alice is no longer product_manager for model churn$', 'revoke_duty takes it back'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.revoke_duty('mg_sp_dave', 'deployer')$$,
 	 '^42704 member mg_sp_dave does not hold the deployer duty for every model',
 	 'a duty is revoked for the scope it was granted for (42704)'),
@@ -439,22 +443,61 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 		'{"sample_size": 5000, "expected_auto_resolve_rate": 0.5, "expected_escalate_rate": 0.1}',
 		'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')$$,
 	 '^ok:PROP_202403_001$', 'propose(model, ...) returns the first id of March 2024'),
+	-- a second change of fraud against the same base, another key
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT modelgov.propose('fraud', 'threshold_change', 'Fraud: lower escalate', '{"threshold_escalate": 0.55}',
+		'{"sample_size": 5000}', 'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')$$,
+	 '^ok:PROP_202403_002$', 'a second proposal of fraud, against the same base'),
 	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.review('PROP_202403_001', pg_temp.ck(), true)$$,
-	 '^ok:$', 'bob reviews the change to fraud'),
+	 '^ok:in review: 1 of two approving reviews$', 'bob reviews the change to fraud'),
 	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.review('PROP_202403_001', pg_temp.ck(), true)$$,
-	 '^ok:$', 'carol reviews it'),
+	 '^ok:reviewed: waiting for approvals as model_science_lead, product_manager, engineering_lead$',
+	 'carol reviews it'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'product_manger')$$,
+	 '^22P02 invalid as_role "product_manger"', 'a committee role that is no label is refused (22P02)'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.approve()$$,
+	 '^22004 modelgov\.approve\(\) needs proposal_id', 'a call without its proposal says so (22004)'),
 	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'product_manager')$$,
-	 '^ok:$', 'carol approves as product_manager (of every model)'),
+	 '^ok:reviewed: waiting for approvals as model_science_lead, engineering_lead$',
+	 'carol approves as product_manager (of every model)'),
 	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'model_science_lead')$$,
-	 '^ok:$', 'bob approves as model_science_lead'),
+	 '^ok:reviewed: waiting for approvals as engineering_lead$', 'bob approves as model_science_lead'),
 	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202403_001', 'engineering_lead')$$,
-	 '^ok:$', 'dave approves as engineering_lead'),
+	 '^ok:approved: 1\.0\.1 created, waiting for staging$', 'dave approves as engineering_lead'),
+	-- the second proposal is approved too: its target, 1.0.1, was taken meanwhile
+	(2, 'mg_sp_ops', NULL, $$SELECT modelgov.review('PROP_202403_002', pg_temp.ck_none(), false, 'unsure')$$,
+	 '^ok:in review: blocked by the negative review of automation@company\.com', 'a negative review blocks it'),
+	(2, 'mg_sp_ops', NULL, $$SELECT modelgov.review('PROP_202403_002', pg_temp.ck(), true, 'convinced')$$,
+	 '^ok:in review: 1 of two approving reviews$', 'its reviewer replaces it with an approving one'),
+	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.review('PROP_202403_002', pg_temp.ck(), true)$$,
+	 '^ok:reviewed: ', 'carol reviews it'),
+	(2, 'mg_sp_carol', NULL, $$SELECT modelgov.approve('PROP_202403_002', 'product_manager')$$,
+	 '^ok:reviewed: ', 'carol approves it as product_manager'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.approve('PROP_202403_002', 'model_science_lead')$$,
+	 '^ok:reviewed: ', 'bob approves it as model_science_lead'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.approve('PROP_202403_002', 'engineering_lead')$$,
+	 '^ok:approved: 1\.0\.2 created, waiting for staging$', 'the final approval takes the next free number, 1.0.2'),
 	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_001', 'staging')$$,
 	 '^ok:1\.0\.1$', 'dave, the deployer of fraud, stages fraud 1.0.1'),
 	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.record_smoke_test('fraud', '1.0.1', true, '{"command": "pytest"}')$$,
-	 '^ok:$', 'record_smoke_test(model, ...)'),
+	 '^ok:staged: 1\.0\.1 in staging, smoke test passed, waiting for the production deployment$',
+	 'record_smoke_test(model, ...)'),
 	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_001', 'production')$$,
 	 '^ok:1\.0\.1$', 'dave deploys fraud 1.0.1 to production'),
+	-- the second proposal is stale now: refused at staging, rebased, staged, withdrawn
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_002', 'staging')$$,
+	 '^55000 cannot deploy 1\.0\.2 to staging: proposal PROP_202403_002 changes 1\.0\.0, but 1\.0\.1 is active in production$',
+	 'staging refuses a proposal whose base production left behind (55000)'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.rebase('PROP_202403_002')$$,
+	 '^42501 permission denied to rebase proposal PROP_202403_002', 'only the proposer rebases (42501)'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.rebase('PROP_202403_002')$$,
+	 '^ok:rebased: PROP_202403_002 now changes 1\.0\.1 into 1\.0\.3; version 1\.0\.3 created, waiting for staging$',
+	 'rebase carries it onto 1.0.1 (1.0.2 stays, withdrawn)'),
+	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.deploy('PROP_202403_002', 'staging')$$,
+	 '^ok:1\.0\.3$', 'dave stages the rebased 1.0.3'),
+	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.withdraw('PROP_202403_002', 'superseded by a retraining')$$,
+	 '^ok:withdrawn: superseded by a retraining; staging runs 1\.0\.1 again$',
+	 'withdrawing the staged proposal takes staging back to production''s version'),
 	(2, 'mg_sp_dave', NULL, $$SELECT modelgov.rollback('default', 'not his model')$$,
 	 '^42501 permission denied to roll back', 'but may not roll back the default model (42501)'),
 	(2, 'mg_sp_ops', '2024-03-01 23:00:00+00',
@@ -488,10 +531,17 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.release('fraud', '1.0.0')$$,
 	 '^55000 cannot release version 1\.0\.0: the release checklist is incomplete',
 	 'release(model, version) needs the other attestations (55000)'),
+	-- open work left at the end: a proposal of fraud with one review
+	(2, 'mg_sp_alice', NULL,
+	 $$SELECT modelgov.propose('fraud', 'bias_update', 'Fraud: a bias for the web channel', '{"biases": {"web": 0.05}}',
+		'{"sample_size": 5000}', 'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')$$,
+	 '^ok:PROP_202403_003$', 'a third proposal of fraud, left open'),
+	(2, 'mg_sp_bob', NULL, $$SELECT modelgov.review('PROP_202403_003', pg_temp.ck(), true)$$,
+	 '^ok:in review: 1 of two approving reviews$', 'bob reviews it'),
 	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
 	 '^42501 permission denied to retire models', 'a member may not retire models (42501)'),
 	(2, 'mg_sp_admin', NULL, $$SELECT modelgov.retire_model('churn', 'Replaced by a vendor score')$$,
-	 '^ok:$', 'retire_model retires churn'),
+	 '^ok:retired: churn, no longer scored$', 'retire_model retires churn'),
 	(2, 'mg_sp_alice', NULL,
 	 $$SELECT modelgov.propose('churn', 'threshold_change', 'x', '{"threshold_auto": 0.2}', NULL, NULL, NULL)$$,
 	 '^55000 model "churn" is retired', 'a retired model takes no proposal (55000)'),
@@ -529,7 +579,21 @@ INSERT INTO mg_sp.story (part, who, stmt, what, read_only) VALUES
 														  i.last_rollback OPERATOR(pg_catalog.->>) 'reason',
 														  i.previous_support, i.open_proposals, i.duties), '; ' ORDER BY i.model)
 		 FROM modelgov.inventory AS i$$,
-	 'the inventory', true);
+	 'the inventory', true),
+	(2, 'mg_sp_alice',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', w.model, w.proposal_id, w.status, w.step, w.waits_for,
+														  w.who, w.due), '; ' ORDER BY w.proposal_id, w.step)
+		 FROM modelgov.open_work AS w$$,
+	 'open_work', true),
+	(2, 'mg_sp_carol',
+	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', w.model, w.proposal_id, w.step, w.due_now), '; '
+								   ORDER BY w.proposal_id, w.step)
+		 FROM modelgov.my_work AS w$$,
+	 'my_work', true);
+UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 in_review review two approving reviews \(1 so far\) '
+								'\{mg_sp_carol,mg_sp_dave,mg_sp_ops\}$'
+ WHERE what = 'open_work';
+UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 review f$' WHERE what = 'my_work';
 
 -- Run the steps (only the read-only ones with only_reads) and keep what
 -- they return.  Not pinned: the statements run under the caller's path.
@@ -653,7 +717,8 @@ SELECT is_empty($$SELECT f.trap FROM mg_sp.fired() f WHERE f.trap LIKE 'public.%
 -- they are named with it, but finds tables and views there first, even
 -- for a function pinned to pg_catalog, pg_temp: that is why the extension
 -- qualifies its own tables.  A look-alike fires only for the rows it reads:
--- the story leaves a row in every table (in duties, dave's duty for fraud).
+-- the story leaves a row in every table (in duties, dave's duty for fraud)
+-- and an open proposal, for open_work and my_work.
 SELECT mg_sp.clear() AS cleared \gset
 SET search_path = pg_temp, public, pg_catalog;
 SELECT mg_sp.probe_traps('pg_temp') AS c_temp \gset

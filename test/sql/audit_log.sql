@@ -6,7 +6,7 @@ CREATE DATABASE modelgov_audit_regress;
 \c modelgov_audit_regress
 CREATE EXTENSION modelgov;
 \set SHOW_CONTEXT never
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 CREATE ROLE mg_alice;
 CREATE ROLE mg_bob;

@@ -2,7 +2,7 @@
 -- change types, bump levels, decisions and the bump policy
 --
 \set SHOW_CONTEXT never
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 SELECT enum_range(NULL::change_type);
 SELECT enum_range(NULL::bump_level);

@@ -1,7 +1,7 @@
 --
 -- semver accessors, bumps, npm ranges and binary I/O
 --
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 SELECT v, semver_major(v), semver_minor(v), semver_patch(v),
 	   semver_prerelease(v), semver_build(v)

@@ -2,7 +2,7 @@
 -- semver text input and output: what is accepted, what is refused and why
 --
 CREATE EXTENSION modelgov;
-SET search_path = modelgov, public;
+SET search_path = public, modelgov;
 
 -- Report the SQLSTATE and detail of a failed conversion instead of failing.
 CREATE FUNCTION pg_temp.try_semver(input text, OUT state text, OUT message text, OUT detail text)
