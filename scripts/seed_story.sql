@@ -182,6 +182,13 @@ SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT 
 SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
 RESET ROLE;
 SELECT modelgov.active_version('support_tickets', 'production');
+\echo '   The alert, as the on-call engineer sees it (the events of the audit log are NOTIFYed too):'
+SELECT seq, model, version, day, check_name, kind, observed, expected, acknowledged
+  FROM modelgov.alerts ORDER BY seq;
+\echo '   The last 24 hours in one call: the version, its change, two days of metrics and checks, the alerts'
+SELECT jsonb_pretty(modelgov.incident_review('support_tickets', '2024-03-08 06:45:00+00')) AS incident_review;
+\echo '   The rollback opened a root-cause analysis, owned by the science lead:'
+SELECT model, step, waits_for, who, due FROM modelgov.open_work WHERE step = 'root-cause analysis';
 
 \echo '== 2024-03-11: the root cause, annotated'
 SET modelgov.clock = '2024-03-11 10:00:00+00';

@@ -1024,8 +1024,10 @@ DECLARE
 	days jsonb := '[]';
 	x date;
 BEGIN
+	-- the version in force just before the time: a rollback at that very
+	-- time is what the review is about, not what it reviews
 	SELECT * INTO dep FROM modelgov.deployments y
-	 WHERE y.model = mdl.name AND y.env = 'production' AND y.deployed_at <= t
+	 WHERE y.model = mdl.name AND y.env = 'production' AND y.deployed_at < t
 	 ORDER BY y.deployed_at DESC, y.id DESC LIMIT 1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'model % ran no version in production at %', mdl.name, modelgov_internal.utc_text(t)
@@ -1068,7 +1070,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov.incident_review(text, timestamptz) IS
-	'the last 24 hours of a model at a time (default now), in one call: the version production ran, the deployment '
+	'the last 24 hours of a model up to a time (default now), in one call: the version production ran just before it, the deployment '
 	'that made it run and what it changed, the metrics and daily checks of that day and the day before, and the alerts';
 
 REVOKE ALL ON FUNCTION modelgov.monitor(boolean) FROM PUBLIC;
