@@ -157,9 +157,10 @@ BEGIN
 	   SET status = CASE WHEN kind = 'rollback' THEN 'rolled_back' ELSE 'superseded' END,
 		   superseded_by = CASE WHEN kind = 'rollback' THEN v.superseded_by ELSE target.version END
 	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) old;
+	-- superseded_by stays: a version rolled back to was superseded once, and
+	-- the historical record keeps by what (the seed's "superseded_by")
 	UPDATE modelgov.versions v
-	   SET status = 'active', released_at = COALESCE(v.released_at, now),
-		   superseded_by = NULL
+	   SET status = 'active', released_at = COALESCE(v.released_at, now)
 	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) target.version;
 	UPDATE modelgov.environments e SET version = target.version, since = now
 	 WHERE e.model = target.model AND e.env = 'production';

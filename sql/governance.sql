@@ -582,7 +582,7 @@ DECLARE
 	breaking jsonb;
 	-- the change types that describe a change in code, which the
 	-- configuration need not show
-	code_types constant modelgov.change_type[] := ARRAY['bug_fix', 'performance_fix', 'feature_modification'];
+	code_types constant modelgov.change_type[] := ARRAY['bug_fix', 'performance_fix', 'feature_modification']::modelgov.change_type[];
 	feature_bump modelgov.bump_level;
 	bump modelgov.bump_level;
 	target modelgov.semver;
@@ -654,7 +654,9 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('The change from %s contains: %s.', base.version,
 											 array_to_string(found_types, ', ')),
-				  HINT = 'Declare every change type the change contains (impact_analysis "change_types" lists the others), or split it into several proposals.';
+				  HINT = CASE WHEN cardinality(found_types) = 1
+							  THEN 'Declare the change type the change really is, or split it into several proposals.'
+							  ELSE 'Declare every change type the change contains (impact_analysis "change_types" lists the others), or split it into several proposals.' END;
 	END IF;
 	over := ARRAY(SELECT t FROM unnest(declared) AS t
 				   WHERE NOT t = ANY (found_types) AND NOT t = ANY (code_types) ORDER BY t);
@@ -968,7 +970,8 @@ BEGIN
 									   || CASE WHEN old.proposal_id IS NULL THEN '{}'
 											   ELSE jsonb_build_object('replaces', jsonb_build_object(
 														'approve', old.approve, 'checklist', old.checklist,
-														'comment', old.comment, 'reviewed_at', old.reviewed_at)) END);
+														'comment', old.comment,
+														'reviewed_at', modelgov_internal.utc_text(old.reviewed_at))) END);
 	RETURN modelgov_internal.state_of(p.proposal_id);
 END
 $$;
@@ -1051,7 +1054,7 @@ BEGIN
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'reviewed', model => p.model,
 							details => jsonb_build_object('approver', m.identity, 'as_role', role,
-																	 'scheduled_deployment', scheduled_deployment));
+																	 'scheduled_deployment', modelgov_internal.utc_text(scheduled_deployment)));
 
 	-- consensus: every required role has approved, by a member who still
 	-- holds it now, at the final approval
@@ -1104,8 +1107,8 @@ BEGIN
 	PERFORM modelgov_internal.audit('approved', version => target, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'approved', model => p.model,
 							details => jsonb_build_object('approved_by', approved_by,
-																	 'approved_at', now,
-																	 'scheduled_deployment', schedule)
+																	 'approved_at', modelgov_internal.utc_text(now),
+																	 'scheduled_deployment', modelgov_internal.utc_text(schedule))
 									   || CASE WHEN target OPERATOR(modelgov.<>) p.target_version
 											   THEN jsonb_build_object('renumbered_from', p.target_version::text)
 											   ELSE '{}' END);
@@ -1274,6 +1277,7 @@ DECLARE
 	conflicts text;
 	cfg jsonb;
 	found_types modelgov.change_type[];
+	declared modelgov.change_type[];
 	feature_bump modelgov.bump_level;
 	bump modelgov.bump_level;
 	target modelgov.semver;
@@ -1348,8 +1352,12 @@ BEGIN
 	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(prod.config, changes, true));
 	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
 	  FROM modelgov_internal.config_changes(modelgov_internal.normalize_config(prod.config), cfg) c;
-	SELECT max(modelgov.required_bump(t)) INTO bump FROM unnest(found_types || p.change_type) AS t;
-	IF NOT found_types <@ ARRAY[p.change_type] OR feature_bump > bump THEN
+	-- the change types and the breaking declaration propose() read from
+	-- the proposal (its impact_analysis), and the bump as propose() makes it
+	declared := modelgov_internal.declared_change_types(p.change_type, p.impact_analysis);
+	bump := modelgov_internal.change_bump(declared, found_types, feature_bump,
+										  modelgov_internal.breaking_change(p.impact_analysis));
+	IF NOT found_types <@ declared THEN
 		RAISE EXCEPTION 'cannot rebase proposal % onto %: the change is not the same there', p.proposal_id, prod.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('On %s it contains: %s.', prod.version, array_to_string(found_types, ', ')),

@@ -1021,7 +1021,7 @@ DECLARE
 	dep modelgov.deployments;
 	p modelgov.proposals;
 	d date := timezone('UTC', t)::date;
-	days jsonb := '[]';
+	days jsonb := '[]'::jsonb;
 	x date;
 BEGIN
 	-- the version in force just before the time: a rollback at that very

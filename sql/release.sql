@@ -423,7 +423,9 @@ BEGIN
 		 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
 		RAISE EXCEPTION 'cannot release version %: it was rolled back', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = format('%s rolled production back from %s to %s at %s: %s', rb.deployed_by, v.version, rb.version,
+				  DETAIL = format('%s rolled production back from %s to %s at %s: %s',
+								  COALESCE((SELECT a.details ->> 'rolled_back_by' FROM modelgov.audit_log a
+											 WHERE a.seq = rb.audit_seq), rb.deployed_by), v.version, rb.version,
 								  modelgov_internal.utc_text(rb.deployed_at), rb.reason),
 				  HINT = 'A rolled-back version is not released: propose the fix as a new version.';
 	END IF;

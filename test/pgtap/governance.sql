@@ -165,12 +165,13 @@ SELECT throws_ok(
 	$$SELECT modelgov.propose('weights_update', 'same', '{"weights": [0.3, 0.3, 0.2, 0.2]}')$$,
 	'22023', 'proposal changes nothing',
 	'a weights_update to the same weights is refused (22023)');
-SELECT throws_ok(
-	$$SELECT modelgov.propose('feature_addition', 'f5 without a default',
+-- a feature without a default is a new required input: MAJOR, whatever
+-- the policy of feature_addition (minor) says (issue 12; versions.sql)
+SELECT is(pg_temp.probe(ARRAY[$$SELECT modelgov.propose('feature_addition', 'f5 without a default',
 		'{"features": [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}, {"name": "f5"}],
-		  "weights": [0.3, 0.3, 0.2, 0.2, 0.05]}')$$,
-	'22023', 'a minor version cannot make this feature change',
-	'feature_addition of a feature without a default is refused under the default (minor) policy (22023)');
+		  "weights": [0.3, 0.3, 0.2, 0.2, 0.05]}')$$],
+	$$SELECT p.target_version::text FROM modelgov.proposals p WHERE p.description = 'f5 without a default'$$),
+	'2.0.0', 'feature_addition of a feature without a default targets a MAJOR version under the default (minor) policy');
 
 -- invalid configurations
 SELECT matches(pg_temp.error_of(
