@@ -165,10 +165,15 @@ SET ROLE eve;
 SELECT modelgov.release('support_tickets', '1.0.1');
 SELECT count(modelgov.attest('support_tickets', '1.0.1', item, evidence)) AS attested
   FROM (VALUES ('tests_pass', 'pytest tests/ -v: 412 passed'),
-			   ('code_reviewed', 'reviewed by bob@company.com and carol@company.com'),
 			   ('documentation_updated', 'docs/thresholds.md updated'),
 			   ('changelog_updated', 'CHANGELOG.md: [1.0.1] - 2024-03-01'),
 			   ('release_notes_published', 'release notes sent to #model-committee')) AS a(item, evidence);
+\echo '   Code reviewed by 2+ engineers: two members other than the proposer attest it'
+SET ROLE bob;
+SELECT modelgov.attest('support_tickets', '1.0.1', 'code_reviewed', 'PR #87 reviewed');
+SET ROLE carol;
+SELECT modelgov.attest('support_tickets', '1.0.1', 'code_reviewed', 'PR #87 reviewed');
+SET ROLE eve;
 SELECT modelgov.release('support_tickets', '1.0.1');
 RESET ROLE;
 SELECT version, released_by FROM modelgov.releases;

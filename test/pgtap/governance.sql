@@ -768,9 +768,9 @@ SELECT results_eq(
 			 a.details ->> 'rolled_back_by', a.details ->> 'reason', a.details ->> 'from_version'
 		FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1$$,
 	$$VALUES ('rollback'::text, 'mg_gv_frank'::text, '1.0.0'::text, 'completed'::text,
-			  '2024-02-21 08:00:00+00'::timestamptz, 'TBD'::text, 'frank@company.com'::text,
+			  '2024-02-21 08:00:00+00'::timestamptz, 'TBD - scheduled analysis'::text, 'frank@company.com'::text,
 			  'Auto-resolve rate dropped'::text, '1.0.1'::text)$$,
-	'the rollback is a new audit event: root_cause TBD, rolled_back_by the member''s identity');
+	'the rollback is a new audit event: root_cause "TBD - scheduled analysis", rolled_back_by the member''s identity');
 SELECT is((SELECT md5(string_agg(a::text, ',' ORDER BY a.seq)) FROM modelgov.audit_log a
 			WHERE a.seq <= :n_before_rb),
 		  :'log_before_rb', 'no earlier audit entry was rewritten');
