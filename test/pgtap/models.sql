@@ -228,8 +228,8 @@ SELECT results_eq($$SELECT model, production_version::text FROM modelgov.invento
 				  'the rollback of tickets leaves fraud and churn as they were');
 SELECT is((SELECT last_rollback ->> 'reason' FROM modelgov.inventory WHERE model = 'tickets'), 'tickets went wrong',
 		  'the inventory shows the last rollback');
-SELECT is((SELECT previous_support FROM modelgov.inventory WHERE model = 'fraud'), 'maintenance',
-		  'and the support status of the version fraud''s active version replaced');
+SELECT is((SELECT previous_support FROM modelgov.inventory WHERE model = 'fraud'), 'unsupported',
+		  'and the support status of the version fraud''s active version replaced (2.0.1 is a PATCH: no window)');
 SELECT results_eq($$SELECT model, kind, version::text, from_version::text FROM modelgov.deployments
 					 WHERE env = 'production' ORDER BY id$$,
 				  $$VALUES ('tickets', 'init', '1.0.0', NULL), ('fraud', 'init', '2.0.0', NULL), ('churn', 'init', '1.0.0', NULL),

@@ -30,7 +30,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(138);
+SELECT plan(146);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -317,24 +317,49 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 		  "feature_availability": 0.995, "latency_p99_ms": 51, "correct_auto": 0.95}', 'late events')$$,
 	 '^ok:2$', 'correct_metrics writes revision 2'),
 	('mg_sp_hank', NULL,
-	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor() AS m WHERE m.action IS NOT NULL$$,
-	 '^ok:$', 'a member''s monitor() only reports: it validates nothing'),
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor() AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:not recorded \(reporting only\)$', 'a member''s monitor() only reports: it records and validates nothing'),
 	('mg_sp_hank', NULL, $$SELECT pg_catalog.count(*) FROM modelgov.monitor(true)$$,
 	 '^42501 permission denied to monitor with automatic rollback',
 	 'only a deployer monitors with automatic rollback (42501)'),
+	-- 1.0.0 has no days before 1.0.1: escalation_spike cannot be checked
+	-- and the trigger is not armed, alerts a person acknowledges
 	('mg_sp_ops', NULL,
-	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor(true) AS m WHERE m.action IS NOT NULL$$,
-	 '^ok:validated$', 'monitor(true) by the deployer validates 1.0.1 after seven clean days'),
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor(true) AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:alert,already alerted$', 'monitor(true) by the deployer alerts the checks it cannot make, and validates nothing'),
+	('mg_sp_hank', NULL,
+	 $$SELECT modelgov.acknowledge((SELECT pg_catalog.min(a.seq) FROM modelgov.alerts AS a), 'seen')$$,
+	 '^42501 permission denied to acknowledge alerts of model default', 'a member without a duty may not acknowledge (42501)'),
+	('mg_sp_bob', NULL,
+	 $$SELECT pg_catalog.count(modelgov.acknowledge(a.seq, 'No history before 1.0.1; the week was watched by hand.'))
+		 FROM modelgov.alerts AS a$$,
+	 '^ok:12$', 'the science lead acknowledges the 12 alerts (7 escalation_spike not checked, 5 triggers not armed)'),
+	('mg_sp_bob', NULL,
+	 $$SELECT modelgov.acknowledge((SELECT pg_catalog.min(a.seq) FROM modelgov.alerts AS a), 'again')$$,
+	 '^23505 alert [0-9]+ is already acknowledged', 'an alert is acknowledged once (23505)'),
+	('mg_sp_ops', NULL,
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor(true) AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:already alerted,validated$', 'monitor(true) by the deployer then validates 1.0.1 after seven clean days'),
 	-- the release of 1.0.1
 	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
 	 '^55000 cannot release version 1\.0\.1: the release checklist is incomplete',
 	 'release() needs the attestations (55000)'),
 	('mg_sp_alice', NULL,
 	 $$SELECT pg_catalog.count(modelgov.attest('1.0.1', a.item, a.evidence))
-		 FROM (VALUES ('tests_pass', 'CI run 412'), ('code_reviewed', 'reviewed by bob and carol'),
+		 FROM (VALUES ('tests_pass', 'CI run 412'),
 					  ('documentation_updated', 'docs/thresholds.md'), ('changelog_updated', 'CHANGELOG.md'),
 					  ('release_notes_published', '#model-committee')) AS a(item, evidence)$$,
-	 '^ok:5$', 'attest records the five attested items'),
+	 '^ok:4$', 'attest records four attested items'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'my own review')$$,
+	 '^42501 permission denied to attest code_reviewed of version 1\.0\.1',
+	 'the proposer may not attest the code review (42501)'),
+	('mg_sp_bob', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'PR 88 reviewed by bob')$$,
+	 '^ok:$', 'bob attests the code review'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'PR 88 reviewed by carol')$$,
+	 '^ok:$', 'carol attests it too: two reviewers other than the proposer'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.attest('1.0.1', 'tagged', 'v1.0.1')$$,
 	 '^22023 release checklist item "tagged" is computed', 'a computed item cannot be attested (22023)'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
@@ -397,6 +422,12 @@ INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 	 $$SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', h.check_name, h.passed), ', ' ORDER BY h.check_name)
 		 FROM modelgov.health_check('1.0.1', '2024-02-22') AS h$$,
 	 'health_check()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', r OPERATOR(pg_catalog.->>) 'version', r OPERATOR(pg_catalog.->>) 'in_production_since',
+			  pg_catalog.jsonb_array_length(r OPERATOR(pg_catalog.->) 'days'),
+			  pg_catalog.jsonb_array_length(r OPERATOR(pg_catalog.->) 'alerts'))
+		 FROM modelgov.incident_review('default', '2024-02-23 12:00:00+00') AS r$$,
+	 'incident_review()', true),
 	('mg_sp_alice',
 	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq, d.seq)
 		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log(d.seq, d.hash) AS v$$,
@@ -516,14 +547,17 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 	(2, 'mg_sp_ops', NULL,
 	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.string_agg(m.action, ','))
 		 FROM modelgov.monitor(NULL, true) AS m$$,
-	 '^ok:9$', 'monitor(NULL, true) checks fraud''s first day: five checks and four triggers, nothing to act on'),
+	 '^ok:10 alert,alert,alert,alert,alert,alert$',
+	 'monitor(NULL, true) checks fraud''s first day: five checks and five triggers; without history, six alerts'),
 	(2, 'mg_sp_ops', NULL,
 	 $$SELECT pg_catalog.count(*) FROM modelgov.monitor('fraud') AS m$$,
-	 '^ok:9$', 'monitor(model) checks one model'),
+	 '^ok:10$', 'monitor(model) checks one model'),
 	(2, 'mg_sp_alice', NULL,
-	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.count(m.action), pg_catalog.min(m.model_name))
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*),
+			  pg_catalog.count(m.action) FILTER (WHERE m.action OPERATOR(pg_catalog.<>) 'not recorded (reporting only)'),
+			  pg_catalog.min(m.model_name))
 		 FROM modelgov.monitor(NULL) AS m$$,
-	 '^ok:9 0 fraud$', 'a member''s monitor(NULL) reports the same checks and acts on none'),
+	 '^ok:10 0 fraud$', 'a member''s monitor(NULL) reports the same checks and records none'),
 	(2, 'mg_sp_ops', '2024-03-02 08:00:00+00', $$SELECT modelgov.rollback('fraud', 'Fraud drill')$$,
 	 '^ok:1\.0\.0$', 'rollback(model, reason) rolls fraud back to 1.0.0'),
 	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.attest('fraud', '1.0.0', 'tests_pass', 'CI run 500')$$,
@@ -591,7 +625,10 @@ INSERT INTO mg_sp.story (part, who, stmt, what, read_only) VALUES
 		 FROM modelgov.my_work AS w$$,
 	 'my_work', true);
 UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 in_review review two approving reviews \(1 so far\) '
-								'\{mg_sp_carol,mg_sp_dave,mg_sp_ops\}$'
+								'\{mg_sp_carol,mg_sp_dave,mg_sp_ops\}; '
+								'fraud rolled back root-cause analysis the root cause of the rollback from 1\.0\.1 to 1\.0\.0 '
+								'\(audit entry [0-9]+\), recorded with modelgov\.annotate\([0-9]+, root_cause\) '
+								'\{mg_sp_bob\} 2024-03-07 08:00:00\+00$'
  WHERE what = 'open_work';
 UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 review f$' WHERE what = 'my_work';
 
