@@ -408,6 +408,21 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.metric(jsonb, text) IS
 	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
 
+/* What a person must report for a metric to be known (an alert names it). */
+CREATE FUNCTION modelgov_internal.metric_inputs(name text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE name WHEN 'auto_rate' THEN 'auto (with decisions)'
+					 WHEN 'ask_rate' THEN 'ask (with decisions)'
+					 WHEN 'escalate_rate' THEN 'escalate (with decisions)'
+					 WHEN 'escalation_spike' THEN 'escalate (with decisions)'
+					 WHEN 'error_rate' THEN 'errors (with decisions)'
+					 ELSE name END
+$$;
+COMMENT ON FUNCTION modelgov_internal.metric_inputs(text) IS
+	'internal: the recorded metrics a rate or a check is computed from, as an alert names them';
+
 /* The production deployment that made a version active most recently. */
 CREATE FUNCTION modelgov_internal.active_since(model text, version modelgov.semver) RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -502,6 +517,17 @@ BEGIN
 		observed := NULL;
 		expected := 'no expected rates in the impact analysis';
 		passed := NULL;
+	ELSIF modelgov_internal.metric(m, 'auto_rate') IS NULL
+		  OR modelgov_internal.metric(m, 'escalate_rate') IS NULL THEN
+		-- both rates or no check: one rate alone passes nothing
+		observed := NULL;
+		expected := format('%s not reported',
+						   concat_ws(' and ',
+									 CASE WHEN modelgov_internal.metric(m, 'auto_rate') IS NULL
+										  THEN modelgov_internal.metric_inputs('auto_rate') END,
+									 CASE WHEN modelgov_internal.metric(m, 'escalate_rate') IS NULL
+										  THEN modelgov_internal.metric_inputs('escalate_rate') END));
+		passed := NULL;
 	ELSE
 		observed := GREATEST(abs(modelgov_internal.metric(m, 'auto_rate') - exp_auto),
 							 abs(modelgov_internal.metric(m, 'escalate_rate') - exp_esc));
@@ -528,8 +554,9 @@ BEGIN
 	 ORDER BY x.id DESC LIMIT 1;
 	SELECT * INTO h FROM modelgov_internal.history(mdl.name, 'escalate_rate',
 												   COALESCE(timezone('UTC', since)::date, d));
-	IF h.days < 2 THEN
-		expected := format('not enough history before the deployment (%s days)', h.days);
+	IF h.days < modelgov_internal.monitoring_setting('baseline_min_days') THEN
+		expected := format('not enough history before the deployment (%s days, %s needed)', h.days,
+						   modelgov_internal.monitoring_setting('baseline_min_days'));
 		passed := NULL;
 	ELSE
 		limit_ := COALESCE(exp_esc, h.mean) + (k * h.sigma);
@@ -637,7 +664,8 @@ BEGIN
 					action := CASE WHEN records
 								   THEN modelgov_internal.alert(mdl, v, d, c.check_name, c.observed,
 																CASE WHEN c.observed IS NULL AND c.check_name <> 'decision_distribution'
-																	 THEN format('not checked: %s not reported', c.check_name)
+																	 THEN format('not checked: %s not reported',
+																				 modelgov_internal.metric_inputs(c.check_name))
 																	 ELSE 'not checked: ' || c.expected END,
 																'not_checked')
 								   ELSE 'not recorded (reporting only)' END;
@@ -655,14 +683,21 @@ BEGIN
 		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'error_rate', 'latency_p99_ms', 'correct_auto',
 									  'feature_availability'] LOOP
 			x := modelgov_internal.metric(m, metric);
-			CONTINUE WHEN x IS NULL;
 			SELECT * INTO h FROM modelgov_internal.history(mdl, metric, first_day);
 			worse_up := metric = ANY (ARRAY['escalate_rate', 'error_rate', 'latency_p99_ms']);
 			mean := h.mean;
 			check_name := 'trigger:' || metric;
 			observed := x;
 			action := NULL;
-			IF h.days < min_days THEN
+			IF x IS NULL THEN
+				-- a metric not reported leaves the trigger blind that day:
+				-- an alert, never a silent pass
+				expected := format('not checked: %s not reported', modelgov_internal.metric_inputs(metric));
+				passed := NULL;
+				action := CASE WHEN records
+							   THEN modelgov_internal.alert(mdl, v, d, check_name, NULL, expected, 'not_checked')
+							   ELSE 'not recorded (reporting only)' END;
+			ELSIF h.days < min_days THEN
 				-- never silently off: the trigger is not armed, which is an
 				-- alert of its own (once per version and metric)
 				expected := format('not armed: %s days of history in the %s days before the deployment, %s needed',
@@ -674,8 +709,9 @@ BEGIN
 			ELSE
 				-- a constant history (sigma 0) tolerates no worsening at all,
 				-- but for rounding
-				expected := format('%s %s + %s sigma (%s)', CASE WHEN worse_up THEN '<=' ELSE '>=' END,
-								   round(mean::numeric, 4), k, round(h.sigma::numeric, 4));
+				expected := format('%s %s %s %s sigma (%s)', CASE WHEN worse_up THEN '<=' ELSE '>=' END,
+								   round(mean::numeric, 4), CASE WHEN worse_up THEN '+' ELSE '-' END, k,
+								   round(h.sigma::numeric, 4));
 				passed := CASE WHEN worse_up THEN x - mean ELSE mean - x END <= GREATEST(k * h.sigma, 1e-12);
 				IF NOT passed THEN
 					action := CASE WHEN records

@@ -80,8 +80,8 @@ SET LOCAL modelgov.clock = '2024-01-19 23:00:00+00';
 CREATE TEMP TABLE mon ON COMMIT DROP AS SELECT * FROM modelgov.monitor();
 SELECT results_eq(
 	$$SELECT day::text, observed, expected, passed FROM mon WHERE check_name = 'trigger:correct_auto' ORDER BY day$$,
-	$$VALUES ('2024-01-18', 0.25::float8, '>= 0.7500 + 2 sigma (0.2500)', true),
-			 ('2024-01-19', 0.2421875::float8, '>= 0.7500 + 2 sigma (0.2500)', false)$$,
+	$$VALUES ('2024-01-18', 0.25::float8, '>= 0.7500 - 2 sigma (0.2500)', true),
+			 ('2024-01-19', 0.2421875::float8, '>= 0.7500 - 2 sigma (0.2500)', false)$$,
 	'exactly 2 sigma from the mean passes the rollback trigger; beyond it fails');
 -- a backend keeps at most modelgov.max_cached_versions compiled versions,
 -- the least recently used evicted, never the active one; an evicted one

@@ -179,11 +179,16 @@ SELECT results_eq(
 	   WHERE a.model = 'blank' AND a.event_type = 'alert' AND a.status = 'not_checked'
 	   GROUP BY 1, 2 ORDER BY 1$$,
 	$$VALUES ('decision_distribution'::text, 'not checked: no expected rates in the impact analysis'::text, 7::bigint),
-			 ('error_rate', 'not checked: error_rate not reported', 7),
-			 ('escalation_spike', 'not checked: escalation_spike not reported', 7),
+			 ('error_rate', 'not checked: errors (with decisions) not reported', 7),
+			 ('escalation_spike', 'not checked: escalate (with decisions) not reported', 7),
 			 ('feature_availability', 'not checked: feature_availability not reported', 7),
-			 ('latency_p99_ms', 'not checked: latency_p99_ms not reported', 7)$$,
-	'blank: each check that could not be made is a not_checked alert for each day, naming what is not reported');
+			 ('latency_p99_ms', 'not checked: latency_p99_ms not reported', 7),
+			 ('trigger:correct_auto', 'not checked: correct_auto not reported', 7),
+			 ('trigger:error_rate', 'not checked: errors (with decisions) not reported', 7),
+			 ('trigger:escalate_rate', 'not checked: escalate (with decisions) not reported', 7),
+			 ('trigger:feature_availability', 'not checked: feature_availability not reported', 7),
+			 ('trigger:latency_p99_ms', 'not checked: latency_p99_ms not reported', 7)$$,
+	'blank: each check that could not be made is a not_checked alert for each day, naming what is not reported, the rollback trigger''s metrics too');
 SELECT results_eq(
 	$$SELECT a.status, a.details->>'check', count(*) FROM modelgov.audit_log a
 	   WHERE a.model = 'esc50' AND a.event_type = 'alert' GROUP BY 1, 2 ORDER BY 1, 2$$,
@@ -195,7 +200,7 @@ SELECT results_eq(
 SELECT is((SELECT a.details->>'expected' FROM modelgov.audit_log a
 			WHERE a.model = 'esc50' AND a.status = 'not_checked' AND a.details->>'check' = 'escalation_spike'
 			ORDER BY a.seq LIMIT 1),
-		  'not checked: not enough history before the deployment (0 days)', 'saying why there is no baseline');
+		  'not checked: not enough history before the deployment (0 days, 3 needed)', 'saying why there is no baseline');
 
 -- validation after acknowledgement only: every one of newbie's alerts
 SELECT is(pg_temp.alerts_of('newbie', 'not_checked') + pg_temp.alerts_of('newbie', 'not_armed'), 19::bigint,

@@ -36,7 +36,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(247);
+SELECT plan(248);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -375,12 +375,12 @@ SELECT is(pg_temp.error_of($$SELECT modelgov.record_metrics('1.0.1', '2024-02-29
 		  'metrics of 1.0.1 for the day before its release are refused (22023)');
 RESET ROLE;
 SELECT is(pg_temp.verdict_of('1.0.1', '2024-03-01', 'escalation_spike'),
-		  'not enough history before the deployment (1 days) | null',
+		  'not enough history before the deployment (1 days, 3 needed) | null',
 		  'one day of history before the deployment: escalation_spike is not judged');
 SELECT is(pg_temp.check_of('1.0.1', '2024-03-01', 'escalation_spike'), '0.08 null',
 		  'but the escalate rate is still observed');
 SELECT is(pg_temp.verdict_of('1.0.0', '2024-02-27', 'escalation_spike'),
-		  'not enough history before the deployment (0 days) | null',
+		  'not enough history before the deployment (0 days, 3 needed) | null',
 		  'no history before 1.0.0 was initialized: not judged, no division by zero');
 SELECT is(pg_temp.verdict_of('1.0.0', '2024-02-27', 'decision_distribution'),
 		  'no expected rates in the impact analysis | null',
@@ -413,8 +413,14 @@ SELECT lives_ok($$SELECT modelgov.record_metrics('1.0.0', '2024-02-28',
 				'the metrics of 2024-02-28 arrive late');
 RESET ROLE;
 SELECT is(pg_temp.verdict_of('1.0.1', '2024-03-01', 'escalation_spike'),
-		  '<= 0.1083 (0.08 + 2 sigma of 0.0141) | true',
-		  'two days of history (ESCALATE 0.08, 0.10): the limit is 0.08 + 2 * 0.0141');
+		  'not enough history before the deployment (2 days, 3 needed) | null',
+		  'two days of history are fewer than baseline_min_days (3): escalation_spike is not judged');
+SAVEPOINT min_days_2;
+DO $$BEGIN PERFORM modelgov.set_monitoring_setting('baseline_min_days', 2); END$$;
+SELECT pg_temp.verdict_of('1.0.1', '2024-03-01', 'escalation_spike') AS verdict_min_days_2 \gset
+ROLLBACK TO SAVEPOINT min_days_2;
+SELECT is(:'verdict_min_days_2'::text, '<= 0.1083 (0.08 + 2 sigma of 0.0141) | true',
+		  'with baseline_min_days 2, two days of history (ESCALATE 0.08, 0.10): the limit is 0.08 + 2 * 0.0141');
 SET ROLE mg_mon_hank;
 SELECT is((SELECT string_agg(DISTINCT r.expected, ', ') FROM modelgov.monitor() r WHERE r.check_name LIKE 'trigger:%'),
 		  'not armed: 2 days of history in the 28 days before the deployment, 3 needed',
@@ -740,10 +746,10 @@ RESET ROLE;
 SELECT results_eq(
 	$$SELECT check_name, observed, expected, passed, action FROM pg_temp.mon_out
 	   WHERE run = 'inside' AND day = '2024-03-08' ORDER BY check_name$$,
-	$$VALUES ('trigger:correct_auto', 0.9301::float8, '>= 0.9500 + 2 sigma (0.0100)'::text, true, NULL::text),
+	$$VALUES ('trigger:correct_auto', 0.9301::float8, '>= 0.9500 - 2 sigma (0.0100)'::text, true, NULL::text),
 			 ('trigger:error_rate', 0.0069, '<= 0.0050 + 2 sigma (0.0010)', true, NULL),
 			 ('trigger:escalate_rate', 0.1399, '<= 0.1000 + 2 sigma (0.0200)', true, NULL),
-			 ('trigger:feature_availability', 0.9931, '>= 0.9950 + 2 sigma (0.0010)', true, NULL),
+			 ('trigger:feature_availability', 0.9931, '>= 0.9950 - 2 sigma (0.0010)', true, NULL),
 			 ('trigger:latency_p99_ms', 53.9999, '<= 50.0000 + 2 sigma (2.0000)', true, NULL)$$,
 	'just inside 2 sigma: each quality metric around its history''s mean, on its bad side; no AUTO trigger');
 SELECT is(pg_temp.alerts('2024-03-08'), 0::bigint, 'nothing alerted for 2024-03-08');
@@ -793,13 +799,13 @@ SELECT results_eq(
 	$$SELECT a.actor, a.version::text, a.status, a.details FROM modelgov.audit_log a
 	   WHERE a.event_type = 'alert' ORDER BY a.details->>'check'$$,
 	$$VALUES ('mg_mon_frank'::text, '1.0.1'::text, 'rollback_trigger'::text,
-			  '{"day": "2024-03-09", "check": "trigger:correct_auto", "observed": 0.9299, "expected": ">= 0.9500 + 2 sigma (0.0100)"}'::jsonb),
+			  '{"day": "2024-03-09", "check": "trigger:correct_auto", "observed": 0.9299, "expected": ">= 0.9500 - 2 sigma (0.0100)"}'::jsonb),
 			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:error_rate", "observed": 0.0071, "expected": "<= 0.0050 + 2 sigma (0.0010)"}'),
 			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:escalate_rate", "observed": 0.1401, "expected": "<= 0.1000 + 2 sigma (0.0200)"}'),
 			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
-			  '{"day": "2024-03-09", "check": "trigger:feature_availability", "observed": 0.9929, "expected": ">= 0.9950 + 2 sigma (0.0010)"}'),
+			  '{"day": "2024-03-09", "check": "trigger:feature_availability", "observed": 0.9929, "expected": ">= 0.9950 - 2 sigma (0.0010)"}'),
 			 ('mg_mon_frank', '1.0.1', 'rollback_trigger',
 			  '{"day": "2024-03-09", "check": "trigger:latency_p99_ms", "observed": 54.0001, "expected": "<= 50.0000 + 2 sigma (2.0000)"}')$$,
 	'five alert events, one per trigger, with the day, the check, what was observed and expected');
@@ -827,10 +833,10 @@ RESET ROLE;
 SELECT results_eq(
 	$$SELECT check_name, expected, passed, action FROM pg_temp.mon_out
 	   WHERE run = 'sigma3' AND day = '2024-03-09' ORDER BY check_name$$,
-	$$VALUES ('trigger:correct_auto', '>= 0.9500 + 3 sigma (0.0100)'::text, true, NULL::text),
+	$$VALUES ('trigger:correct_auto', '>= 0.9500 - 3 sigma (0.0100)'::text, true, NULL::text),
 			 ('trigger:error_rate', '<= 0.0050 + 3 sigma (0.0010)', true, NULL),
 			 ('trigger:escalate_rate', '<= 0.1000 + 3 sigma (0.0200)', true, NULL),
-			 ('trigger:feature_availability', '>= 0.9950 + 3 sigma (0.0010)', true, NULL),
+			 ('trigger:feature_availability', '>= 0.9950 - 3 sigma (0.0010)', true, NULL),
 			 ('trigger:latency_p99_ms', '<= 50.0000 + 3 sigma (2.0000)', true, NULL)$$,
 	'with sigma 3 the day just outside 2 sigma passes');
 SELECT is(pg_temp.verdict_of('1.0.1', '2024-03-08', 'escalation_spike'), '<= 0.1400 (0.08 + 3 sigma of 0.0200) | true',
@@ -917,7 +923,7 @@ SELECT results_eq($$SELECT modelgov.active_version()::text, pg_temp.events('roll
 				  $$VALUES ('1.0.0'::text, 1::bigint)$$, 'and rolls back nothing more');
 
 SELECT is(pg_temp.verdict_of('1.0.0', '2024-02-27', 'escalation_spike'),
-		  'not enough history before the deployment (0 days) | null',
+		  'not enough history before the deployment (0 days, 3 needed) | null',
 		  'the verdict on 1.0.0''s 2024-02-27 is the same as before the rollback');
 
 SET modelgov.clock = '2024-03-12 10:00:00+00';
@@ -1146,10 +1152,10 @@ SELECT results_eq(
 	$$SELECT model_name, check_name, expected FROM pg_temp.mon_all
 	   WHERE run = 'all-reader' AND check_name IN ('trigger:escalate_rate', 'trigger:error_rate', 'trigger:correct_auto')
 	   ORDER BY model_name, check_name$$,
-	$$VALUES ('alpha'::text, 'trigger:correct_auto'::text, '>= 0.9500 + 2 sigma (0.0100)'::text),
+	$$VALUES ('alpha'::text, 'trigger:correct_auto'::text, '>= 0.9500 - 2 sigma (0.0100)'::text),
 			 ('alpha', 'trigger:error_rate', '<= 0.0050 + 2 sigma (0.0010)'),
 			 ('alpha', 'trigger:escalate_rate', '<= 0.1000 + 2 sigma (0.0200)'),
-			 ('beta', 'trigger:correct_auto', '>= 0.8500 + 2 sigma (0.0100)'),
+			 ('beta', 'trigger:correct_auto', '>= 0.8500 - 2 sigma (0.0100)'),
 			 ('beta', 'trigger:error_rate', '<= 0.0300 + 2 sigma (0.0100)'),
 			 ('beta', 'trigger:escalate_rate', '<= 0.4000 + 2 sigma (0.0200)')$$,
 	'each model''s triggers compare with its own history''s sigma and mean');
