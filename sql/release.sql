@@ -74,6 +74,7 @@ CREATE TABLE modelgov.releases (
 	checklist		jsonb NOT NULL,
 	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log,
 	model			text NOT NULL REFERENCES modelgov.models,
+	changelog		text,
 	PRIMARY KEY (model, version),
 	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
@@ -86,6 +87,8 @@ COMMENT ON COLUMN modelgov.releases.released_by_identity IS 'the member''s e-mai
 COMMENT ON COLUMN modelgov.releases.checklist IS
 	'the checklist as it stood at the release: an array of {item, state, evidence} in the process''s order';
 COMMENT ON COLUMN modelgov.releases.audit_seq IS 'the released event in the audit log';
+COMMENT ON COLUMN modelgov.releases.changelog IS
+	'the version''s section of the changelog, frozen at the release (NULL for a release made before 0.2.0: changelog() writes it as it reads now)';
 
 SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations', '');
 SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations_id_seq', '');
@@ -452,7 +455,8 @@ BEGIN
 						   details => jsonb_build_object('released_by', m.identity,
 																	'checklist', checklist));
 	BEGIN
-		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq, v.model);
+		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq, v.model,
+											  modelgov_internal.changelog_section(v.model, v.version));
 	EXCEPTION WHEN unique_violation THEN
 		-- under REPEATABLE READ the snapshot can miss a release that
 		-- committed while this transaction waited for the lock
@@ -615,6 +619,107 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.changelog_value(jsonb) IS
 	'internal: a JSON value as the changelog prints it: strings bare, numbers as written, arrays and objects as one-line JSON';
 
+/*
+ * One version's section of the changelog, in the process's words: what
+ * release() freezes into modelgov.releases.changelog, and what changelog()
+ * shows for a version not released yet.  Rollbacks are added by
+ * changelog(): they happen after the text is frozen.
+ */
+CREATE FUNCTION modelgov_internal.changelog_section(model text, version modelgov.semver) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	nl text := chr(10);
+	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
+	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					   THEN chr(8594) ELSE '->' END;
+	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					  THEN chr(9888) || ' ' ELSE '' END;
+	r record;
+	parts text[] := '{}';
+	lines text[];
+	guide text;
+	youden numeric;
+	accuracy numeric;
+BEGIN
+	SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
+		   p.old_values, p.new_values, p.impact_analysis
+	  INTO r
+	  FROM modelgov.versions x
+	  LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
+	 WHERE x.model = model AND x.version OPERATOR(modelgov.=) version;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+
+	-- a MAJOR version breaks compatibility with the version it changed
+	IF r.proposal_id IS NOT NULL
+	   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
+		SELECT a.evidence INTO guide FROM modelgov.release_attestations a
+		 WHERE a.model = model AND a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
+		 ORDER BY a.id DESC LIMIT 1;
+		parts := parts || concat_ws(nl,
+			format('### %sBreaking changes', warn),
+			format('- Not backward compatible with %s', r.base_version),
+			CASE WHEN jsonb_typeof(r.impact_analysis #> '{breaking,migration}') = 'string'
+				 THEN format('- Migration: %s', regexp_replace(r.impact_analysis #>> '{breaking,migration}',
+															   '[\r\n]+', ' ', 'g')) END,
+			CASE WHEN guide IS NOT NULL
+				 THEN format('- Migration guide: %s', regexp_replace(guide, '[\r\n]+', ' ', 'g')) END);
+	END IF;
+
+	-- what changed, under the heading of its change type
+	IF r.proposal_id IS NULL THEN
+		parts := parts || concat_ws(nl, '### Added', '- Initial version');
+	ELSE
+		lines := ARRAY[format('### %s',
+							 CASE WHEN r.change_type = 'feature_addition' THEN 'Added'
+								  WHEN r.change_type = 'feature_removal' THEN 'Removed'
+								  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
+								  THEN 'Fixed'
+								  ELSE 'Changed' END),
+					   -- one line: a description cannot open a section of its own
+					   format('- %s', regexp_replace(r.description, '[\r\n]+', ' ', 'g'))];
+		lines := lines || ARRAY(
+			SELECT format('- %s: %s %s %s', k.key,
+						  modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
+						  modelgov_internal.changelog_value(r.new_values -> k.key))
+			  FROM (SELECT jsonb_object_keys(r.old_values) AS key
+					 UNION
+					SELECT jsonb_object_keys(r.new_values)) k
+			 ORDER BY k.key);
+		parts := parts || array_to_string(lines, nl);
+	END IF;
+
+	-- the metrics, in the process's words: the Youden improvement the
+	-- analysis found, the accuracy of AUTO decisions production measured
+	lines := '{}';
+	IF jsonb_typeof(r.impact_analysis -> 'youden_improvement') = 'number' THEN
+		youden := (r.impact_analysis ->> 'youden_improvement')::numeric;
+		lines := lines || CASE WHEN youden > 0 THEN format('- Youden index improved by %s', youden)
+							   WHEN youden < 0 THEN format('- Youden index worsened by %s', -youden)
+							   ELSE '- Youden index unchanged' END;
+	END IF;
+	SELECT avg((x.metrics ->> 'correct_auto')::numeric) INTO accuracy
+	  FROM modelgov.metrics x
+	 WHERE x.model = model AND x.version OPERATOR(modelgov.=) r.version
+	   AND jsonb_typeof(x.metrics -> 'correct_auto') = 'number';
+	IF accuracy IS NOT NULL THEN
+		lines := lines || format('- Auto-resolve accuracy: %s%%', round(accuracy * 100, 1));
+	END IF;
+	IF cardinality(lines) > 0 THEN
+		parts := parts || array_to_string(ARRAY['### Metrics'] || lines, nl);
+	END IF;
+
+	RETURN concat(format('## [%s] - %s', r.version, to_char(timezone('UTC', r.released_at), 'YYYY-MM-DD')),
+				  nl, array_to_string(parts, nl || nl));
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.changelog_section(text, modelgov.semver) IS
+	'internal: a version''s section of the changelog as it reads now (release() freezes it)';
+
 CREATE FUNCTION modelgov.changelog(model text, since modelgov.semver DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -626,124 +731,49 @@ DECLARE
 	mdl modelgov.models := modelgov_internal.require_model(COALESCE(model, modelgov_internal.sole_model('changelog')),
 														   false);
 	nl text := chr(10);
-	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
-	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
-					   THEN chr(8594) ELSE '->' END;
-	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
-					  THEN chr(9888) || ' ' ELSE '' END;
 	r record;
 	blocks text[] := '{}'::text[];
-	parts text[];
 	lines text[];
-	guide text;
-	perf record;
 BEGIN
-	FOR r IN SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
-					p.old_values, p.new_values, p.impact_analysis
+	FOR r IN SELECT x.version, rel.changelog AS frozen
 			   FROM modelgov.versions x
-			   LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
+			   LEFT JOIN modelgov.releases rel ON rel.model = x.model AND rel.version OPERATOR(modelgov.=) x.version
 			  WHERE x.model = mdl.name AND x.released_at IS NOT NULL
 				AND (since IS NULL OR x.version OPERATOR(modelgov.>) since)
 			  ORDER BY x.version DESC LOOP
-		parts := '{}';
-
-		-- a MAJOR version breaks compatibility with the version it changed
-		IF r.proposal_id IS NOT NULL
-		   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
-			SELECT a.evidence INTO guide FROM modelgov.release_attestations a
-			 WHERE a.model = mdl.name AND a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
-			 ORDER BY a.id DESC LIMIT 1;
-			parts := parts || concat_ws(nl,
-				format('### %sBreaking changes', warn),
-				format('- Not backward compatible with %s', r.base_version),
-				CASE WHEN guide IS NOT NULL
-					 THEN format('- Migration guide: %s', regexp_replace(guide, '[\r\n]+', ' ', 'g')) END);
-		END IF;
-
-		-- what changed, under the heading of its change type
-		IF r.proposal_id IS NULL THEN
-			parts := parts || concat_ws(nl, '### Added', '- Initial version');
-		ELSE
-			lines := ARRAY[format('### %s',
-								 CASE WHEN r.change_type = 'feature_addition' THEN 'Added'
-									  WHEN r.change_type = 'feature_removal' THEN 'Removed'
-									  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
-									  THEN 'Fixed'
-									  ELSE 'Changed' END),
-						   -- one line: a description cannot open a section of its own
-						   format('- %s', regexp_replace(r.description, '[\r\n]+', ' ', 'g'))];
-			lines := lines || ARRAY(
-				SELECT format('- %s: %s %s %s', k.key,
-										 modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
-										 modelgov_internal.changelog_value(r.new_values -> k.key))
-				  FROM (SELECT jsonb_object_keys(r.old_values) AS key
-						 UNION
-						SELECT jsonb_object_keys(r.new_values)) k
-				 ORDER BY k.key);
-			parts := parts || array_to_string(lines, nl);
-		END IF;
-
-		-- the impact analysis, then what the daily metrics measured
-		lines := ARRAY(SELECT format('- %s: %s', e.key, modelgov_internal.changelog_value(e.value))
-						 FROM jsonb_each(COALESCE(r.impact_analysis, '{}')) e
-						ORDER BY e.key);
-		SELECT count(*) AS days,
-			   avg((x.metrics ->> 'correct_auto')::numeric) AS correct_auto,
-			   avg((x.metrics ->> 'auto')::numeric
-							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS auto_rate,
-			   avg((x.metrics ->> 'escalate')::numeric
-							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS escalate_rate
-		  INTO perf
-		  FROM modelgov.metrics x WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) r.version;
-		lines := lines || ARRAY(
-			SELECT format('- %s: %s (average of %s day%s)', a.name,
-									 trim_scale(round(a.value, 4)), perf.days,
-									 CASE WHEN perf.days = 1 THEN '' ELSE 's' END)
-			  FROM (VALUES (1, 'correct_auto', perf.correct_auto), (2, 'auto_rate', perf.auto_rate),
-						   (3, 'escalate_rate', perf.escalate_rate)) AS a(n, name, value)
-			 WHERE a.value IS NOT NULL
-			 ORDER BY a.n);
-		IF cardinality(lines) > 0 THEN
-			parts := parts || array_to_string(
-				ARRAY['### Metrics'] || lines, nl);
-		END IF;
-
-		-- rollbacks away from this version
+		-- rollbacks away from this version, which come after its text
+		-- was frozen
 		lines := ARRAY(SELECT format('- %s: rolled back to %s (%s)',
-												to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
-												d.version, d.reason)
+									 to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'), d.version, d.reason)
 						 FROM modelgov.deployments d
 						WHERE d.model = mdl.name AND d.env = 'production' AND d.kind = 'rollback'
 						  AND d.from_version OPERATOR(modelgov.=) r.version
 						ORDER BY d.deployed_at, d.id);
-		IF cardinality(lines) > 0 THEN
-			parts := parts || array_to_string(
-				ARRAY['### Rolled back'] || lines, nl);
-		END IF;
-
-		blocks := blocks || concat(
-			format('## [%s] - %s', r.version,
-							  to_char(timezone('UTC', r.released_at), 'YYYY-MM-DD')),
-			nl, array_to_string(parts, nl || nl));
+		blocks := blocks || concat_ws(nl || nl,
+									  COALESCE(r.frozen, modelgov_internal.changelog_section(mdl.name, r.version)),
+									  CASE WHEN cardinality(lines) > 0
+										   THEN array_to_string(ARRAY['### Rolled back'] || lines, nl) END);
 	END LOOP;
 
 	IF cardinality(blocks) = 0 THEN
 		RETURN '# Changelog' || nl;
 	END IF;
-	RETURN concat('# Changelog', nl, nl,
-							 array_to_string(blocks, nl || nl), nl);
+	RETURN concat('# Changelog', nl, nl, array_to_string(blocks, nl || nl), nl);
 END
 $$;
 COMMENT ON FUNCTION modelgov.changelog(text, modelgov.semver) IS
-	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown, newest first: one section per version that ran in production and is '
-	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
-	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
-	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '
-	'description on one line, then "- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and '
-	'objects as one-line JSON); "### Metrics": the impact analysis, one line per key, sorted, then the averages of '
-	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
-	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '
-	'database whose encoding is not UTF8 the arrow is "->" and the warning sign is left out';
+	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown and words, newest first: one '
+	'section per version that ran in production and is greater than since (all when NULL), "## [version] - date" (its '
+	'first day in production, UTC).  A released version''s section is the text frozen at its release; a version not '
+	'released yet reads as it would now.  In a section: "### <U+26A0> Breaking changes" for a MAJOR version (with the '
+	'declared migration and the attested migration guide); the proposal under Added (feature_addition), Removed '
+	'(feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its description on one line, then '
+	'"- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and objects as one-line '
+	'JSON); "### Metrics": "Youden index improved by" the analysis''s youden_improvement (worsened by, unchanged), and '
+	'"Auto-resolve accuracy:" the average correct_auto production measured, in percent with one decimal.  The initial '
+	'version is "### Added / - Initial version".  After it, not frozen: "### Rolled back", each rollback away from the '
+	'version, dated, with its target and reason.  In a database whose encoding is not UTF8 the arrow is "->" and the '
+	'warning sign is left out';
 
 CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER

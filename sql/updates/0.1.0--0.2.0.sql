@@ -360,6 +360,21 @@ ALTER TABLE modelgov.monitoring_settings DROP CONSTRAINT monitoring_settings_nam
 													 'sigma', 'monitoring_days', 'baseline_days',
 													 'baseline_min_days', 'rca_due_days']));
 
+-- an identity may be "automation", the process's name for an account no
+-- person acts through
+ALTER TABLE modelgov.members DROP CONSTRAINT members_identity_check,
+	ADD CONSTRAINT members_identity_check
+		CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'
+			   OR identity OPERATOR(pg_catalog.=) 'automation');
+COMMENT ON TABLE modelgov.members IS
+	'database roles that take part in governance, with their identity (an e-mail address, or automation for an account no person acts through) and the duties they hold for every model';
+
+-- a release freezes the version's section of the changelog; releases made
+-- before keep NULL and changelog() writes theirs as it reads now
+ALTER TABLE modelgov.releases ADD COLUMN changelog text;
+COMMENT ON COLUMN modelgov.releases.changelog IS
+	'the version''s section of the changelog, frozen at the release (NULL for a release made before 0.2.0: changelog() writes it as it reads now)';
+
 -- internals whose arguments changed, and the views (made again below)
 DROP FUNCTION modelgov_internal.require_duty(modelgov.member_role, text);
 DROP FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb);
