@@ -638,7 +638,7 @@ DECLARE
 	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
 					  THEN chr(9888) || ' ' ELSE '' END;
 	r record;
-	parts text[] := '{}';
+	parts text[] := '{}'::text[];
 	lines text[];
 	guide text;
 	youden numeric;
@@ -695,7 +695,7 @@ BEGIN
 
 	-- the metrics, in the process's words: the Youden improvement the
 	-- analysis found, the accuracy of AUTO decisions production measured
-	lines := '{}';
+	lines := '{}'::text[];
 	IF jsonb_typeof(r.impact_analysis -> 'youden_improvement') = 'number' THEN
 		youden := (r.impact_analysis ->> 'youden_improvement')::numeric;
 		lines := lines || CASE WHEN youden > 0 THEN format('- Youden index improved by %s', youden)
