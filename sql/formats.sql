@@ -25,33 +25,27 @@ COMMENT ON FUNCTION modelgov_internal.seed_rate(numeric) IS
  * order written, ", " between the numbers of an array and one line for an
  * array of numbers or a container of one scalar ("biases": { "default":
  * 0.0 }, "approved_by": ["charlie@company.com"]); anything else one member
- * per line.
+ * per line.  Below 100 levels a value is written on one line as it is:
+ * the audit log keeps whatever a proposal held, and its export must not
+ * fail on it.
  */
-CREATE FUNCTION modelgov.format_json(value json, indent integer DEFAULT 0) RETURNS text
+CREATE FUNCTION modelgov_internal.format_json(value json, indent integer, depth integer) RETURNS text
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	pad text;
-	inner_pad text;
+	pad text := repeat(' ', indent);
+	inner_pad text := repeat(' ', indent + 2);
 	kind text := json_typeof(value);
 	items text[];
 	scalars boolean;
 	numbers boolean;
 	n integer;
 BEGIN
-	IF value IS NULL THEN
-		RETURN NULL;
-	END IF;
-	IF indent IS NULL OR indent < 0 OR indent > 1000 THEN
-		RAISE EXCEPTION 'indent must be between 0 and 1000'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	pad := repeat(' ', indent);
-	inner_pad := repeat(' ', indent + 2);
-	IF kind = 'object' THEN
+	IF kind = 'object' AND depth < 100 THEN
 		SELECT count(*), bool_and(json_typeof(e.value) NOT IN ('object', 'array')),
-			   array_agg(to_json(e.key)::text || ': ' || modelgov.format_json(e.value, indent + 2) ORDER BY e.n)
+			   array_agg(to_json(e.key)::text || ': ' || modelgov_internal.format_json(e.value, indent + 2, depth + 1)
+						 ORDER BY e.n)
 		  INTO n, scalars, items
 		  FROM json_each(value) WITH ORDINALITY AS e(key, value, n);
 		IF n = 0 THEN
@@ -61,10 +55,10 @@ BEGIN
 		END IF;
 		RETURN '{' || chr(10) || inner_pad || array_to_string(items, ',' || chr(10) || inner_pad)
 			   || chr(10) || pad || '}';
-	ELSIF kind = 'array' THEN
+	ELSIF kind = 'array' AND depth < 100 THEN
 		SELECT count(*), bool_and(json_typeof(e.value) NOT IN ('object', 'array')),
 			   bool_and(json_typeof(e.value) = 'number'),
-			   array_agg(modelgov.format_json(e.value, indent + 2) ORDER BY e.n)
+			   array_agg(modelgov_internal.format_json(e.value, indent + 2, depth + 1) ORDER BY e.n)
 		  INTO n, scalars, numbers, items
 		  FROM json_array_elements(value) WITH ORDINALITY AS e(value, n);
 		IF n = 0 THEN
@@ -75,12 +69,31 @@ BEGIN
 		RETURN '[' || chr(10) || inner_pad || array_to_string(items, ',' || chr(10) || inner_pad)
 			   || chr(10) || pad || ']';
 	END IF;
-	-- a scalar: its JSON text, without the white space json keeps
+	-- a scalar, or a value too deep to lay out: its JSON text on one line
+	-- (jsonb's text form, which has no line breaks)
+	IF kind IN ('object', 'array') THEN
+		RETURN value::jsonb::text;
+	END IF;
 	RETURN btrim(value::text, E' \t\r\n');
 END
 $$;
+COMMENT ON FUNCTION modelgov_internal.format_json(json, integer, integer) IS
+	'internal: the body of modelgov.format_json, one level of nesting at a time';
+
+CREATE FUNCTION modelgov.format_json(value json, indent integer DEFAULT 0) RETURNS text
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF indent IS NULL OR indent < 0 OR indent > 1000 THEN
+		RAISE EXCEPTION 'indent must be between 0 and 1000, not %', COALESCE(indent::text, 'null')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN modelgov_internal.format_json(value, indent, 0);
+END
+$$;
 COMMENT ON FUNCTION modelgov.format_json(json, integer) IS
-	'JSON laid out as the governance process writes it: keys in their order, two spaces per level (from indent), arrays of numbers and containers of one scalar on one line';
+	'JSON laid out as the governance process writes it: keys in their order, two spaces per level (from indent, 0 to 1000), arrays of numbers and containers of one scalar on one line; what is nested deeper than 100 levels on one line';
 
 /*
  * One audit entry in the flat shape of the process's audit log.  The first
@@ -158,21 +171,28 @@ COMMENT ON FUNCTION modelgov.audit_entry(bigint) IS
 
 CREATE FUNCTION modelgov.audit_export(model text DEFAULT NULL, event_types text[] DEFAULT NULL,
 									  first_seq bigint DEFAULT NULL, last_seq bigint DEFAULT NULL) RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT COALESCE('[' || chr(10) || '  '
-					|| string_agg(modelgov.format_json(modelgov.audit_entry(a.seq), 2), ',' || chr(10) || '  '
-								  ORDER BY a.seq)
-					|| chr(10) || ']', '[]')
-	  FROM modelgov.audit_log a
-	 WHERE (audit_export.model IS NULL OR a.model = audit_export.model)
-	   AND (event_types IS NULL OR a.event_type = ANY (event_types))
-	   AND a.seq >= COALESCE(first_seq, 1)
-	   AND a.seq <= COALESCE(last_seq, 9223372036854775807)
+#variable_conflict use_variable
+BEGIN
+	-- a model that does not exist is an error, not an empty log
+	IF model IS NOT NULL THEN
+		PERFORM modelgov_internal.require_model(model, false);
+	END IF;
+	RETURN (SELECT COALESCE('[' || chr(10) || '  '
+							|| string_agg(modelgov_internal.format_json(modelgov.audit_entry(a.seq), 2, 0),
+										  ',' || chr(10) || '  ' ORDER BY a.seq)
+							|| chr(10) || ']', '[]')
+			  FROM modelgov.audit_log a
+			 WHERE (model IS NULL OR a.model = model)
+			   AND (event_types IS NULL OR a.event_type = ANY (event_types))
+			   AND a.seq >= COALESCE(first_seq, 1)
+			   AND a.seq <= COALESCE(last_seq, 9223372036854775807));
+END
 $$;
 COMMENT ON FUNCTION modelgov.audit_export(text, text[], bigint, bigint) IS
-	'the audit log as the governance process writes it: a JSON array of modelgov.audit_entry(seq) laid out by modelgov.format_json, in order, of one model (NULL: every entry, database-wide ones too), of the event types given (NULL: all), from first_seq to last_seq';
+	'the audit log as the governance process writes it: a JSON array of modelgov.audit_entry(seq) laid out by modelgov.format_json, in order, of one model (NULL: every entry, database-wide ones too; 42704 for a model that does not exist), of the event types given (NULL: all), from first_seq to last_seq';
 
 /*
  * The model configuration file of a version: version, released_at (its
@@ -213,7 +233,7 @@ BEGIN
 						OR e.key = 'features'
 						   AND e.value = (SELECT jsonb_agg(jsonb_build_object('name', 'f' || i) ORDER BY i)
 											FROM generate_series(1, jsonb_array_length(v.config -> 'weights')) i))) k;
-	RETURN modelgov.format_json(doc);
+	RETURN modelgov_internal.format_json(doc, 0, 0);
 END
 $$;
 COMMENT ON FUNCTION modelgov.config_file(text, modelgov.semver) IS

@@ -878,6 +878,7 @@ BEGIN
 			'proposal_id, checklist, approve, comment');
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
+	PERFORM modelgov_internal.require_person(m, 'review proposals');
 	PERFORM modelgov_internal.check_length('comment', comment, 10000);
 	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
 		PERFORM modelgov_internal.wrong_state('review', p, 'proposed, in review or reviewed');
@@ -1016,6 +1017,7 @@ BEGIN
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
 	m := modelgov_internal.require_duty(role, format('approve as %s', role), p.model);
+	PERFORM modelgov_internal.require_person(m, format('approve as %s', role));
 	IF p.status <> 'reviewed' THEN
 		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
 	END IF;

@@ -355,6 +355,26 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.require_member(text) IS
 	'internal: the calling member, or 42501';
 
+/*
+ * What only a person may do (review, approve, acknowledge an alert, attest
+ * a code review, record a root cause): the automation account is refused.
+ */
+CREATE FUNCTION modelgov_internal.require_person(m modelgov.members, action text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF m.identity = 'automation' THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s is the automation account, through which no person acts.', m.role_name),
+				  HINT = 'A person does this, as a member with an identity of their own.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_person(modelgov.members, text) IS
+	'internal: 42501 unless the member is a person (not the automation account)';
+
 CREATE FUNCTION modelgov_internal.require_duty(duty modelgov.member_role, action text, model text)
 	RETURNS modelgov.members
 	LANGUAGE plpgsql STABLE PARALLEL SAFE

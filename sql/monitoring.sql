@@ -445,18 +445,33 @@ CREATE FUNCTION modelgov_internal.history(model text, name text, before date,
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT count(x), avg(x), stddev_samp(x)
-	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name) AS x
+	-- in numeric: one huge value cannot overflow the squares
+	SELECT count(x), avg(x)::float8, stddev_samp(x)::float8
+	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name)::numeric AS x
 			  FROM modelgov.metrics m
 			  JOIN modelgov.versions v ON v.model = m.model AND v.version OPERATOR(modelgov.=) m.version
 			 WHERE m.model = history.model AND m.day < history.before
 			   AND m.day >= history.before - modelgov_internal.monitoring_setting('baseline_days')::int
-			   AND v.status <> 'rolled_back') h
+			   AND v.status <> 'rolled_back'
+			   -- a day counts for the version production ran that day (UTC):
+			   -- a deployment of it before the day ended, and none after it
+			   -- by the time the day began; metrics recorded for a version
+			   -- on a day it did not run are no history
+			   AND EXISTS (SELECT 1 FROM modelgov.deployments d
+							WHERE d.model = m.model AND d.env = 'production'
+							  AND d.version OPERATOR(modelgov.=) m.version
+							  AND d.deployed_at < timezone('UTC', (m.day + 1)::timestamp)
+							  AND NOT EXISTS (SELECT 1 FROM modelgov.deployments n
+											   WHERE n.model = d.model AND n.env = 'production'
+												 AND (n.deployed_at > d.deployed_at
+													  OR (n.deployed_at = d.deployed_at AND n.id > d.id))
+												 AND n.deployed_at <= timezone('UTC', m.day::timestamp)))) h
 	 WHERE x IS NOT NULL
 $$;
 COMMENT ON FUNCTION modelgov_internal.history(text, text, date) IS
 	'internal: days, mean and sample standard deviation of a model''s metric over the baseline_days before a date: '
-	'the days of the versions production ran then, never those of a rolled-back version';
+	'the days of the versions production ran then, each day of the version it ran that day, never those of a '
+	'rolled-back version';
 
 CREATE FUNCTION modelgov_internal.pct(x float8) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -625,6 +640,9 @@ DECLARE
 	rolled_back boolean := false;
 	reason text;
 	clean_days int;
+	-- a monitoring day whose check failed, or could not be made and was
+	-- not acknowledged, as the metrics read now (after any correction)
+	unclean boolean := false;
 	worse_up boolean;
 	min_days int := modelgov_internal.monitoring_setting('baseline_min_days')::int;
 BEGIN
@@ -655,6 +673,7 @@ BEGIN
 				passed := c.passed;
 				action := NULL;
 				IF c.passed IS FALSE THEN
+					unclean := true;
 					action := CASE WHEN records
 								   THEN modelgov_internal.alert(mdl, v, d, c.check_name, c.observed, c.expected, 'daily_check')
 								   ELSE 'not recorded (reporting only)' END;
@@ -669,6 +688,9 @@ BEGIN
 																	 ELSE 'not checked: ' || c.expected END,
 																'not_checked')
 								   ELSE 'not recorded (reporting only)' END;
+					IF NOT modelgov_internal.acknowledged(mdl, v, d, c.check_name, 'not_checked') THEN
+						unclean := true;
+					END IF;
 				END IF;
 				RETURN NEXT;
 			END LOOP;
@@ -697,6 +719,10 @@ BEGIN
 				action := CASE WHEN records
 							   THEN modelgov_internal.alert(mdl, v, d, check_name, NULL, expected, 'not_checked')
 							   ELSE 'not recorded (reporting only)' END;
+				IF d < (first_day + ndays)
+				   AND NOT modelgov_internal.acknowledged(mdl, v, d, check_name, 'not_checked') THEN
+					unclean := true;
+				END IF;
 			ELSIF h.days < min_days THEN
 				-- never silently off: the trigger is not armed, which is an
 				-- alert of its own (once per version and metric)
@@ -706,6 +732,9 @@ BEGIN
 				action := CASE WHEN records
 							   THEN modelgov_internal.alert(mdl, v, first_day, check_name, NULL, expected, 'not_armed')
 							   ELSE 'not recorded (reporting only)' END;
+				IF NOT modelgov_internal.acknowledged(mdl, v, first_day, check_name, 'not_armed') THEN
+					unclean := true;
+				END IF;
 			ELSE
 				-- a constant history (sigma 0) tolerates no worsening at all,
 				-- but for rounding
@@ -714,6 +743,7 @@ BEGIN
 								   round(h.sigma::numeric, 4));
 				passed := CASE WHEN worse_up THEN x - mean ELSE mean - x END <= GREATEST(k * h.sigma, 1e-12);
 				IF NOT passed THEN
+					unclean := true;
 					action := CASE WHEN records
 								   THEN modelgov_internal.alert(mdl, v, d, check_name, x, expected, 'rollback_trigger')
 								   ELSE 'not recorded (reporting only)' END;
@@ -769,16 +799,10 @@ BEGIN
 		 WHERE x.model = mdl AND x.version OPERATOR(modelgov.=) v
 		   AND x.day >= first_day
 		   AND x.day < (first_day + ndays);
-		-- every day recorded, no check failed, no trigger fired, and every
-		-- check that could not be made acknowledged by a person
-		IF clean_days = ndays
-		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type = 'alert' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
-							  AND (a.details ->> 'day')::date >= first_day
-							  AND (a.status = ANY (ARRAY['daily_check', 'rollback_trigger'])
-								   OR NOT EXISTS (SELECT 1 FROM modelgov.audit_log k
-												   WHERE k.event_type = 'acknowledged'
-													 AND (k.details ->> 'alert_seq')::bigint = a.seq)))
+		-- every day recorded, and, on the metrics as they read now, no
+		-- check failed, no trigger fired, and every check that could not
+		-- be made acknowledged by a person
+		IF clean_days = ndays AND NOT unclean
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
 							WHERE a.event_type = 'validated' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
 							  AND a.recorded_at >= since) THEN
@@ -918,7 +942,8 @@ BEGIN
 				WHERE a.event_type = 'alert' AND a.model = alert.model
 				  AND a.version OPERATOR(modelgov.=) alert.version
 				  AND (a.details ->> 'day')::date = alert.day
-				  AND a.details ->> 'check' = alert.check_name) THEN
+				  AND a.details ->> 'check' = alert.check_name
+				  AND a.status = kind) THEN
 		RETURN 'already alerted';
 	END IF;
 	PERFORM modelgov_internal.audit('alert', version => alert.version, status => kind, model => alert.model,
@@ -928,7 +953,25 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov_internal.alert(text, modelgov.semver, date, text, float8, text, text) IS
-	'internal: append an alert event once per model, version, day and check';
+	'internal: append an alert event once per model, version, day, check and kind';
+
+/* Whether a person acknowledged the alert of a day and check. */
+CREATE FUNCTION modelgov_internal.acknowledged(model text, version modelgov.semver, day date, check_name text,
+											   kind text) RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT EXISTS (SELECT 1 FROM modelgov.audit_log a
+					JOIN modelgov.audit_log k ON k.event_type = 'acknowledged'
+											 AND (k.details ->> 'alert_seq')::bigint = a.seq
+				   WHERE a.event_type = 'alert' AND a.model = acknowledged.model
+					 AND a.version OPERATOR(modelgov.=) acknowledged.version
+					 AND (a.details ->> 'day')::date = acknowledged.day
+					 AND a.details ->> 'check' = acknowledged.check_name
+					 AND a.status = kind)
+$$;
+COMMENT ON FUNCTION modelgov_internal.acknowledged(text, modelgov.semver, date, text, text) IS
+	'internal: whether the alert of a model, version, day, check and kind was acknowledged';
 
 CREATE FUNCTION modelgov_internal.annotate(seq bigint, root_cause text) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -954,6 +997,14 @@ BEGIN
 		RAISE EXCEPTION 'audit entry % is not a rollback', seq
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
+	END IF;
+	PERFORM modelgov_internal.require_person(m, 'annotate rollbacks');
+	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
+					WHERE modelgov_internal.holds(m.role_name, r, e.model)) THEN
+		RAISE EXCEPTION 'permission denied to annotate rollbacks of model %', e.model
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s holds no duty for model %s.', m.identity, e.model),
+				  HINT = 'The root cause is recorded by a member of the model''s committee, such as its science lead.';
 	END IF;
 	RETURN modelgov_internal.audit('annotation', version => e.version, model => e.model,
 						   details => jsonb_build_object('annotates', seq, 'root_cause', root_cause,
@@ -1011,12 +1062,26 @@ BEGIN
 		RAISE EXCEPTION 'audit entry % is not an alert', alert_seq USING ERRCODE = 'undefined_object',
 			HINT = 'modelgov.alerts lists the alerts.';
 	END IF;
+	-- one acknowledgement per alert: acknowledgers of a model wait for
+	-- each other, and the check below sees the one that went first
+	PERFORM 1 FROM modelgov.models x WHERE x.name = e.model FOR UPDATE;
 	PERFORM modelgov_internal.lock_model(e.model);
+	PERFORM modelgov_internal.require_person(m, 'acknowledge alerts');
 	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
 					WHERE modelgov_internal.holds(m.role_name, r, e.model)) THEN
 		RAISE EXCEPTION 'permission denied to acknowledge alerts of model %', e.model
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = format('Member %s holds no duty for model %s.', m.identity, e.model);
+	END IF;
+	-- the person who proposed the version does not wave its checks through
+	IF EXISTS (SELECT 1 FROM modelgov.versions v JOIN modelgov.proposals p ON p.proposal_id = v.proposal_id
+				WHERE v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
+				  AND (p.proposer = m.role_name OR p.proposer_identity = m.identity)) THEN
+		RAISE EXCEPTION 'permission denied to acknowledge alert %', alert_seq
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s proposed version %s of model %s; its alerts are acknowledged by someone else.',
+								  m.identity, e.version, e.model),
+				  HINT = 'Another member holding a duty for the model acknowledges it.';
 	END IF;
 	IF EXISTS (SELECT 1 FROM modelgov.audit_log k
 				WHERE k.event_type = 'acknowledged' AND (k.details ->> 'alert_seq')::bigint = alert_seq) THEN

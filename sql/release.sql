@@ -329,6 +329,10 @@ BEGIN
 								ELSE format('Version %s is not a major version (it was proposed against %s); breaking changes and a migration guide apply to major versions only.',
 													   v.version, p.base_version) END;
 	END IF;
+	-- engineers review code: not the automation account
+	IF item = 'code_reviewed' THEN
+		PERFORM modelgov_internal.require_person(m, 'attest code_reviewed');
+	END IF;
 	-- the code review is independent of the change, as the reviews are
 	IF item = 'code_reviewed' AND p.proposal_id IS NOT NULL
 	   AND (p.proposer = m.role_name OR p.proposer_identity = m.identity) THEN

@@ -462,9 +462,9 @@ RESET ROLE;
 SELECT is(modelgov.incident_review('incident', '2024-06-06 03:00:00+00') - 'alerts', :'review'::jsonb - 'alerts',
 		  'the review of 03:00 reads the same after the rollback (but for the acknowledgements, which are as of now)');
 SET modelgov.clock = '2024-06-10 10:00:00+00';
-SET ROLE mg_in_hank;
+SET ROLE mg_in_jane;
 SELECT lives_ok(format('SELECT modelgov.annotate(%s, %L)', :rb_seq, 'Threshold 0.48 sent billing tickets to ESCALATE'),
-				'the root cause is annotated');
+				'the root cause is annotated by the analysis'' owner');
 RESET ROLE;
 SELECT is((SELECT count(*) FROM modelgov.open_work WHERE step = 'root-cause analysis' AND model = 'incident'), 0::bigint,
 		  'and the root-cause analysis leaves open_work');

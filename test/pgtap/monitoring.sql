@@ -36,7 +36,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(248);
+SELECT plan(249);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -963,13 +963,17 @@ SELECT throws_ok(format('SELECT modelgov.annotate(%s, NULL)', :rb_seq),
 RESET ROLE;
 SELECT is(pg_temp.audit_count(), :n_before_annotate::bigint, 'the refused annotations appended nothing');
 SET ROLE mg_mon_hank;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.annotate(%s, %L)', :rb_seq, 'a cause')),
+		  '42501 permission denied to annotate rollbacks of model default | Member hank@company.com holds no duty for model default.',
+		  'a member without a duty for the model does not record its root cause (42501)');
+SET ROLE mg_mon_bob;
 SELECT is(modelgov.annotate(:rb_seq, 'Upstream schema change shifted f3 for billing tickets'),
-		  :n_before_annotate + 1::bigint, 'a member without duties annotates the rollback; the new entry''s seq');
+		  :n_before_annotate + 1::bigint, 'the science lead annotates the rollback; the new entry''s seq');
 RESET ROLE;
-SELECT is(pg_temp.last_event(), 'annotation|mg_mon_hank|1.0.0|-', 'an annotation event on the rolled-back-to version');
+SELECT is(pg_temp.last_event(), 'annotation|mg_mon_bob|1.0.0|-', 'an annotation event on the rolled-back-to version');
 SELECT is(pg_temp.last_details(),
 		  jsonb_build_object('annotates', :rb_seq, 'root_cause', 'Upstream schema change shifted f3 for billing tickets',
-							 'annotated_by', 'hank@company.com'),
+							 'annotated_by', 'bob@company.com'),
 		  'referencing the rollback entry, with the root cause and the member''s identity');
 SELECT results_eq(
 	format('SELECT encode(hash, %L), details::text FROM modelgov.audit_log WHERE seq = %s', 'hex', :rb_seq),

@@ -467,13 +467,8 @@ SELECT is(modelgov.changelog(),
 - threshold_escalate: 0.50 → 0.48
 
 ### Metrics
-- expected_auto_resolve_rate: 0.12
-- expected_escalate_rate: 0.08
-- sample_size: 5400
-- youden_improvement: 0.032
-- correct_auto: 0.951 (average of 3 days)
-- auto_rate: 0.1167 (average of 3 days)
-- escalate_rate: 0.15 (average of 3 days)
+- Youden index improved by 0.032
+- Auto-resolve accuracy: 95.1%
 
 ### Rolled back
 - 2024-03-08: rolled back to 1.0.0 (Escalate rate increased to 15% (expected 8%))
@@ -568,25 +563,15 @@ SELECT is(modelgov.changelog(),
 - features: [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}, {"name": "f5", "default": 0.0}] → [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}]
 - weights: [0.30, 0.30, 0.20, 0.20, 0.05] → [0.30, 0.30, 0.20, 0.20]
 
-### Metrics
-- sample_size: 3000
-
 ## [1.1.1] - 2024-04-10
 ### Fixed
 - Fix rounding of calibrated scores
-
-### Metrics
-- sample_size: 2000
 
 ## [1.1.0] - 2024-04-01
 ### Added
 - Add feature f5 (account age)
 - features: [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}] → [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}, {"name": "f5", "default": 0.0}]
 - weights: [0.30, 0.30, 0.20, 0.20] → [0.30, 0.30, 0.20, 0.20, 0.05]
-
-### Metrics
-- expected_auto_resolve_rate: 0.12
-- sample_size: 2500
 
 ## [1.0.1] - 2024-03-01
 ### Changed
@@ -595,13 +580,8 @@ SELECT is(modelgov.changelog(),
 - threshold_escalate: 0.50 → 0.48
 
 ### Metrics
-- expected_auto_resolve_rate: 0.12
-- expected_escalate_rate: 0.08
-- sample_size: 5400
-- youden_improvement: 0.032
-- correct_auto: 0.951 (average of 3 days)
-- auto_rate: 0.1167 (average of 3 days)
-- escalate_rate: 0.15 (average of 3 days)
+- Youden index improved by 0.032
+- Auto-resolve accuracy: 95.1%
 
 ### Rolled back
 - 2024-03-08: rolled back to 1.0.0 (Escalate rate increased to 15% (expected 8%))
@@ -623,15 +603,9 @@ SELECT is(modelgov.changelog(since => '1.1.0'),
 - features: [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}, {"name": "f5", "default": 0.0}] → [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}]
 - weights: [0.30, 0.30, 0.20, 0.20, 0.05] → [0.30, 0.30, 0.20, 0.20]
 
-### Metrics
-- sample_size: 3000
-
 ## [1.1.1] - 2024-04-10
 ### Fixed
 - Fix rounding of calibrated scores
-
-### Metrics
-- sample_size: 2000
 ', 'changelog(since => 1.1.0): the two newer versions');
 CREATE TEMP TABLE utc_changelog AS SELECT modelgov.changelog() AS md;
 SET LOCAL TimeZone = 'America/Los_Angeles';

@@ -30,7 +30,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(146);
+SELECT plan(155);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -385,6 +385,11 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	('mg_sp_hank', NULL,
 	 $$SELECT modelgov.annotate((SELECT a.seq FROM modelgov.audit_log a
 								  WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'), 'Drill, no root cause')$$,
+	 '^42501 permission denied to annotate rollbacks of model default$',
+	 'a member without a duty for the model may not annotate its rollback (42501)'),
+	('mg_sp_bob', NULL,
+	 $$SELECT modelgov.annotate((SELECT a.seq FROM modelgov.audit_log a
+								  WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'), 'Drill, no root cause')$$,
 	 '^ok:[0-9]+$', 'annotate appends an annotation of the rollback'),
 	('mg_sp_hank', NULL, $$SELECT modelgov.annotate(1, 'not a rollback')$$,
 	 '^22023 audit entry 1 is not a rollback', 'only rollbacks are annotated (22023)'),
@@ -436,7 +441,26 @@ INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 	 $$SELECT pg_catalog.concat_ws(' ', modelgov.active_version(), modelgov.active_version('staging'),
 			  modelgov.required_bump('bias_update'), modelgov.decide(0.9, 0.9, 0.9, 0.9, 'team0'),
 			  modelgov.model_config() OPERATOR(pg_catalog.->) 'thresholds')$$,
-	 'active_version(), required_bump(), decide() and model_config()', true);
+	 'active_version(), required_bump(), decide() and model_config()', true),
+	-- the process's formats (issue 12): audit entries, the export, the
+	-- configuration file and the historical record
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' | ', modelgov.audit_entry(1) OPERATOR(pg_catalog.->>) 'event_type',
+			  modelgov.audit_entry((SELECT pg_catalog.max(a.seq) FROM modelgov.audit_log AS a
+									 WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'))::text,
+			  COALESCE(modelgov.audit_entry(0)::text, 'none'))$$,
+	 'audit_entry()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.json_array_length(modelgov.audit_export('default')::json),
+			  pg_catalog.json_array_length(modelgov.audit_export(NULL, ARRAY['deployment', 'rollback'], 2, NULL)::json),
+			  modelgov.audit_export('default', ARRAY['no such event']))$$,
+	 'audit_export(model, event_types, first_seq, last_seq)', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(E'\n', modelgov.config_file('default'), modelgov.config_file('default', '1.0.1'))$$,
+	 'config_file(model) and config_file(model, version)', true),
+	('mg_sp_alice',
+	 $$SELECT modelgov.format_json(modelgov.version_record('default', '1.0.0'))$$,
+	 'version_record(model, version)', true);
 
 -- Part 2, 2024-03-01: three models; the calls that name their model
 INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
@@ -631,6 +655,25 @@ UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 in_review review two 
 								'\{mg_sp_bob\} 2024-03-07 08:00:00\+00$'
  WHERE what = 'open_work';
 UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 review f$' WHERE what = 'my_work';
+UPDATE mg_sp.story SET expect = '^ok:init \| \{"timestamp" : "2024-02-23T12:00:00Z", "event_type" : "rollback", '
+								'"from_version" : "1\.0\.1", "to_version" : "1\.0\.0", "reason" : "Rollback drill", '
+								'"rolled_back_by" : "automation@company\.com", "root_cause" : "TBD - scheduled analysis", '
+								'"status" : "completed"\} \| none$'
+ WHERE what = 'audit_entry()';
+UPDATE mg_sp.story SET expect = '^ok:[0-9]+ 3 \[\]$'
+ WHERE what = 'audit_export(model, event_types, first_seq, last_seq)';
+UPDATE mg_sp.story SET expect = E'^ok:\\{\n  "version": "1\\.0\\.0",\n  "released_at": "2024-01-15T00:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "biases": \\{ "default": 0\\.0 \\},\n'
+								|| E'  "thresholds": \\{\n    "auto": 0\\.15,\n    "escalate": 0\\.50\n  \\}\n\\}\n'
+								|| E'\\{\n  "version": "1\\.0\\.1",\n  "released_at": "2024-02-16T10:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "biases": \\{ "default": 0\\.0 \\},\n'
+								|| E'  "thresholds": \\{\n    "auto": 0\\.18,\n    "escalate": 0\\.48\n  \\}\n\\}$'
+ WHERE what = 'config_file(model) and config_file(model, version)';
+UPDATE mg_sp.story SET expect = E'^ok:\\{\n  "version": "1\\.0\\.0",\n  "released_at": "2024-01-15T00:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "threshold_auto": 0\\.15,\n'
+								|| E'  "threshold_escalate": 0\\.50,\n  "performance": null,\n  "status": "active",\n'
+								|| E'  "superseded_by": "1\\.0\\.1"\n\\}$'
+ WHERE what = 'version_record(model, version)';
 
 -- Run the steps (only the read-only ones with only_reads) and keep what
 -- they return.  Not pinned: the statements run under the caller's path.
