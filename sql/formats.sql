@@ -217,12 +217,17 @@ BEGIN
 			USING ERRCODE = 'undefined_object';
 	END IF;
 	SELECT json_object_agg(k.key, k.value ORDER BY k.n, k.key) INTO doc
-	  FROM (SELECT 1 AS n, 'version' AS key, to_jsonb(v.version::text) AS value
+	  FROM (SELECT 1 AS n, 'version' AS key, to_json(v.version::text) AS value
 			UNION ALL
-			SELECT 2, 'released_at', to_jsonb(modelgov_internal.utc_text(v.released_at))
+			SELECT 2, 'released_at', to_json(modelgov_internal.utc_text(v.released_at))
 			UNION ALL
 			SELECT CASE e.key WHEN 'weights' THEN 3 WHEN 'biases' THEN 4 WHEN 'thresholds' THEN 5 ELSE 6 END,
-				   e.key, e.value
+				   e.key,
+				   -- the biases with "default" first, as the process writes it
+				   CASE WHEN e.key = 'biases' AND jsonb_typeof(e.value) = 'object'
+						THEN (SELECT json_object_agg(b.key, b.value ORDER BY b.key <> 'default', b.key)
+								FROM jsonb_each(e.value) b)
+						ELSE e.value::json END
 			  FROM jsonb_each(v.config) e
 			 WHERE e.key NOT IN ('version', 'released_at')
 			   -- a key that holds its default is left out, as the process's
@@ -237,7 +242,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov.config_file(text, modelgov.semver) IS
-	'the model configuration file of a version (the active one by default) as the governance process writes it: version, released_at (UTC), weights, biases, thresholds, then the rest of its configuration, without the keys that hold their defaults (calibration none, no safety rules, missing_feature_decision ASK, features f1, f2, ... without defaults)';
+	'the model configuration file of a version (the active one by default) as the governance process writes it: version, released_at (UTC), weights, biases (default first), thresholds, then the rest of its configuration, without the keys that hold their defaults (calibration none, no safety rules, missing_feature_decision ASK, features f1, f2, ... without defaults)';
 
 /*
  * The historical record of a version: version, released_at, weights,

@@ -32,7 +32,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(119);
+SELECT plan(120);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -481,6 +481,8 @@ SELECT is(modelgov.config_file('fmr')::jsonb,
 		  'and nothing else: the configuration, version and released_at');
 SELECT is(modelgov.config_file('fmr')::jsonb -> 'features', '[{"name": "f1"}, {"name": "f2"}, {"name": "f3", "default": 0.5}]',
 		  'features are kept when one has a default');
+SELECT is(pg_temp.keys(modelgov.config_file('fmr')::json -> 'biases'), 'default,billing',
+		  'the biases with "default" first, as the seed writes it (jsonb would put billing first)');
 SELECT is(pg_temp.keys(modelgov.config_file('fm', '1.0.1')::json), 'version,released_at,weights,biases,thresholds',
 		  'a configuration of defaults has only the seed''s keys');
 SELECT is(modelgov.model_config('fm', '1.0.1') - ARRAY['weights', 'biases', 'thresholds', 'version', 'released_at'],

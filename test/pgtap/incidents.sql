@@ -6,6 +6,9 @@
 --		with (item 3), and the seed's rollback procedure: the alerts view
 --		and acknowledge(), incident_review(), and the root-cause analysis
 --		every rollback opens in open_work until annotate() records it.
+--		Then the hostile review's findings: a corrected day is checked again,
+--		who may acknowledge, what the automation account may not do, the
+--		baseline day by day, and a huge value in it.
 --
 -- The history of a model with history: 1.0.0 from 2024-06-01, three days
 -- of 10,000 decisions,
@@ -24,7 +27,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(78);
+SELECT plan(124);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -471,6 +474,200 @@ SELECT is((SELECT count(*) FROM modelgov.open_work WHERE step = 'root-cause anal
 SELECT is((SELECT details->>'root_cause' FROM modelgov.audit_log WHERE seq = :rb_seq), 'TBD - scheduled analysis',
 		  'the rollback entry itself is unchanged');
 SELECT results_eq($$SELECT ok FROM modelgov.verify_audit_log()$$, $$VALUES (true)$$, 'the audit chain verifies');
+
+
+------------------------------------------------------------------------------
+-- Review fixes: corrected days, who acknowledges, the automation account,
+-- the baseline day by day, a huge value in the baseline
+------------------------------------------------------------------------------
+-- July 2024, four more models, each with three days of 1.0.0 before 1.0.1
+-- goes to production on 2024-07-04 00:00:
+-- "redo": 2024-07-06 reports no errors; acknowledged, then corrected to 50%
+-- "mend": 2024-07-06 has 50% errors; corrected to 0.5%
+-- "base": 1.0.0 gets a fake day of 100% escalations while 1.0.1 runs; 1.0.2
+--         then goes to production
+-- "huge": one day of 1.0.0 has a p99 latency of 1e300 ms
+-- and mg_in_robot, the automation account (identity "automation")
+SET modelgov.clock = '2024-07-01 00:00:00+00';
+CREATE ROLE mg_in_robot NOLOGIN;
+GRANT USAGE ON SCHEMA modelgov TO mg_in_robot;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modelgov TO mg_in_robot;
+SELECT is((SELECT count(modelgov.create_model(m, pg_temp.cfg())) FROM unnest(ARRAY['redo', 'mend', 'base', 'huge']) m),
+		  4::bigint, 'four more models on 2024-07-01');
+SELECT lives_ok($$SELECT modelgov.add_member('mg_in_robot', 'automation', '{}')$$,
+				'robot is the automation account, a member with identity automation');
+SELECT lives_ok($$SELECT modelgov.grant_duty('mg_in_robot', 'deployer', 'redo')$$, 'robot deploys redo');
+SELECT is((SELECT sum(pg_temp.rec(m, '1.0.0', '2024-07-01',
+				ARRAY[pg_temp.day(0.095, 0.095, 0.004, 0.94, 48, 0.994), pg_temp.day(0.100, 0.100, 0.005, 0.95, 50, 0.995),
+					  pg_temp.day(0.105, 0.105, 0.006, 0.96, 52, 0.996)]))
+			 FROM unnest(ARRAY['redo', 'mend', 'base']) m)
+		  + pg_temp.rec('huge', '1.0.0', '2024-07-01',
+				ARRAY[pg_temp.day(0.10, 0.10, lat => 48), pg_temp.day(0.10, 0.10, lat => 1e300), pg_temp.day(0.10, 0.10, lat => 52)]),
+		  12::bigint, 'three days of history of 1.0.0 for each, huge''s second day at 1e300 ms');
+SET modelgov.clock = '2024-07-04 00:00:00+00';
+SELECT results_eq(
+	$$SELECT pg_temp.to_production('redo', '{"threshold_escalate": 0.55}',
+								   '{"expected_auto_resolve_rate": 0.10, "expected_escalate_rate": 0.10, "sample_size": 5000}'),
+			 pg_temp.to_production('mend', '{"threshold_escalate": 0.55}',
+								   '{"expected_auto_resolve_rate": 0.10, "expected_escalate_rate": 0.10, "sample_size": 5000}'),
+			 pg_temp.to_production('base', '{"threshold_escalate": 0.55}', '{"sample_size": 5000}'),
+			 pg_temp.to_production('huge', '{"threshold_escalate": 0.55}', '{"sample_size": 5000}')$$,
+	$$VALUES ('1.0.1', '1.0.1', '1.0.1', '1.0.1')$$, '1.0.1 of redo, mend, base and huge in production on 2024-07-04');
+
+-- a day's metrics corrected after the checks read them
+SELECT is(pg_temp.rec('redo', '1.0.1', '2024-07-04',
+					  ARRAY[pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10) - 'errors',
+							pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10)])
+		  + pg_temp.rec('mend', '1.0.1', '2024-07-04',
+						ARRAY[pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10, err => 0.5),
+							  pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10), pg_temp.day(0.10, 0.10)]),
+		  14, 'seven good days of each, but for 2024-07-06: redo reports no errors, mend 50% errors');
+SET modelgov.clock = '2024-07-11 01:00:00+00';
+SELECT is(pg_temp.mon('redo-1', 'redo') + pg_temp.mon('mend-1', 'mend') > 0, true, 'the deployer monitors both after the week');
+SELECT results_eq(
+	$$SELECT a.model, a.details->>'day', a.details->>'check', a.status FROM modelgov.audit_log a
+	   WHERE a.model IN ('redo', 'mend') AND a.event_type = 'alert' ORDER BY 1 DESC, 3$$,
+	$$VALUES ('redo'::text, '2024-07-06'::text, 'error_rate'::text, 'not_checked'::text),
+			 ('redo', '2024-07-06', 'trigger:error_rate', 'not_checked'),
+			 ('mend', '2024-07-06', 'error_rate', 'daily_check'),
+			 ('mend', '2024-07-06', 'trigger:error_rate', 'rollback_trigger')$$,
+	'redo: the error checks of 2024-07-06 not made; mend: they failed');
+SELECT is(pg_temp.n('redo', 'validated') + pg_temp.n('mend', 'validated'), 0::bigint, 'neither is validated');
+SET modelgov.clock = '2024-07-11 02:00:00+00';
+SET ROLE mg_in_bob;
+SELECT is((SELECT count(modelgov.acknowledge(a.seq, 'Errors were not exported that day; the rest looked fine.'))
+			 FROM modelgov.audit_log a WHERE a.model = 'redo' AND a.event_type = 'alert'),
+		  2::bigint, 'the science lead acknowledges redo''s two not_checked alerts');
+RESET ROLE;
+SELECT is(pg_temp.probe(ARRAY['SET LOCAL ROLE mg_in_frank', $$SELECT count(*) FROM modelgov.monitor('redo')$$],
+						$$SELECT count(*)::text FROM modelgov.audit_log a WHERE a.model = 'redo' AND a.event_type = 'validated'$$),
+		  '1', 'control: as the metrics stand, redo would now be validated (dry run)');
+SET ROLE mg_in_frank;
+SELECT is(modelgov.correct_metrics('redo', '1.0.1', '2024-07-06', pg_temp.day(0.10, 0.10, err => 0.5),
+								   'errors of 2024-07-06 found: half the decisions'),
+		  2, 'then the deployer corrects redo''s 2024-07-06: 50% errors');
+SELECT is(modelgov.correct_metrics('mend', '1.0.1', '2024-07-06', pg_temp.day(0.10, 0.10),
+								   'the error count of 2024-07-06 was a double export'),
+		  2, 'and mend''s 2024-07-06 to 0.5% errors');
+RESET ROLE;
+SET modelgov.clock = '2024-07-11 03:00:00+00';
+SELECT is(pg_temp.mon('redo-2', 'redo') + pg_temp.mon('mend-2', 'mend') > 0, true, 'the deployer monitors both again');
+SELECT results_eq(
+	$$SELECT check_name, passed, action FROM pg_temp.mon_out
+	   WHERE run = 'redo-2' AND day = '2024-07-06' AND check_name IN ('error_rate', 'trigger:error_rate') ORDER BY 1$$,
+	$$VALUES ('error_rate'::text, false, 'alert'::text), ('trigger:error_rate', false, 'alert')$$,
+	'redo''s corrected day fails: new alerts, not "already alerted" by the acknowledged not_checked ones');
+SELECT results_eq(
+	$$SELECT a.details->>'check', a.status, round((a.details->>'observed')::numeric, 2) FROM modelgov.audit_log a
+	   WHERE a.model = 'redo' AND a.event_type = 'alert' AND a.status IN ('daily_check', 'rollback_trigger') ORDER BY 1$$,
+	$$VALUES ('error_rate'::text, 'daily_check'::text, 0.50::numeric), ('trigger:error_rate', 'rollback_trigger', 0.50)$$,
+	'audited as a daily_check and a rollback_trigger alert at 50%');
+SELECT is(pg_temp.n('redo', 'validated'), 0::bigint, 'and redo is not validated: the acknowledgement was of a check not made');
+SELECT results_eq($$SELECT a.actor, a.details->>'first_day', a.details->>'days' FROM modelgov.audit_log a
+					 WHERE a.model = 'mend' AND a.event_type = 'validated'$$,
+				  $$VALUES ('mg_in_frank'::text, '2024-07-04'::text, '7'::text)$$,
+				  'mend, corrected to good values, is validated: the checks read the metrics as they stand');
+SELECT seq AS redo_alert FROM modelgov.audit_log
+ WHERE model = 'redo' AND event_type = 'alert' AND status = 'daily_check' \gset
+
+-- who acknowledges: not the proposer, not the automation account
+SELECT lives_ok($$SELECT modelgov.grant_duty('mg_in_alice', 'product_manager', 'redo')$$,
+				'alice, who proposed redo 1.0.1, is made product manager of redo');
+SET ROLE mg_in_alice;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.acknowledge(%s, %L)', :redo_alert, 'fine by me')),
+		  format('42501 permission denied to acknowledge alert %s | alice@company.com proposed version 1.0.1 of model redo; '
+				 'its alerts are acknowledged by someone else.', :redo_alert),
+		  'the proposer of the version, holding a duty for the model, may not acknowledge its alert (42501)');
+RESET ROLE;
+SET ROLE mg_in_robot;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.acknowledge(%s, %L)', :redo_alert, 'auto-ack')),
+		  '42501 permission denied to acknowledge alerts | Member mg_in_robot is the automation account, through which no person acts.',
+		  'nor the automation account, deployer of the model (42501)');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM modelgov.alerts WHERE seq = :redo_alert AND acknowledged), 0::bigint,
+		  'the alert stays unacknowledged');
+
+-- what only a person does: review, approve, attest a code review, annotate
+SET modelgov.clock = '2024-07-12 09:00:00+00';
+SET ROLE mg_in_alice;
+SELECT modelgov.propose('redo', 'threshold_change', 'redo: auto threshold', '{"threshold_auto": 0.16}',
+						'{"sample_size": 5000}', 'Roll back with modelgov.rollback().', 'Daily checks for 7 days.')
+	   AS redo_prop \gset
+RESET ROLE;
+SET ROLE mg_in_robot;
+SELECT throws_ok(format('SELECT modelgov.review(%L, pg_temp.ck(), true)', :'redo_prop'), '42501',
+				 'permission denied to review proposals', 'the automation account may not review (42501)');
+RESET ROLE;
+SET ROLE mg_in_bob;
+SELECT lives_ok(format('SELECT modelgov.review(%L, pg_temp.ck(), true)', :'redo_prop'), 'bob reviews');
+RESET ROLE;
+SET ROLE mg_in_carol;
+SELECT lives_ok(format('SELECT modelgov.review(%L, pg_temp.ck(), true)', :'redo_prop'), 'carol reviews');
+RESET ROLE;
+SELECT lives_ok($$SELECT modelgov.grant_duty('mg_in_robot', 'engineering_lead', 'redo')$$,
+				'robot is made engineering lead of redo');
+SET ROLE mg_in_robot;
+SELECT is(pg_temp.error_of(format('SELECT modelgov.approve(%L, %L)', :'redo_prop', 'engineering_lead')),
+		  '42501 permission denied to approve as engineering_lead | Member mg_in_robot is the automation account, through which no person acts.',
+		  'the automation account may not approve, even holding the committee duty (42501)');
+SELECT throws_ok($$SELECT modelgov.attest('redo', '1.0.1', 'code_reviewed', 'CI bot review #12')$$, '42501',
+				 'permission denied to attest code_reviewed', 'nor attest code_reviewed (42501)');
+SELECT lives_ok($$SELECT modelgov.attest('redo', '1.0.1', 'tests_pass', 'CI run #4711 green')$$,
+				'but it attests tests_pass');
+RESET ROLE;
+SELECT results_eq($$SELECT item, attested_by_identity FROM modelgov.release_attestations WHERE model = 'redo'$$,
+				  $$VALUES ('tests_pass'::text, 'automation'::text)$$, 'its one attestation');
+SET ROLE mg_in_dave;
+SELECT lives_ok(format('SELECT modelgov.approve(%L, %L)', :'redo_prop', 'engineering_lead'),
+				'control: the engineering lead, a person, approves');
+RESET ROLE;
+SET modelgov.clock = '2024-07-12 10:00:00+00';
+SET ROLE mg_in_robot;
+SELECT is(modelgov.rollback('redo', 'errors at 50% on 2024-07-06')::text, '1.0.0', 'the automation account rolls redo back');
+RESET ROLE;
+SELECT seq AS redo_rb FROM modelgov.audit_log WHERE model = 'redo' AND event_type = 'rollback' \gset
+SET ROLE mg_in_robot;
+SELECT throws_ok(format('SELECT modelgov.annotate(%s, %L)', :redo_rb, 'the exporter'), '42501',
+				 'permission denied to annotate rollbacks', 'but does not annotate it (42501)');
+RESET ROLE;
+SET ROLE mg_in_hank;
+SELECT throws_ok(format('SELECT modelgov.annotate(%s, %L)', :redo_rb, 'the exporter'), '42501',
+				 'permission denied to annotate rollbacks of model redo', 'nor does a member without a duty for redo (42501)');
+RESET ROLE;
+SET ROLE mg_in_bob;
+SELECT lives_ok(format('SELECT modelgov.annotate(%s, %L)', :redo_rb, 'The error exporter dropped a day'),
+				'the science lead annotates it');
+RESET ROLE;
+
+-- the baseline takes each day from the version production ran that day
+SET modelgov.clock = '2024-07-04 00:00:00+00';
+SELECT is(pg_temp.rec('base', '1.0.1', '2024-07-04', array_fill(pg_temp.day(0.10, 0.10), ARRAY[3])), 3,
+		  'base: three days of 1.0.1 at 10% escalations');
+SELECT is(pg_temp.rec('base', '1.0.0', '2024-07-05', ARRAY[pg_temp.day(0.0, 1.0)]), 1,
+		  'and a fake day of 1.0.0 on 2024-07-05, while 1.0.1 ran: 100% escalations');
+SET modelgov.clock = '2024-07-07 00:00:00+00';
+SELECT is(pg_temp.to_production('base', '{"threshold_escalate": 0.56}', '{"sample_size": 5000}'), '1.0.2',
+		  'base: 1.0.2 in production on 2024-07-07');
+SELECT is(pg_temp.rec('base', '1.0.2', '2024-07-07', ARRAY[pg_temp.day(0.10, 0.10)]), 1, 'its first day');
+SELECT is((SELECT expected FROM modelgov.health_check('base', '1.0.2', '2024-07-07') WHERE check_name = 'escalation_spike'),
+		  '<= 0.1063 (0.1 + 2 sigma of 0.0032)',
+		  'escalation_spike: mean and sigma of 1.0.0''s three days and 1.0.1''s three, not the fake day');
+SET modelgov.clock = '2024-07-08 06:00:00+00';
+SELECT is(pg_temp.mon('base', 'base') > 0, true, 'the deployer''s monitor');
+SELECT results_eq($$SELECT expected, passed FROM pg_temp.mon_out WHERE run = 'base' AND check_name = 'trigger:escalate_rate'$$,
+				  $$VALUES ('<= 0.1000 + 2 sigma (0.0032)'::text, true)$$,
+				  'the trigger of 1.0.2 compares with the same baseline');
+
+-- a huge value in the baseline
+SET modelgov.clock = '2024-07-04 00:00:00+00';
+SELECT is(pg_temp.rec('huge', '1.0.1', '2024-07-04', ARRAY[pg_temp.day(0.10, 0.10)]), 1, 'huge: 1.0.1''s first day');
+SET modelgov.clock = '2024-07-05 06:00:00+00';
+SELECT lives_ok($$SELECT pg_temp.mon('huge', 'huge')$$, 'the monitor runs with 1e300 ms in the baseline (no overflow)');
+SELECT results_eq($$SELECT count(*), count(*) FILTER (WHERE check_name = 'trigger:latency_p99_ms' AND passed)
+					  FROM pg_temp.mon_out WHERE run = 'huge'$$,
+				  $$VALUES (10::bigint, 1::bigint)$$,
+				  'and returns its ten rows, the latency trigger among them');
+SELECT results_eq($$SELECT ok FROM modelgov.verify_audit_log()$$, $$VALUES (true)$$, 'the audit chain still verifies');
 
 SELECT * FROM finish();
 ROLLBACK;
