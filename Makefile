@@ -45,7 +45,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=test
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
 ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor propose_race monitor_race \
-	rollback_race parallel_version models_deploy retire_race events
+	rollback_race parallel_version models_deploy retire_race events ack_race
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

@@ -1063,8 +1063,9 @@ BEGIN
 			HINT = 'modelgov.alerts lists the alerts.';
 	END IF;
 	-- one acknowledgement per alert: acknowledgers of a model wait for
-	-- each other, and the check below sees the one that went first
-	PERFORM 1 FROM modelgov.models x WHERE x.name = e.model FOR UPDATE;
+	-- each other, and the check below sees the one that went first (a
+	-- lock that leaves the model's foreign keys alone)
+	PERFORM 1 FROM modelgov.models x WHERE x.name = e.model FOR NO KEY UPDATE;
 	PERFORM modelgov_internal.lock_model(e.model);
 	PERFORM modelgov_internal.require_person(m, 'acknowledge alerts');
 	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
