@@ -408,6 +408,37 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.metric(jsonb, text) IS
 	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
 
+/*
+ * The least standard deviation a rate has from day to day: the sampling
+ * deviation sqrt(p (1 - p) / n) of a share p of the day's n decisions (of
+ * its AUTO decisions for correct_auto), p the history's mean kept at least
+ * one decision from 0 and 1.  A history that happened not to vary (errors
+ * at 25 a day for weeks) would otherwise make one more error a rollback.
+ * NULL for latency, which is no share, and when the day reports no n.
+ */
+CREATE FUNCTION modelgov_internal.sampling_sigma(metrics jsonb, name text, mean float8) RETURNS float8
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	n float8;
+	p float8;
+BEGIN
+	IF name NOT IN ('escalate_rate', 'error_rate', 'feature_availability', 'correct_auto') OR mean IS NULL THEN
+		RETURN NULL;
+	END IF;
+	n := CASE WHEN name = 'correct_auto' THEN (metrics ->> 'auto')::float8
+			  ELSE (metrics ->> 'decisions')::float8 END;
+	IF n IS NULL OR n < 1 THEN
+		RETURN NULL;
+	END IF;
+	p := LEAST(GREATEST(mean, 1 / n), 1 - 1 / n);
+	RETURN sqrt(GREATEST(p * (1 - p), 0) / n);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.sampling_sigma(jsonb, text, float8) IS
+	'internal: the sampling standard deviation of a rate of the day''s decisions, the least sigma the rollback trigger and the escalation check use';
+
 /* What a person must report for a metric to be known (an alert names it). */
 CREATE FUNCTION modelgov_internal.metric_inputs(name text) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -506,6 +537,7 @@ DECLARE
 	since timestamptz;
 	h record;
 	limit_ float8;
+	sig float8;
 BEGIN
 	IF v IS NULL THEN
 		RAISE EXCEPTION 'there is no active version to check' USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -574,10 +606,13 @@ BEGIN
 						   modelgov_internal.monitoring_setting('baseline_min_days'));
 		passed := NULL;
 	ELSE
-		limit_ := COALESCE(exp_esc, h.mean) + (k * h.sigma);
-		expected := format('<= %s (%s + %s sigma of %s)', round(limit_::numeric, 4),
-									  COALESCE(exp_esc, round(h.mean::numeric, 4)), k,
-									  round(h.sigma::numeric, 4));
+		-- never below the sampling deviation of the day's decisions
+		sig := GREATEST(h.sigma, modelgov_internal.sampling_sigma(m, 'escalate_rate', COALESCE(exp_esc, h.mean)));
+		limit_ := COALESCE(exp_esc, h.mean) + (k * sig);
+		expected := format('<= %s (%s + %s sigma of %s%s)', round(limit_::numeric, 4),
+						   COALESCE(exp_esc, round(h.mean::numeric, 4)), k, round(sig::numeric, 4),
+						   CASE WHEN sig > h.sigma
+								THEN format(', the sampling deviation of %s decisions', m ->> 'decisions') ELSE '' END);
 		passed := observed <= limit_;
 	END IF;
 	RETURN NEXT;
@@ -637,6 +672,7 @@ DECLARE
 	metric text;
 	x float8;
 	mean float8;
+	sig float8;
 	rolled_back boolean := false;
 	reason text;
 	clean_days int;
@@ -736,12 +772,20 @@ BEGIN
 					unclean := true;
 				END IF;
 			ELSE
-				-- a constant history (sigma 0) tolerates no worsening at all,
-				-- but for rounding
-				expected := format('%s %s %s %s sigma (%s)', CASE WHEN worse_up THEN '<=' ELSE '>=' END,
+				-- sigma is never below the sampling deviation of the day's
+				-- rate: a history that did not vary does not make the
+				-- smallest worsening a rollback (latency, which is no
+				-- rate, keeps its history's sigma)
+				sig := GREATEST(h.sigma, modelgov_internal.sampling_sigma(m, metric, mean));
+				expected := format('%s %s %s %s sigma (%s%s)', CASE WHEN worse_up THEN '<=' ELSE '>=' END,
 								   round(mean::numeric, 4), CASE WHEN worse_up THEN '+' ELSE '-' END, k,
-								   round(h.sigma::numeric, 4));
-				passed := CASE WHEN worse_up THEN x - mean ELSE mean - x END <= GREATEST(k * h.sigma, 1e-12);
+								   round(sig::numeric, 4),
+								   CASE WHEN sig > h.sigma
+										THEN format(', the sampling deviation of %s %s',
+													CASE WHEN metric = 'correct_auto' THEN m ->> 'auto' ELSE m ->> 'decisions' END,
+													CASE WHEN metric = 'correct_auto' THEN 'AUTO decisions' ELSE 'decisions' END)
+										ELSE '' END);
+				passed := CASE WHEN worse_up THEN x - mean ELSE mean - x END <= GREATEST(k * sig, 1e-12);
 				IF NOT passed THEN
 					unclean := true;
 					action := CASE WHEN records

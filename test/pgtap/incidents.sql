@@ -27,7 +27,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(124);
+SELECT plan(135);
 
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, MDY';
@@ -668,6 +668,47 @@ SELECT results_eq($$SELECT count(*), count(*) FILTER (WHERE check_name = 'trigge
 				  $$VALUES (10::bigint, 1::bigint)$$,
 				  'and returns its ten rows, the latency trigger among them');
 SELECT results_eq($$SELECT ok FROM modelgov.verify_audit_log()$$, $$VALUES (true)$$, 'the audit chain still verifies');
+
+------------------------------------------------------------------------------
+-- A history that does not vary: errors at 25 in 10,000 every day, and
+-- correct_auto at 0.95.  Its sigma is 0, but the day's rates vary by
+-- sampling: the trigger's sigma is never below the sampling deviation of
+-- the day's decisions (of its AUTO decisions for correct_auto).
+------------------------------------------------------------------------------
+SET modelgov.clock = '2024-08-01 00:00:00+00';
+SELECT is(modelgov.create_model('steady', pg_temp.cfg())::text, '1.0.0', 'steady on 2024-08-01');
+SELECT is(pg_temp.rec('steady', '1.0.0', '2024-08-01',
+			ARRAY[pg_temp.day(0.095, 0.095, 0.0025, 0.95, 48, 0.995), pg_temp.day(0.100, 0.100, 0.0025, 0.95, 50, 0.995),
+				  pg_temp.day(0.105, 0.105, 0.0025, 0.95, 52, 0.995)]), 3,
+		  'three days of 1.0.0: errors, correct_auto and availability the same each day');
+SET modelgov.clock = '2024-08-04 00:00:00+00';
+SELECT is(pg_temp.to_production('steady', '{"threshold_escalate": 0.55}', '{"sample_size": 5000}'), '1.0.1',
+		  'steady 1.0.1 in production on 2024-08-04');
+SELECT is(pg_temp.rec('steady', '1.0.1', '2024-08-04', ARRAY[pg_temp.day(0.10, 0.10, 0.0026, 0.945, 50, 0.995)]), 1,
+		  'its first day: 26 errors instead of 25, correct_auto 0.945 instead of 0.95');
+SET modelgov.clock = '2024-08-05 06:00:00+00';
+SELECT is(pg_temp.mon('steady1', 'steady', true) > 0, true, 'the deployer''s monitor, with automatic rollback');
+SELECT results_eq(
+	$$SELECT check_name, expected, passed, action FROM pg_temp.mon_out
+	   WHERE run = 'steady1' AND check_name IN ('trigger:error_rate', 'trigger:correct_auto') ORDER BY check_name$$,
+	$$VALUES ('trigger:correct_auto'::text,
+			  '>= 0.9500 - 2 sigma (0.0069, the sampling deviation of 1000 AUTO decisions)'::text, true, NULL::text),
+			 ('trigger:error_rate', '<= 0.0025 + 2 sigma (0.0005, the sampling deviation of 10000 decisions)', true, NULL)$$,
+	'one error more, or a correct_auto within sampling, is no rollback: sigma is the sampling deviation, not 0');
+SELECT is(pg_temp.prod('steady'), '1.0.1 0', 'steady still runs 1.0.1');
+SELECT is(pg_temp.rec('steady', '1.0.1', '2024-08-05', ARRAY[pg_temp.day(0.10, 0.10, 0.0040, 0.95, 50, 0.995)]), 1,
+		  'its second day: 40 errors in 10,000');
+SET modelgov.clock = '2024-08-06 06:00:00+00';
+SELECT is(pg_temp.mon('steady2', 'steady', true) > 0, true, 'the next monitor');
+SELECT results_eq(
+	$$SELECT day, expected, passed, action FROM pg_temp.mon_out
+	   WHERE run = 'steady2' AND check_name = 'trigger:error_rate' ORDER BY day$$,
+	$$VALUES ('2024-08-04'::date, '<= 0.0025 + 2 sigma (0.0005, the sampling deviation of 10000 decisions)'::text, true,
+			  NULL::text),
+			 ('2024-08-05', '<= 0.0025 + 2 sigma (0.0005, the sampling deviation of 10000 decisions)', false,
+			  'rolled back to 1.0.0')$$,
+	'40 errors, 0.0040 against 0.0025 + 2 * 0.0005: the trigger fires and rolls back');
+SELECT is(pg_temp.prod('steady'), '1.0.0 1', 'steady runs 1.0.0 again');
 
 SELECT * FROM finish();
 ROLLBACK;
