@@ -211,11 +211,10 @@ DECLARE
 	v modelgov.versions;
 	doc json;
 BEGIN
-	SELECT * INTO v FROM modelgov.versions x WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) want;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model "%" does not exist', COALESCE(want::text, '(none active)'), mdl.name
-			USING ERRCODE = 'undefined_object';
+	IF want IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no active version', mdl.name USING ERRCODE = 'undefined_object';
 	END IF;
+	v := modelgov_internal.require_version(mdl.name, want);
 	SELECT json_object_agg(k.key, k.value ORDER BY k.n, k.key) INTO doc
 	  FROM (SELECT 1 AS n, 'version' AS key, to_json(v.version::text) AS value
 			UNION ALL
@@ -260,11 +259,10 @@ DECLARE
 	v modelgov.versions;
 	perf jsonb;
 BEGIN
-	SELECT * INTO v FROM modelgov.versions x WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) version;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'version % of model "%" does not exist', COALESCE(version::text, '(null)'), mdl.name
-			USING ERRCODE = 'undefined_object';
+	IF version IS NULL THEN
+		PERFORM modelgov_internal.missing('version_record', 'version', 'model, version');
 	END IF;
+	v := modelgov_internal.require_version(mdl.name, version);
 	SELECT h.performance INTO perf FROM modelgov.version_history h
 	 WHERE h.model = mdl.name AND h.version OPERATOR(modelgov.=) v.version;
 	RETURN json_build_object(

@@ -1043,13 +1043,7 @@ BEGIN
 				  DETAIL = format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
 	END IF;
 	PERFORM modelgov_internal.require_person(m, 'annotate rollbacks');
-	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
-					WHERE modelgov_internal.holds(m.role_name, r, e.model)) THEN
-		RAISE EXCEPTION 'permission denied to annotate rollbacks of model %', e.model
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = format('Member %s holds no duty for model %s.', m.identity, e.model),
-				  HINT = 'The root cause is recorded by a member of the model''s committee, such as its science lead.';
-	END IF;
+	PERFORM modelgov_internal.require_any_duty(m, 'annotate rollbacks', e.model);
 	RETURN modelgov_internal.audit('annotation', version => e.version, model => e.model,
 						   details => jsonb_build_object('annotates', seq, 'root_cause', root_cause,
 																	'annotated_by', m.identity));
@@ -1112,12 +1106,7 @@ BEGIN
 	PERFORM 1 FROM modelgov.models x WHERE x.name = e.model FOR NO KEY UPDATE;
 	PERFORM modelgov_internal.lock_model(e.model);
 	PERFORM modelgov_internal.require_person(m, 'acknowledge alerts');
-	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
-					WHERE modelgov_internal.holds(m.role_name, r, e.model)) THEN
-		RAISE EXCEPTION 'permission denied to acknowledge alerts of model %', e.model
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = format('Member %s holds no duty for model %s.', m.identity, e.model);
-	END IF;
+	PERFORM modelgov_internal.require_any_duty(m, 'acknowledge alerts', e.model);
 	-- the person who proposed the version does not wave its checks through
 	IF EXISTS (SELECT 1 FROM modelgov.versions v JOIN modelgov.proposals p ON p.proposal_id = v.proposal_id
 				WHERE v.model = e.model AND v.version OPERATOR(modelgov.=) e.version

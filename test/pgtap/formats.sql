@@ -392,8 +392,8 @@ SELECT throws_ok($$SELECT modelgov.version_record('fm', '9.9.9')$$, '42704', 've
 				 'version_record of an unknown version (42704)');
 SELECT throws_ok($$SELECT modelgov.version_record('nope', '1.0.0')$$, '42704', 'model "nope" does not exist',
 				 'version_record of an unknown model (42704)');
-SELECT throws_ok($$SELECT modelgov.version_record('fm', NULL)$$, '42704', 'version (null) of model "fm" does not exist',
-				 'version_record of a NULL version (42704)');
+SELECT throws_ok($$SELECT modelgov.version_record('fm', NULL)$$, '22004', 'modelgov.version_record() needs version',
+				 'version_record of a NULL version (22004, as a call missing an argument)');
 SELECT is(modelgov.config_file('fm', '1.0.1'),
 		  E'{\n  "version": "1.0.1",\n  "released_at": "2024-03-01T00:00:00Z",\n  "weights": [0.30, 0.30, 0.20, 0.20],\n'
 		  || E'  "biases": { "default": 0.0 },\n  "thresholds": {\n    "auto": 0.18,\n    "escalate": 0.48\n  }\n}',
