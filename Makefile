@@ -27,7 +27,7 @@ OBJS = \
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
 	semver clock members bump_policy audit config registry governance deployment \
-	scoring monitoring release models privileges))
+	scoring monitoring release formats models privileges))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.
@@ -38,14 +38,14 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 # the output goes to test/ (test/results): ./sql holds the install script's
 # parts, some of which share a test's name.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring \
-	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap
+	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap seed_formats
 REGRESS_OPTS = --inputdir=. --outputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs
 # and expected files under --outputdir before --inputdir, so pointing the
 # output at test/ finds the specs there and the expected files in ./expected.
 ISOLATION = bump_policy_concurrency audit_chain deploy_race scoring_cursor propose_race monitor_race \
-	rollback_race parallel_version models_deploy retire_race events
+	rollback_race parallel_version models_deploy retire_race events ack_race
 ISOLATION_OPTS = --outputdir=test
 
 PG_MAJOR ?= 15

@@ -23,7 +23,9 @@ SELECT modelgov.add_member('carol', 'carol@company.com');
 SELECT modelgov.add_member('charlie', 'charlie@company.com', '{model_science_lead}');
 SELECT modelgov.add_member('diana', 'diana@company.com');
 SELECT modelgov.add_member('eve', 'eve@company.com', '{engineering_lead}');
-SELECT modelgov.add_member('ops', 'automation@company.com', '{deployer}');
+-- ops is the deployment pipeline's account: "automation", as the seed's
+-- audit log names it
+SELECT modelgov.add_member('ops', 'automation', '{deployer}');
 
 SELECT modelgov.create_model('support_tickets', '{"version": "1.0.0",
 							 "weights": [0.30, 0.30, 0.20, 0.20],
@@ -39,7 +41,7 @@ SELECT modelgov.model_config('support_tickets');
 
 \echo '== The application''s tickets, 5,000 a day from 2024-02-16 to 2024-03-08'
 -- Each day's features are laid out so that the version active that day
--- gives the day's target rates exactly: in February 1.0.0 with about 10%
+-- gives the day's target rates exactly: in February 1.0.0 with 10%
 -- AUTO and 10% ESCALATE, from March 1.0.1 with 12% and 8%, and on
 -- 2024-03-08 a drift to 15% ESCALATE.  25 tickets a day fail in the
 -- application (a feature is missing), 0.5%.
@@ -48,9 +50,9 @@ WITH days AS (
 	SELECT d::date AS day, k,
 		   CASE WHEN d < '2024-03-01' THEN 0.15 ELSE 0.18 END AS t_auto,
 		   CASE WHEN d < '2024-03-01' THEN 0.50 ELSE 0.48 END AS t_esc,
-		   CASE WHEN d < '2024-03-01' THEN 500 + 20 * (k % 5 - 2)
+		   CASE WHEN d < '2024-03-01' THEN 500 + 20 * (k % 7 - 3)
 				WHEN d < '2024-03-08' THEN 600 + 10 * (k % 3 - 1) ELSE 500 END AS n_auto,
-		   CASE WHEN d < '2024-03-01' THEN 500 + 20 * ((3 * k) % 5 - 2)
+		   CASE WHEN d < '2024-03-01' THEN 500 + 20 * ((3 * k) % 7 - 3)
 				WHEN d < '2024-03-08' THEN 400 + 10 * ((k + 1) % 3 - 1) ELSE 750 END AS n_esc
 	  FROM generate_series('2024-02-16'::timestamp, '2024-03-08', '1 day') WITH ORDINALITY AS g(d, k))
 SELECT row_number() OVER (ORDER BY day, j) AS id, day, z AS f1, z AS f2, z AS f3, z AS f4,
@@ -77,7 +79,7 @@ SELECT day,
 			'feature_availability', round(avg((f1 IS NOT NULL)::int), 4),
 			'latency_p99_ms', 40 + extract(day FROM day)::int % 7,
 			'correct_auto', CASE WHEN day < '2024-03-01' THEN 0.948 + 0.002 * (extract(day FROM day)::int % 3 - 1)
-								 ELSE 0.950 + 0.001 * (extract(day FROM day)::int % 3 - 1) END) AS metrics
+								 ELSE 0.953 + 0.001 * (extract(day FROM day)::int % 3 - 1) END) AS metrics
   FROM tickets GROUP BY day;
 GRANT SELECT ON daily_report TO ops;
 
@@ -124,6 +126,13 @@ SET ROLE eve;
 SELECT modelgov.approve('PROP_202402_001', 'engineering_lead');
 RESET ROLE;
 SELECT proposal_id, status, approved_at, scheduled_deployment FROM modelgov.proposals;
+\echo '   The approval as the audit log records it, in the seed''s shape:'
+\pset format unaligned
+\pset tuples_only on
+SELECT modelgov.format_json(modelgov.audit_entry(seq)) FROM modelgov.audit_log
+ WHERE event_type = 'approved' AND proposal_id = 'PROP_202402_001';
+\pset format aligned
+\pset tuples_only off
 
 \echo '== February''s metrics of 1.0.0 come in: the history the monitor compares with'
 SET modelgov.clock = '2024-02-29 23:00:00+00';
@@ -148,7 +157,15 @@ RESET ROLE;
 SELECT modelgov.active_version('support_tickets', 'production') AS production,
 	   modelgov.active_version('support_tickets', 'staging') AS staging;
 SELECT modelgov.model_config('support_tickets');
+\echo '   The seed''s model configuration file of 1.0.1, and the historical record of 1.0.0:'
+\pset format unaligned
+\pset tuples_only on
+SELECT modelgov.config_file('support_tickets', '1.0.1');
+SELECT modelgov.format_json(modelgov.version_record('support_tickets', '1.0.0'));
+\pset format aligned
+\pset tuples_only off
 
+-- formats: 1.0.1 is in production (test/sql/seed_formats.sql stops here once)
 \echo '== 2024-03-01 to 2024-03-07: 1.0.1 in production, the daily metrics come in'
 SET modelgov.clock = '2024-03-08 06:00:00+00';
 SET ROLE ops;
@@ -165,13 +182,24 @@ SET ROLE eve;
 SELECT modelgov.release('support_tickets', '1.0.1');
 SELECT count(modelgov.attest('support_tickets', '1.0.1', item, evidence)) AS attested
   FROM (VALUES ('tests_pass', 'pytest tests/ -v: 412 passed'),
-			   ('code_reviewed', 'reviewed by bob@company.com and carol@company.com'),
 			   ('documentation_updated', 'docs/thresholds.md updated'),
 			   ('changelog_updated', 'CHANGELOG.md: [1.0.1] - 2024-03-01'),
 			   ('release_notes_published', 'release notes sent to #model-committee')) AS a(item, evidence);
+\echo '   Code reviewed by 2+ engineers: two members other than the proposer attest it'
+SET ROLE bob;
+SELECT modelgov.attest('support_tickets', '1.0.1', 'code_reviewed', 'PR #87 reviewed');
+SET ROLE carol;
+SELECT modelgov.attest('support_tickets', '1.0.1', 'code_reviewed', 'PR #87 reviewed');
+SET ROLE eve;
 SELECT modelgov.release('support_tickets', '1.0.1');
 RESET ROLE;
 SELECT version, released_by FROM modelgov.releases;
+\echo '   The release froze the changelog of 1.0.1 in the seed''s words:'
+\pset format unaligned
+\pset tuples_only on
+SELECT changelog FROM modelgov.releases WHERE model = 'support_tickets' AND version::text = '1.0.1';
+\pset format aligned
+\pset tuples_only off
 
 \echo '== 2024-03-08 06:45: escalations at 15% against 8% expected; the monitor rolls back'
 SET modelgov.clock = '2024-03-08 06:45:00+00';
@@ -182,6 +210,13 @@ SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT 
 SELECT * FROM modelgov.monitor(NULL, auto_rollback => true) WHERE passed IS NOT TRUE OR action IS NOT NULL;
 RESET ROLE;
 SELECT modelgov.active_version('support_tickets', 'production');
+\echo '   The alert, as the on-call engineer sees it (the events of the audit log are NOTIFYed too):'
+SELECT seq, model, version, day, check_name, kind, observed, expected, acknowledged
+  FROM modelgov.alerts ORDER BY seq;
+\echo '   The last 24 hours in one call: the version, its change, two days of metrics and checks, the alerts'
+SELECT jsonb_pretty(modelgov.incident_review('support_tickets', '2024-03-08 06:45:00+00')) AS incident_review;
+\echo '   The rollback opened a root-cause analysis, owned by the science lead:'
+SELECT model, step, waits_for, who, due FROM modelgov.open_work WHERE step = 'root-cause analysis';
 
 \echo '== 2024-03-11: the root cause, annotated'
 SET modelgov.clock = '2024-03-11 10:00:00+00';
@@ -189,6 +224,16 @@ SET ROLE eve;
 SELECT modelgov.annotate((SELECT seq FROM modelgov.audit_log WHERE event_type = 'rollback'),
 						 'Upstream schema change shifted f3 for billing tickets') AS annotation;
 RESET ROLE;
+\echo '   The deployment and the rollback, exported in the seed''s audit-log shape (the rollback entry'
+\echo '   keeps "TBD - scheduled analysis"; the annotation is an entry of its own):'
+\pset format unaligned
+\pset tuples_only on
+SELECT modelgov.audit_export('support_tickets', '{deployment,rollback}',
+							 first_seq => (SELECT seq FROM modelgov.audit_log
+											WHERE event_type = 'deployment' AND status = 'active'
+											  AND proposal_id = 'PROP_202402_001'));
+\pset format aligned
+\pset tuples_only off
 
 \echo '== 2024-03-11 11:00: a second model, refunds, with a product manager of its own'
 SET modelgov.clock = '2024-03-11 11:00:00+00';

@@ -157,9 +157,10 @@ BEGIN
 	   SET status = CASE WHEN kind = 'rollback' THEN 'rolled_back' ELSE 'superseded' END,
 		   superseded_by = CASE WHEN kind = 'rollback' THEN v.superseded_by ELSE target.version END
 	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) old;
+	-- superseded_by stays: a version rolled back to was superseded once, and
+	-- the historical record keeps by what (the seed's "superseded_by")
 	UPDATE modelgov.versions v
-	   SET status = 'active', released_at = COALESCE(v.released_at, now),
-		   superseded_by = NULL
+	   SET status = 'active', released_at = COALESCE(v.released_at, now)
 	 WHERE v.model = target.model AND v.version OPERATOR(modelgov.=) target.version;
 	UPDATE modelgov.environments e SET version = target.version, since = now
 	 WHERE e.model = target.model AND e.env = 'production';
@@ -390,8 +391,17 @@ BEGIN
 			USING DETAIL = breaks;
 	END IF;
 	PERFORM modelgov_internal.promote(target, 'rollback', NULL, reason,
+		-- the seed's step 5: every rollback opens a root-cause analysis, owned
+		-- by the model's science lead and due in rca_due_days, until
+		-- annotate() records the cause (open_work shows it meanwhile)
 		jsonb_build_object('reason', reason, 'rolled_back_by', rolled_back_by,
-									  'root_cause', 'TBD')
+						   'root_cause', 'TBD - scheduled analysis',
+						   'rca_owner', (SELECT jsonb_agg(x.role_name ORDER BY x.role_name)
+										   FROM modelgov.members x
+										  WHERE modelgov_internal.is_live_member(x)
+											AND modelgov_internal.holds(x.role_name, 'model_science_lead', model)),
+						   'rca_due', modelgov_internal.utc_text(modelgov.clock_now()
+								+ make_interval(days => modelgov_internal.monitoring_setting('rca_due_days')::int)))
 		|| CASE WHEN breaks IS NULL THEN '{}' ELSE jsonb_build_object('crosses_major', breaks) END);
 	RETURN target.version;
 END

@@ -442,6 +442,123 @@ COMMENT ON FUNCTION modelgov.model_config(modelgov.semver) IS
 	'deprecated since 0.2.0: model_config(model, version) of the database''s only model';
 
 /*
+ * What a proposal declares besides its change_type argument.  Both live in
+ * its impact_analysis, so that every form of propose takes them (the 0.1.0
+ * form without a model too), no 0.1.0 call changes meaning, and the
+ * proposal keeps them as they were written:
+ *
+ *	"change_types": ["weights_update", "threshold_change"]
+ *		every change type the change contains, when it contains several;
+ *		the change_type argument counts as declared whether listed or not
+ *	"breaking": {"cause": "architecture" | "incompatible_api" | "process",
+ *				 "migration": "how callers move to the new version"}
+ *		the seed's MAJOR causes a configuration cannot show (architecture
+ *		changes, incompatible API changes, major process changes): the
+ *		version is MAJOR, whatever its change types require
+ */
+CREATE FUNCTION modelgov_internal.declared_change_types(change_type modelgov.change_type, impact_analysis jsonb)
+	RETURNS modelgov.change_type[]
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	listed jsonb := impact_analysis -> 'change_types';
+	e jsonb;
+	declared modelgov.change_type[] := ARRAY[change_type];
+BEGIN
+	IF listed IS NULL OR listed = 'null'::jsonb THEN
+		RETURN declared;
+	END IF;
+	IF jsonb_typeof(listed) <> 'array' OR jsonb_array_length(listed) > 10 THEN
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'change_types is an array of change types, like ["weights_update", "threshold_change"].',
+				  HINT = 'List every change type the change contains; the change_type argument counts whether it is listed or not.';
+	END IF;
+	FOR e IN SELECT x FROM jsonb_array_elements(listed) AS x LOOP
+		IF jsonb_typeof(e) <> 'string'
+		   OR NOT (e #>> '{}') = ANY (enum_range(NULL::modelgov.change_type)::text[]) THEN
+			RAISE EXCEPTION 'invalid impact_analysis'
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('change_types lists change types (modelgov.change_type), not %s.', left(e::text, 40)),
+					  HINT = format('The change types are %s.', array_to_string(enum_range(NULL::modelgov.change_type), ', '));
+		END IF;
+		declared := declared || (e #>> '{}')::modelgov.change_type;
+	END LOOP;
+	RETURN ARRAY(SELECT DISTINCT t FROM unnest(declared) AS t ORDER BY t);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.declared_change_types(modelgov.change_type, jsonb) IS
+	'internal: the change types a proposal declares, its change_type and its impact_analysis "change_types" (enum order), or 22023';
+
+CREATE FUNCTION modelgov_internal.breaking_change(impact_analysis jsonb) RETURNS jsonb
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	b jsonb := impact_analysis -> 'breaking';
+	k text;
+	shape constant text := '{"cause": "architecture" | "incompatible_api" | "process", "migration": "..."}';
+BEGIN
+	IF b IS NULL OR b = 'null'::jsonb THEN
+		RETURN NULL;
+	END IF;
+	IF jsonb_typeof(b) <> 'object' THEN
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = format('breaking is an object: %s.', shape),
+				  HINT = 'A breaking change names its cause and tells callers how to migrate; it makes the version MAJOR.';
+	END IF;
+	SELECT x INTO k FROM jsonb_object_keys(b) AS x WHERE x <> ALL (ARRAY['cause', 'migration']) ORDER BY x LIMIT 1;
+	IF k IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('breaking holds only "cause" and "migration", not %s.', left(to_jsonb(k)::text, 40));
+	END IF;
+	IF NOT COALESCE(b ->> 'cause' = ANY (ARRAY['architecture', 'incompatible_api', 'process']), false)
+	   OR jsonb_typeof(b -> 'cause') <> 'string' THEN
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = CASE WHEN b ? 'cause'
+								THEN format('breaking.cause is "architecture", "incompatible_api" or "process", not %s.',
+											left((b -> 'cause')::text, 40))
+								ELSE format('breaking needs a cause: %s.', shape) END,
+				  HINT = 'The seed''s other MAJOR cause, feature removal, is the change type feature_removal.';
+	END IF;
+	IF jsonb_typeof(b -> 'migration') IS DISTINCT FROM 'string' OR btrim(b ->> 'migration', E' \t\r\n') = '' THEN
+		RAISE EXCEPTION 'invalid impact_analysis'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('breaking needs a migration note: %s.', shape),
+				  HINT = 'Tell the callers of the model what they must change to use the new version.';
+	END IF;
+	PERFORM modelgov_internal.check_length('breaking.migration', b ->> 'migration', 10000);
+	RETURN b;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.breaking_change(jsonb) IS
+	'internal: a proposal''s breaking declaration, its impact_analysis "breaking" ({"cause", "migration"}), NULL for none, or 22023';
+
+/*
+ * The bump of a change: the largest of what its declared and detected
+ * change types require under the policy in force, what its feature changes
+ * require (a feature appended without a default, or inserted, removed,
+ * reordered or redefined, is MAJOR), and MAJOR when it is declared
+ * breaking.
+ */
+CREATE FUNCTION modelgov_internal.change_bump(declared modelgov.change_type[], found modelgov.change_type[],
+											  feature_bump modelgov.bump_level, breaking jsonb)
+	RETURNS modelgov.bump_level
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT greatest(max(modelgov.required_bump(t)), feature_bump,
+					CASE WHEN breaking IS NOT NULL THEN 'major'::modelgov.bump_level END)
+	  FROM unnest(declared || found) AS t
+$$;
+COMMENT ON FUNCTION modelgov_internal.change_bump(modelgov.change_type[], modelgov.change_type[], modelgov.bump_level, jsonb) IS
+	'internal: the bump of a change: the largest of its change types'' policy bumps, its feature changes'' and MAJOR when breaking';
+
+/*
  * No defaults: the 0.1.0 form below takes three to six arguments, and a
  * call with six untyped literals would match both.
  */
@@ -460,6 +577,12 @@ DECLARE
 	cfg jsonb;
 	k text;
 	found_types modelgov.change_type[];
+	declared modelgov.change_type[];
+	over modelgov.change_type[];
+	breaking jsonb;
+	-- the change types that describe a change in code, which the
+	-- configuration need not show
+	code_types constant modelgov.change_type[] := ARRAY['bug_fix', 'performance_fix', 'feature_modification']::modelgov.change_type[];
 	feature_bump modelgov.bump_level;
 	bump modelgov.bump_level;
 	target modelgov.semver;
@@ -498,6 +621,8 @@ BEGIN
 					  HINT = 'The monitor compares the daily rates with it.';
 		END IF;
 	END LOOP;
+	declared := modelgov_internal.declared_change_types(change_type, impact_analysis);
+	breaking := modelgov_internal.breaking_change(impact_analysis);
 
 	SELECT v.* INTO base FROM modelgov.environments e
 	  JOIN modelgov.versions v ON v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
@@ -513,33 +638,43 @@ BEGIN
 
 	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
 	  FROM modelgov_internal.config_changes(base.config, cfg) c;
-	IF cardinality(found_types) = 0
-	   AND NOT change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[]) THEN
+	-- a change in code (a bug fixed, speed, a feature's logic) may leave
+	-- the configuration as it is; every other declared type must be in it
+	IF cardinality(found_types) = 0 AND NOT (declared && code_types) THEN
 		RAISE EXCEPTION 'proposal changes nothing'
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('new_values leave the configuration of %s as it is.', base.version),
-				  HINT = 'Only bug_fix and performance_fix proposals may keep the configuration unchanged.';
+				  HINT = 'Only bug_fix, performance_fix and feature_modification proposals may keep the configuration unchanged.';
 	END IF;
-	IF NOT found_types <@ ARRAY[change_type] THEN
-		RAISE EXCEPTION 'declared change type % does not cover the change', change_type
+	IF NOT found_types <@ declared THEN
+		RAISE EXCEPTION '%', format(CASE WHEN cardinality(declared) = 1
+										 THEN 'declared change type %s does not cover the change'
+										 ELSE 'declared change types %s do not cover the change' END,
+									array_to_string(declared, ', '))
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('The change from %s contains: %s.', base.version,
 											 array_to_string(found_types, ', ')),
-				  HINT = 'Declare the change type the change really is, or split it into several proposals.';
+				  HINT = CASE WHEN cardinality(found_types) = 1
+							  THEN 'Declare the change type the change really is, or split it into several proposals.'
+							  ELSE 'Declare every change type the change contains (impact_analysis "change_types" lists the others), or split it into several proposals.' END;
+	END IF;
+	over := ARRAY(SELECT t FROM unnest(declared) AS t
+				   WHERE NOT t = ANY (found_types) AND NOT t = ANY (code_types) ORDER BY t);
+	IF cardinality(over) > 0 THEN
+		RAISE EXCEPTION '%', format(CASE WHEN cardinality(over) = 1
+										 THEN 'declared change type %s is not in the change'
+										 ELSE 'declared change types %s are not in the change' END,
+									array_to_string(over, ', '))
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The change from %s contains: %s.', base.version,
+								  COALESCE(NULLIF(array_to_string(found_types, ', '), ''), 'no configuration change')),
+				  HINT = 'Declare only the change types the change contains.';
 	END IF;
 
-	-- the target version follows from the policy; compatibility rules then
-	-- bound what the feature list may do at that level
-	SELECT max(modelgov.required_bump(t)) INTO bump
-	  FROM unnest(found_types || change_type) AS t;
-	IF feature_bump > bump THEN
-		RAISE EXCEPTION 'a % version cannot make this feature change', bump
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = CASE WHEN bump = 'patch'
-								THEN 'A patch version keeps the feature list unchanged.'
-								ELSE 'A minor version may only append features that have defaults; removing, reordering or redefining features, or adding one without a default, needs a major version.' END,
-				  HINT = 'Give appended features a "default"; other feature changes need a change type whose policy bump is major.';
-	END IF;
+	-- the largest bump of the declared change types under the policy, of
+	-- the feature changes (a feature appended without a default is a new
+	-- required input: MAJOR) and of a breaking declaration (MAJOR)
+	bump := modelgov_internal.change_bump(declared, found_types, feature_bump, breaking);
 	-- the next version at that level that does not exist yet (a rolled
 	-- back or withdrawn version keeps its number)
 	target := modelgov.semver_bump(base.version, bump);
@@ -599,7 +734,10 @@ BEGIN
 								'proposer', m.identity, 'description', description,
 								'base_version', base.version::text,
 								'old_values', old_vals, 'new_values', new_vals,
-								'impact_analysis', impact_analysis));
+								'impact_analysis', impact_analysis,
+								'change_types', to_jsonb(declared::text[]), 'bump', bump::text)
+							|| CASE WHEN breaking IS NOT NULL
+									THEN jsonb_build_object('breaking', breaking) ELSE '{}' END);
 	RETURN id;
 END
 $$;
@@ -612,7 +750,10 @@ COMMENT ON FUNCTION modelgov_internal.propose(text, modelgov.change_type, text, 
 	'internal: the body of modelgov.propose, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.propose(text, modelgov.change_type, text, jsonb, jsonb, text, text) IS
 	'propose a change to the active version of a model; returns the proposal id (members only).  Every argument is '
-	'given (NULL for none), so that no call of the 0.1.0 form without a model can match it';
+	'given (NULL for none), so that no call of the 0.1.0 form without a model can match it.  impact_analysis may '
+	'declare "change_types" (every change type a change contains, when several; the bump is the largest) and '
+	'"breaking": {"cause": "architecture" | "incompatible_api" | "process", "migration": "..."} (a MAJOR version); '
+	'the proposal keeps them in its impact_analysis, its audit entry in change_types, bump and breaking';
 
 CREATE FUNCTION modelgov_internal.propose(change_type modelgov.change_type, description text, new_values jsonb,
 								 impact_analysis jsonb DEFAULT NULL, rollback_plan text DEFAULT NULL,
@@ -635,7 +776,8 @@ CREATE FUNCTION modelgov.propose(change_type modelgov.change_type, description t
 COMMENT ON FUNCTION modelgov_internal.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
 	'internal: the body of the deprecated modelgov.propose without a model (src/governance.c)';
 COMMENT ON FUNCTION modelgov.propose(modelgov.change_type, text, jsonb, jsonb, text, text) IS
-	'deprecated since 0.2.0: propose(model, ...) for the database''s only model';
+	'deprecated since 0.2.0: propose(model, ...) for the database''s only model (impact_analysis declares '
+	'"change_types" and "breaking" as there)';
 
 /*
  * 22004 naming the argument a call is missing, with the call's form: the
@@ -736,6 +878,7 @@ BEGIN
 			'proposal_id, checklist, approve, comment');
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
+	PERFORM modelgov_internal.require_person(m, 'review proposals');
 	PERFORM modelgov_internal.check_length('comment', comment, 10000);
 	IF NOT p.status = ANY (ARRAY['proposed', 'in_review', 'reviewed']) THEN
 		PERFORM modelgov_internal.wrong_state('review', p, 'proposed, in review or reviewed');
@@ -828,7 +971,8 @@ BEGIN
 									   || CASE WHEN old.proposal_id IS NULL THEN '{}'
 											   ELSE jsonb_build_object('replaces', jsonb_build_object(
 														'approve', old.approve, 'checklist', old.checklist,
-														'comment', old.comment, 'reviewed_at', old.reviewed_at)) END);
+														'comment', old.comment,
+														'reviewed_at', modelgov_internal.utc_text(old.reviewed_at))) END);
 	RETURN modelgov_internal.state_of(p.proposal_id);
 END
 $$;
@@ -873,6 +1017,7 @@ BEGIN
 	END IF;
 	p := modelgov_internal.proposal_for_update(proposal_id);
 	m := modelgov_internal.require_duty(role, format('approve as %s', role), p.model);
+	PERFORM modelgov_internal.require_person(m, format('approve as %s', role));
 	IF p.status <> 'reviewed' THEN
 		PERFORM modelgov_internal.wrong_state('approve', p, 'reviewed by at least two members');
 	END IF;
@@ -911,7 +1056,7 @@ BEGIN
 	PERFORM modelgov_internal.audit('approval', version => p.target_version, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'reviewed', model => p.model,
 							details => jsonb_build_object('approver', m.identity, 'as_role', role,
-																	 'scheduled_deployment', scheduled_deployment));
+																	 'scheduled_deployment', modelgov_internal.utc_text(scheduled_deployment)));
 
 	-- consensus: every required role has approved, by a member who still
 	-- holds it now, at the final approval
@@ -964,8 +1109,8 @@ BEGIN
 	PERFORM modelgov_internal.audit('approved', version => target, proposal_id => p.proposal_id,
 							change_type => p.change_type, status => 'approved', model => p.model,
 							details => jsonb_build_object('approved_by', approved_by,
-																	 'approved_at', now,
-																	 'scheduled_deployment', schedule)
+																	 'approved_at', modelgov_internal.utc_text(now),
+																	 'scheduled_deployment', modelgov_internal.utc_text(schedule))
 									   || CASE WHEN target OPERATOR(modelgov.<>) p.target_version
 											   THEN jsonb_build_object('renumbered_from', p.target_version::text)
 											   ELSE '{}' END);
@@ -1134,6 +1279,7 @@ DECLARE
 	conflicts text;
 	cfg jsonb;
 	found_types modelgov.change_type[];
+	declared modelgov.change_type[];
 	feature_bump modelgov.bump_level;
 	bump modelgov.bump_level;
 	target modelgov.semver;
@@ -1208,8 +1354,12 @@ BEGIN
 	cfg := modelgov_internal.normalize_config(modelgov_internal.apply_changes(prod.config, changes, true));
 	SELECT c.change_types, c.feature_bump INTO found_types, feature_bump
 	  FROM modelgov_internal.config_changes(modelgov_internal.normalize_config(prod.config), cfg) c;
-	SELECT max(modelgov.required_bump(t)) INTO bump FROM unnest(found_types || p.change_type) AS t;
-	IF NOT found_types <@ ARRAY[p.change_type] OR feature_bump > bump THEN
+	-- the change types and the breaking declaration propose() read from
+	-- the proposal (its impact_analysis), and the bump as propose() makes it
+	declared := modelgov_internal.declared_change_types(p.change_type, p.impact_analysis);
+	bump := modelgov_internal.change_bump(declared, found_types, feature_bump,
+										  modelgov_internal.breaking_change(p.impact_analysis));
+	IF NOT found_types <@ declared THEN
 		RAISE EXCEPTION 'cannot rebase proposal % onto %: the change is not the same there', p.proposal_id, prod.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = format('On %s it contains: %s.', prod.version, array_to_string(found_types, ', ')),

@@ -124,7 +124,11 @@ COMMENT ON TYPE modelgov.member_role IS
 
 CREATE TABLE modelgov.members (
 	role_name	text PRIMARY KEY,
-	identity	text NOT NULL UNIQUE CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'),
+	-- an e-mail address, or "automation": the process's name for an
+	-- account no person acts through (its deployments say deployed_by
+	-- "automation")
+	identity	text NOT NULL UNIQUE CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'
+										OR identity OPERATOR(pg_catalog.=) 'automation'),
 	roles		modelgov.member_role[] NOT NULL DEFAULT '{}',
 	added_at	timestamptz NOT NULL,
 	added_by	text NOT NULL,
@@ -133,7 +137,7 @@ CREATE TABLE modelgov.members (
 	role_id		regrole NOT NULL
 );
 COMMENT ON TABLE modelgov.members IS
-	'database roles that take part in governance, with their e-mail identity and the duties they hold for every model';
+	'database roles that take part in governance, with their identity (an e-mail address, or automation for an account no person acts through) and the duties they hold for every model';
 COMMENT ON COLUMN modelgov.members.roles IS
 	'the duties the member holds for every model (modelgov.duties holds those for one model)';
 COMMENT ON COLUMN modelgov.members.role_id IS
@@ -173,12 +177,12 @@ BEGIN
 	-- one person, one identity: compared in lower case, and without the
 	-- invisible characters that make two addresses look alike
 	identity := lower(identity);
-	IF identity !~ '^[^@[:space:]]+@[^@[:space:]]+$'
+	IF (identity !~ '^[^@[:space:]]+@[^@[:space:]]+$' AND identity <> 'automation')
 	   OR identity ~ '[[:cntrl:]\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]'
 	   OR length(identity) > 254 THEN
 		RAISE EXCEPTION 'invalid identity "%"', modelgov_internal.excerpt(identity)
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters.';
+				  DETAIL = 'An identity is an e-mail address of at most 254 characters, such as alice@company.com, without spaces, control or format characters, or "automation" for the one account no person acts through.';
 	END IF;
 	SELECT * INTO old FROM modelgov.members m WHERE m.role_name = name FOR UPDATE;
 	IF FOUND AND old.role_id::oid <> member::oid THEN
@@ -234,7 +238,7 @@ CREATE FUNCTION modelgov.add_member(member regrole, identity text,
 COMMENT ON FUNCTION modelgov_internal.add_member(regrole, text, modelgov.member_role[]) IS
 	'internal: the body of modelgov.add_member, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]) IS
-	'make a database role a governance member with an e-mail identity, and grant it roles for every model (administrators only); an existing member is refused; returns what was done';
+	'make a database role a governance member with an identity (an e-mail address, or automation), and grant it roles for every model (administrators only); an existing member is refused; returns what was done';
 
 CREATE FUNCTION modelgov_internal.remove_member(member regrole)
 	RETURNS void
@@ -350,6 +354,26 @@ END
 $$;
 COMMENT ON FUNCTION modelgov_internal.require_member(text) IS
 	'internal: the calling member, or 42501';
+
+/*
+ * What only a person may do (review, approve, acknowledge an alert, attest
+ * a code review, record a root cause): the automation account is refused.
+ */
+CREATE FUNCTION modelgov_internal.require_person(m modelgov.members, action text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF m.identity = 'automation' THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s is the automation account, through which no person acts.', m.role_name),
+				  HINT = 'A person does this, as a member with an identity of their own.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_person(modelgov.members, text) IS
+	'internal: 42501 unless the member is a person (not the automation account)';
 
 CREATE FUNCTION modelgov_internal.require_duty(duty modelgov.member_role, action text, model text)
 	RETURNS modelgov.members

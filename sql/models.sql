@@ -317,6 +317,23 @@ CREATE VIEW modelgov.open_work AS
 	  JOIN modelgov.environments e ON e.model OPERATOR(pg_catalog.=) o.model AND e.env OPERATOR(pg_catalog.=) 'production'
 	 WHERE e.version OPERATOR(modelgov.<>) o.base_version
 	UNION ALL
+	-- the seed's rollback procedure, step 5: a root-cause analysis for every
+	-- production rollback, until annotate() records the cause
+	SELECT a.model, NULL::text, 'rolled back', (a.details OPERATOR(pg_catalog.->>) 'from_version')::modelgov.semver,
+		   'root-cause analysis',
+		   pg_catalog.format('the root cause of the rollback from %s to %s (audit entry %s), recorded with modelgov.annotate(%s, root_cause)',
+							 a.details OPERATOR(pg_catalog.->>) 'from_version', a.version, a.seq, a.seq),
+		   ARRAY(SELECT DISTINCT d.role_name FROM duty d
+				  WHERE d.duty OPERATOR(pg_catalog.=) 'model_science_lead'
+					AND (d.model IS NULL OR d.model OPERATOR(pg_catalog.=) a.model)
+				  ORDER BY d.role_name),
+		   (a.details OPERATOR(pg_catalog.->>) 'rca_due')::timestamptz
+	  FROM modelgov.audit_log a
+	 WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'
+	   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log n
+						WHERE n.event_type OPERATOR(pg_catalog.=) 'annotation'
+						  AND (n.details OPERATOR(pg_catalog.->>) 'annotates')::bigint OPERATOR(pg_catalog.=) a.seq)
+	UNION ALL
 	-- the deployer's steps
 	SELECT o.model, o.proposal_id, o.status, o.target_version,
 		   CASE WHEN o.status OPERATOR(pg_catalog.=) 'approved' THEN 'deploy to staging'

@@ -309,7 +309,8 @@ CREATE TABLE modelgov.monitoring_settings (
 	name		text PRIMARY KEY
 				CHECK (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max',
 															 'feature_availability_min', 'latency_p99_max_ms',
-															 'sigma', 'monitoring_days'])),
+															 'sigma', 'monitoring_days', 'baseline_days',
+															 'baseline_min_days', 'rca_due_days'])),
 	value		float8 NOT NULL,
 	set_at		timestamptz NOT NULL,
 	set_by		text NOT NULL
@@ -327,7 +328,10 @@ CREATE VIEW modelgov.monitoring_policy AS
 				   ('feature_availability_min', 0.99, 'feature_availability must stay above this'),
 				   ('latency_p99_max_ms', 100, 'latency_p99_ms must stay below this'),
 				   ('sigma', 2, 'the rollback trigger: a metric this many standard deviations from its mean'),
-				   ('monitoring_days', 7, 'days after a deployment that monitor() checks')) AS d(name, value, meaning)
+				   ('monitoring_days', 7, 'days after a deployment that monitor() checks'),
+				   ('baseline_days', 28, 'the days before a deployment whose metrics are the rollback trigger''s history (the versions production ran then, never rolled-back ones)'),
+				   ('baseline_min_days', 3, 'fewer days of history than this leave the rollback trigger not armed (an alert)'),
+				   ('rca_due_days', 5, 'days after a rollback by which its root-cause analysis is due')) AS d(name, value, meaning)
 	  LEFT JOIN modelgov.monitoring_settings s ON s.name OPERATOR(pg_catalog.=) d.name;
 COMMENT ON VIEW modelgov.monitoring_policy IS 'the monitoring thresholds in force, defaults included';
 GRANT SELECT ON modelgov.monitoring_policy TO PUBLIC;
@@ -362,12 +366,12 @@ BEGIN
 	IF value = 'NaN'::float8 OR value < 0 OR value > 1e6
 	   OR (name = ANY (ARRAY['rate_tolerance', 'error_rate_max', 'feature_availability_min'])
 		   AND value > 1)
-	   OR (name = 'monitoring_days'
+	   OR (name = ANY (ARRAY['monitoring_days', 'baseline_days', 'baseline_min_days', 'rca_due_days'])
 		   AND (value < 1 OR value > 366
 				OR value <> trunc(value))) THEN
 		RAISE EXCEPTION 'invalid value % for monitoring setting "%"', value, name
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'Rates are between 0 and 1, monitoring_days a whole number of days from 1 to 366, the others between 0 and 1000000.';
+				  DETAIL = 'Rates are between 0 and 1, monitoring_days, baseline_days, baseline_min_days and rca_due_days whole numbers of days from 1 to 366, the others between 0 and 1000000.';
 	END IF;
 	INSERT INTO modelgov.monitoring_settings VALUES (name, value, modelgov.clock_now(), modelgov_internal.actor())
 	ON CONFLICT ON CONSTRAINT monitoring_settings_pkey
@@ -404,6 +408,52 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.metric(jsonb, text) IS
 	'internal: auto_rate, ask_rate, escalate_rate, error_rate (of decisions), or a recorded metric';
 
+/*
+ * The least standard deviation a rate has from day to day: the sampling
+ * deviation sqrt(p (1 - p) / n) of a share p of the day's n decisions (of
+ * its AUTO decisions for correct_auto), p the history's mean kept at least
+ * one decision from 0 and 1.  A history that happened not to vary (errors
+ * at 25 a day for weeks) would otherwise make one more error a rollback.
+ * NULL for latency, which is no share, and when the day reports no n.
+ */
+CREATE FUNCTION modelgov_internal.sampling_sigma(metrics jsonb, name text, mean float8) RETURNS float8
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	n float8;
+	p float8;
+BEGIN
+	IF name NOT IN ('escalate_rate', 'error_rate', 'feature_availability', 'correct_auto') OR mean IS NULL THEN
+		RETURN NULL;
+	END IF;
+	n := CASE WHEN name = 'correct_auto' THEN (metrics ->> 'auto')::float8
+			  ELSE (metrics ->> 'decisions')::float8 END;
+	IF n IS NULL OR n < 1 THEN
+		RETURN NULL;
+	END IF;
+	p := LEAST(GREATEST(mean, 1 / n), 1 - 1 / n);
+	RETURN sqrt(GREATEST(p * (1 - p), 0) / n);
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.sampling_sigma(jsonb, text, float8) IS
+	'internal: the sampling standard deviation of a rate of the day''s decisions, the least sigma the rollback trigger and the escalation check use';
+
+/* What a person must report for a metric to be known (an alert names it). */
+CREATE FUNCTION modelgov_internal.metric_inputs(name text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT CASE name WHEN 'auto_rate' THEN 'auto (with decisions)'
+					 WHEN 'ask_rate' THEN 'ask (with decisions)'
+					 WHEN 'escalate_rate' THEN 'escalate (with decisions)'
+					 WHEN 'escalation_spike' THEN 'escalate (with decisions)'
+					 WHEN 'error_rate' THEN 'errors (with decisions)'
+					 ELSE name END
+$$;
+COMMENT ON FUNCTION modelgov_internal.metric_inputs(text) IS
+	'internal: the recorded metrics a rate or a check is computed from, as an alert names them';
+
 /* The production deployment that made a version active most recently. */
 CREATE FUNCTION modelgov_internal.active_since(model text, version modelgov.semver) RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -426,13 +476,33 @@ CREATE FUNCTION modelgov_internal.history(model text, name text, before date,
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	SELECT count(x), avg(x), stddev_samp(x)
-	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name) AS x
-			  FROM modelgov.metrics m WHERE m.model = history.model AND m.day < history.before) h
+	-- in numeric: one huge value cannot overflow the squares
+	SELECT count(x), avg(x)::float8, stddev_samp(x)::float8
+	  FROM (SELECT modelgov_internal.metric(m.metrics, history.name)::numeric AS x
+			  FROM modelgov.metrics m
+			  JOIN modelgov.versions v ON v.model = m.model AND v.version OPERATOR(modelgov.=) m.version
+			 WHERE m.model = history.model AND m.day < history.before
+			   AND m.day >= history.before - modelgov_internal.monitoring_setting('baseline_days')::int
+			   AND v.status <> 'rolled_back'
+			   -- a day counts for the version production ran that day (UTC):
+			   -- a deployment of it before the day ended, and none after it
+			   -- by the time the day began; metrics recorded for a version
+			   -- on a day it did not run are no history
+			   AND EXISTS (SELECT 1 FROM modelgov.deployments d
+							WHERE d.model = m.model AND d.env = 'production'
+							  AND d.version OPERATOR(modelgov.=) m.version
+							  AND d.deployed_at < timezone('UTC', (m.day + 1)::timestamp)
+							  AND NOT EXISTS (SELECT 1 FROM modelgov.deployments n
+											   WHERE n.model = d.model AND n.env = 'production'
+												 AND (n.deployed_at > d.deployed_at
+													  OR (n.deployed_at = d.deployed_at AND n.id > d.id))
+												 AND n.deployed_at <= timezone('UTC', m.day::timestamp)))) h
 	 WHERE x IS NOT NULL
 $$;
 COMMENT ON FUNCTION modelgov_internal.history(text, text, date) IS
-	'internal: days, mean and sample standard deviation of a model''s metric before a date (any of its versions)';
+	'internal: days, mean and sample standard deviation of a model''s metric over the baseline_days before a date: '
+	'the days of the versions production ran then, each day of the version it ran that day, never those of a '
+	'rolled-back version';
 
 CREATE FUNCTION modelgov_internal.pct(x float8) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -467,6 +537,7 @@ DECLARE
 	since timestamptz;
 	h record;
 	limit_ float8;
+	sig float8;
 BEGIN
 	IF v IS NULL THEN
 		RAISE EXCEPTION 'there is no active version to check' USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -492,6 +563,17 @@ BEGIN
 	IF exp_auto IS NULL OR exp_esc IS NULL THEN
 		observed := NULL;
 		expected := 'no expected rates in the impact analysis';
+		passed := NULL;
+	ELSIF modelgov_internal.metric(m, 'auto_rate') IS NULL
+		  OR modelgov_internal.metric(m, 'escalate_rate') IS NULL THEN
+		-- both rates or no check: one rate alone passes nothing
+		observed := NULL;
+		expected := format('%s not reported',
+						   concat_ws(' and ',
+									 CASE WHEN modelgov_internal.metric(m, 'auto_rate') IS NULL
+										  THEN modelgov_internal.metric_inputs('auto_rate') END,
+									 CASE WHEN modelgov_internal.metric(m, 'escalate_rate') IS NULL
+										  THEN modelgov_internal.metric_inputs('escalate_rate') END));
 		passed := NULL;
 	ELSE
 		observed := GREATEST(abs(modelgov_internal.metric(m, 'auto_rate') - exp_auto),
@@ -519,14 +601,18 @@ BEGIN
 	 ORDER BY x.id DESC LIMIT 1;
 	SELECT * INTO h FROM modelgov_internal.history(mdl.name, 'escalate_rate',
 												   COALESCE(timezone('UTC', since)::date, d));
-	IF h.days < 2 THEN
-		expected := format('not enough history before the deployment (%s days)', h.days);
+	IF h.days < modelgov_internal.monitoring_setting('baseline_min_days') THEN
+		expected := format('not enough history before the deployment (%s days, %s needed)', h.days,
+						   modelgov_internal.monitoring_setting('baseline_min_days'));
 		passed := NULL;
 	ELSE
-		limit_ := COALESCE(exp_esc, h.mean) + (k * h.sigma);
-		expected := format('<= %s (%s + %s sigma of %s)', round(limit_::numeric, 4),
-									  COALESCE(exp_esc, round(h.mean::numeric, 4)), k,
-									  round(h.sigma::numeric, 4));
+		-- never below the sampling deviation of the day's decisions
+		sig := GREATEST(h.sigma, modelgov_internal.sampling_sigma(m, 'escalate_rate', COALESCE(exp_esc, h.mean)));
+		limit_ := COALESCE(exp_esc, h.mean) + (k * sig);
+		expected := format('<= %s (%s + %s sigma of %s%s)', round(limit_::numeric, 4),
+						   COALESCE(exp_esc, round(h.mean::numeric, 4)), k, round(sig::numeric, 4),
+						   CASE WHEN sig > h.sigma
+								THEN format(', the sampling deviation of %s decisions', m ->> 'decisions') ELSE '' END);
 		passed := observed <= limit_;
 	END IF;
 	RETURN NEXT;
@@ -586,9 +672,15 @@ DECLARE
 	metric text;
 	x float8;
 	mean float8;
+	sig float8;
 	rolled_back boolean := false;
 	reason text;
 	clean_days int;
+	-- a monitoring day whose check failed, or could not be made and was
+	-- not acknowledged, as the metrics read now (after any correction)
+	unclean boolean := false;
+	worse_up boolean;
+	min_days int := modelgov_internal.monitoring_setting('baseline_min_days')::int;
 BEGIN
 	model_name := mdl;
 	v := modelgov.active_version(mdl, 'production'::modelgov.environment);
@@ -617,43 +709,85 @@ BEGIN
 				passed := c.passed;
 				action := NULL;
 				IF c.passed IS FALSE THEN
+					unclean := true;
 					action := CASE WHEN records
 								   THEN modelgov_internal.alert(mdl, v, d, c.check_name, c.observed, c.expected, 'daily_check')
 								   ELSE 'not recorded (reporting only)' END;
+				ELSIF c.passed IS NULL THEN
+					-- a check that cannot be made is not a clean one: an alert
+					-- a person acknowledges before the version is validated
+					action := CASE WHEN records
+								   THEN modelgov_internal.alert(mdl, v, d, c.check_name, c.observed,
+																CASE WHEN c.observed IS NULL AND c.check_name <> 'decision_distribution'
+																	 THEN format('not checked: %s not reported',
+																				 modelgov_internal.metric_inputs(c.check_name))
+																	 ELSE 'not checked: ' || c.expected END,
+																'not_checked')
+								   ELSE 'not recorded (reporting only)' END;
+					IF NOT modelgov_internal.acknowledged(mdl, v, d, c.check_name, 'not_checked') THEN
+						unclean := true;
+					END IF;
 				END IF;
 				RETURN NEXT;
 			END LOOP;
 		END IF;
 
-		-- the rollback trigger: more than sigma standard deviations from
-		-- the historical mean (for decision rates, from the rate the
-		-- approved change expected)
-		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'auto_rate', 'error_rate', 'correct_auto'] LOOP
+		-- the rollback trigger, the seed's: a quality metric more than sigma
+		-- standard deviations from its historical mean, in the direction in
+		-- which it gets worse (escalations, errors and latency up;
+		-- correct_auto and feature availability down).  The distance from
+		-- the proposal's expected decision rates is the daily
+		-- decision_distribution check: for a person, not a rollback.
+		FOREACH metric IN ARRAY ARRAY['escalate_rate', 'error_rate', 'latency_p99_ms', 'correct_auto',
+									  'feature_availability'] LOOP
 			x := modelgov_internal.metric(m, metric);
-			CONTINUE WHEN x IS NULL;
 			SELECT * INTO h FROM modelgov_internal.history(mdl, metric, first_day);
-			mean := CASE metric WHEN 'escalate_rate' THEN COALESCE((ia ->> 'expected_escalate_rate')::float8, h.mean)
-								WHEN 'auto_rate' THEN COALESCE((ia ->> 'expected_auto_resolve_rate')::float8, h.mean)
-								ELSE h.mean END;
+			worse_up := metric = ANY (ARRAY['escalate_rate', 'error_rate', 'latency_p99_ms']);
+			mean := h.mean;
 			check_name := 'trigger:' || metric;
 			observed := x;
 			action := NULL;
-			IF h.days < 2 THEN
-				expected := format('not enough history before the deployment (%s days)', h.days);
+			IF x IS NULL THEN
+				-- a metric not reported leaves the trigger blind that day:
+				-- an alert, never a silent pass
+				expected := format('not checked: %s not reported', modelgov_internal.metric_inputs(metric));
 				passed := NULL;
+				action := CASE WHEN records
+							   THEN modelgov_internal.alert(mdl, v, d, check_name, NULL, expected, 'not_checked')
+							   ELSE 'not recorded (reporting only)' END;
+				IF d < (first_day + ndays)
+				   AND NOT modelgov_internal.acknowledged(mdl, v, d, check_name, 'not_checked') THEN
+					unclean := true;
+				END IF;
+			ELSIF h.days < min_days THEN
+				-- never silently off: the trigger is not armed, which is an
+				-- alert of its own (once per version and metric)
+				expected := format('not armed: %s days of history in the %s days before the deployment, %s needed',
+								   h.days, modelgov_internal.monitoring_setting('baseline_days'), min_days);
+				passed := NULL;
+				action := CASE WHEN records
+							   THEN modelgov_internal.alert(mdl, v, first_day, check_name, NULL, expected, 'not_armed')
+							   ELSE 'not recorded (reporting only)' END;
+				IF NOT modelgov_internal.acknowledged(mdl, v, first_day, check_name, 'not_armed') THEN
+					unclean := true;
+				END IF;
 			ELSE
-				-- a constant history (sigma 0) tolerates no deviation at all,
-				-- but for rounding
-				expected := format('within %s sigma (%s) of %s', k, round(h.sigma::numeric, 4),
-											  round(mean::numeric, 4));
-				-- decision rates may move either way; a quality metric only
-				-- triggers when it gets worse
-				passed := CASE metric
-							  WHEN 'error_rate' THEN x - mean
-							  WHEN 'correct_auto' THEN mean - x
-							  ELSE abs(x - mean) END
-						  <= GREATEST(k * h.sigma, 1e-12);
+				-- sigma is never below the sampling deviation of the day's
+				-- rate: a history that did not vary does not make the
+				-- smallest worsening a rollback (latency, which is no
+				-- rate, keeps its history's sigma)
+				sig := GREATEST(h.sigma, modelgov_internal.sampling_sigma(m, metric, mean));
+				expected := format('%s %s %s %s sigma (%s%s)', CASE WHEN worse_up THEN '<=' ELSE '>=' END,
+								   round(mean::numeric, 4), CASE WHEN worse_up THEN '+' ELSE '-' END, k,
+								   round(sig::numeric, 4),
+								   CASE WHEN sig > h.sigma
+										THEN format(', the sampling deviation of %s %s',
+													CASE WHEN metric = 'correct_auto' THEN m ->> 'auto' ELSE m ->> 'decisions' END,
+													CASE WHEN metric = 'correct_auto' THEN 'AUTO decisions' ELSE 'decisions' END)
+										ELSE '' END);
+				passed := CASE WHEN worse_up THEN x - mean ELSE mean - x END <= GREATEST(k * sig, 1e-12);
 				IF NOT passed THEN
+					unclean := true;
 					action := CASE WHEN records
 								   THEN modelgov_internal.alert(mdl, v, d, check_name, x, expected, 'rollback_trigger')
 								   ELSE 'not recorded (reporting only)' END;
@@ -679,11 +813,18 @@ BEGIN
 						action := 'alert; no automatic rollback across a MAJOR version: roll back by hand with modelgov.rollback(model, reason, to_version)';
 					ELSIF auto_rollback AND NOT rolled_back
 					   AND modelgov.active_version(mdl, 'production'::modelgov.environment) OPERATOR(modelgov.=) v THEN
+						-- in the seed's words: the rate the approved change
+						-- expected, where it gave one, else the history's mean
 						reason := format('%s %s to %s (expected %s)',
-							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'auto_rate' THEN 'Auto rate'
-										WHEN 'error_rate' THEN 'Error rate' ELSE 'Correct auto rate' END,
-							CASE WHEN x > mean THEN 'increased' ELSE 'decreased' END,
-							modelgov_internal.pct(x), modelgov_internal.pct(mean));
+							CASE metric WHEN 'escalate_rate' THEN 'Escalate rate' WHEN 'error_rate' THEN 'Error rate'
+										WHEN 'latency_p99_ms' THEN 'Latency p99' WHEN 'correct_auto' THEN 'Correct auto rate'
+										ELSE 'Feature availability' END,
+							CASE WHEN worse_up THEN 'increased' ELSE 'decreased' END,
+							CASE WHEN metric = 'latency_p99_ms' THEN round(x::numeric)::text || ' ms' ELSE modelgov_internal.pct(x) END,
+							CASE WHEN metric = 'escalate_rate' AND jsonb_typeof(ia -> 'expected_escalate_rate') = 'number'
+								 THEN modelgov_internal.pct((ia ->> 'expected_escalate_rate')::float8)
+								 WHEN metric = 'latency_p99_ms' THEN round(mean::numeric)::text || ' ms'
+								 ELSE modelgov_internal.pct(mean) END);
 						action := 'rolled back to ' || modelgov_internal.rollback(mdl, reason, NULL, 'automation')::text;
 						rolled_back := true;
 					END IF;
@@ -702,10 +843,10 @@ BEGIN
 		 WHERE x.model = mdl AND x.version OPERATOR(modelgov.=) v
 		   AND x.day >= first_day
 		   AND x.day < (first_day + ndays);
-		IF clean_days = ndays
-		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
-							WHERE a.event_type = 'alert' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
-							  AND (a.details ->> 'day')::date >= first_day)
+		-- every day recorded, and, on the metrics as they read now, no
+		-- check failed, no trigger fired, and every check that could not
+		-- be made acknowledged by a person
+		IF clean_days = ndays AND NOT unclean
 		   AND NOT EXISTS (SELECT 1 FROM modelgov.audit_log a
 							WHERE a.event_type = 'validated' AND a.model = mdl AND a.version OPERATOR(modelgov.=) v
 							  AND a.recorded_at >= since) THEN
@@ -845,7 +986,8 @@ BEGIN
 				WHERE a.event_type = 'alert' AND a.model = alert.model
 				  AND a.version OPERATOR(modelgov.=) alert.version
 				  AND (a.details ->> 'day')::date = alert.day
-				  AND a.details ->> 'check' = alert.check_name) THEN
+				  AND a.details ->> 'check' = alert.check_name
+				  AND a.status = kind) THEN
 		RETURN 'already alerted';
 	END IF;
 	PERFORM modelgov_internal.audit('alert', version => alert.version, status => kind, model => alert.model,
@@ -855,7 +997,25 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION modelgov_internal.alert(text, modelgov.semver, date, text, float8, text, text) IS
-	'internal: append an alert event once per model, version, day and check';
+	'internal: append an alert event once per model, version, day, check and kind';
+
+/* Whether a person acknowledged the alert of a day and check. */
+CREATE FUNCTION modelgov_internal.acknowledged(model text, version modelgov.semver, day date, check_name text,
+											   kind text) RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	SELECT EXISTS (SELECT 1 FROM modelgov.audit_log a
+					JOIN modelgov.audit_log k ON k.event_type = 'acknowledged'
+											 AND (k.details ->> 'alert_seq')::bigint = a.seq
+				   WHERE a.event_type = 'alert' AND a.model = acknowledged.model
+					 AND a.version OPERATOR(modelgov.=) acknowledged.version
+					 AND (a.details ->> 'day')::date = acknowledged.day
+					 AND a.details ->> 'check' = acknowledged.check_name
+					 AND a.status = kind)
+$$;
+COMMENT ON FUNCTION modelgov_internal.acknowledged(text, modelgov.semver, date, text, text) IS
+	'internal: whether the alert of a model, version, day, check and kind was acknowledged';
 
 CREATE FUNCTION modelgov_internal.annotate(seq bigint, root_cause text) RETURNS bigint
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -882,6 +1042,8 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('Entry %s is a %s event; root causes annotate rollbacks.', seq, e.event_type);
 	END IF;
+	PERFORM modelgov_internal.require_person(m, 'annotate rollbacks');
+	PERFORM modelgov_internal.require_any_duty(m, 'annotate rollbacks', e.model);
 	RETURN modelgov_internal.audit('annotation', version => e.version, model => e.model,
 						   details => jsonb_build_object('annotates', seq, 'root_cause', root_cause,
 																	'annotated_by', m.identity));
@@ -894,6 +1056,157 @@ COMMENT ON FUNCTION modelgov_internal.annotate(bigint, text) IS
 	'internal: the body of modelgov.annotate, which runs it for the role that acts (src/governance.c)';
 COMMENT ON FUNCTION modelgov.annotate(bigint, text) IS
 	'record the root cause of an earlier rollback as a new audit entry (members only)';
+
+--
+-- Alerts reach people: a view of every alert with its acknowledgement, and
+-- the acknowledgement itself (the seed's rollback procedure, step 1)
+--
+
+CREATE VIEW modelgov.alerts AS
+	SELECT a.seq, a.model, a.version, (a.details OPERATOR(pg_catalog.->>) 'day')::date AS day,
+		   a.details OPERATOR(pg_catalog.->>) 'check' AS check_name, a.status AS kind,
+		   (a.details OPERATOR(pg_catalog.->>) 'observed')::float8 AS observed,
+		   a.details OPERATOR(pg_catalog.->>) 'expected' AS expected, a.recorded_at,
+		   k.seq IS NOT NULL AS acknowledged, k.actor AS acknowledged_by, k.recorded_at AS acknowledged_at,
+		   k.details OPERATOR(pg_catalog.->>) 'note' AS note
+	  FROM modelgov.audit_log a
+	  LEFT JOIN modelgov.audit_log k
+		ON k.event_type OPERATOR(pg_catalog.=) 'acknowledged'
+	   AND (k.details OPERATOR(pg_catalog.->>) 'alert_seq')::bigint OPERATOR(pg_catalog.=) a.seq
+	 WHERE a.event_type OPERATOR(pg_catalog.=) 'alert';
+COMMENT ON VIEW modelgov.alerts IS
+	'every alert of the monitor (kind daily_check, rollback_trigger, not_checked or not_armed), with its acknowledgement';
+GRANT SELECT ON modelgov.alerts TO PUBLIC;
+
+CREATE FUNCTION modelgov_internal.acknowledge(alert_seq bigint, note text) RETURNS text
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	m modelgov.members := modelgov_internal.require_member('acknowledge alerts');
+	e modelgov.audit_log;
+BEGIN
+	IF alert_seq IS NULL THEN
+		PERFORM modelgov_internal.missing('acknowledge', 'alert_seq', 'alert_seq, note');
+	END IF;
+	IF modelgov_internal.is_blank(note) THEN
+		RAISE EXCEPTION 'an acknowledgement needs a note' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Say what was looked at and why the version can go on: the metric that is not reported, the baseline that is missing.';
+	END IF;
+	PERFORM modelgov_internal.check_length('note', note, 10000);
+	SELECT * INTO e FROM modelgov.audit_log a WHERE a.seq = alert_seq AND a.event_type = 'alert';
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'audit entry % is not an alert', alert_seq USING ERRCODE = 'undefined_object',
+			HINT = 'modelgov.alerts lists the alerts.';
+	END IF;
+	-- one acknowledgement per alert: acknowledgers of a model wait for
+	-- each other, and the check below sees the one that went first (a
+	-- lock that leaves the model's foreign keys alone)
+	PERFORM 1 FROM modelgov.models x WHERE x.name = e.model FOR NO KEY UPDATE;
+	PERFORM modelgov_internal.lock_model(e.model);
+	PERFORM modelgov_internal.require_person(m, 'acknowledge alerts');
+	PERFORM modelgov_internal.require_any_duty(m, 'acknowledge alerts', e.model);
+	-- the person who proposed the version does not wave its checks through
+	IF EXISTS (SELECT 1 FROM modelgov.versions v JOIN modelgov.proposals p ON p.proposal_id = v.proposal_id
+				WHERE v.model = e.model AND v.version OPERATOR(modelgov.=) e.version
+				  AND (p.proposer = m.role_name OR p.proposer_identity = m.identity)) THEN
+		RAISE EXCEPTION 'permission denied to acknowledge alert %', alert_seq
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s proposed version %s of model %s; its alerts are acknowledged by someone else.',
+								  m.identity, e.version, e.model),
+				  HINT = 'Another member holding a duty for the model acknowledges it.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM modelgov.audit_log k
+				WHERE k.event_type = 'acknowledged' AND (k.details ->> 'alert_seq')::bigint = alert_seq) THEN
+		RAISE EXCEPTION 'alert % is already acknowledged', alert_seq USING ERRCODE = 'unique_violation';
+	END IF;
+	PERFORM modelgov_internal.audit('acknowledged', version => e.version, status => e.status, model => e.model,
+							details => jsonb_build_object('alert_seq', alert_seq, 'check', e.details ->> 'check',
+														  'note', note, 'acknowledged_by', m.identity));
+	RETURN format('acknowledged: alert %s (%s, %s of %s %s)', alert_seq, e.details ->> 'check', e.status, e.model,
+				  e.version);
+END
+$$;
+CREATE FUNCTION modelgov.acknowledge(alert_seq bigint DEFAULT NULL, note text DEFAULT NULL) RETURNS text
+	AS 'MODULE_PATHNAME', 'mg_governance_call'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION modelgov_internal.acknowledge(bigint, text) IS
+	'internal: the body of modelgov.acknowledge, which runs it for the role that acts (src/governance.c)';
+COMMENT ON FUNCTION modelgov.acknowledge(bigint, text) IS
+	'acknowledge an alert with a note (members holding a duty for its model; audited): a check that could not be made, '
+	'or a trigger not armed, then no longer holds up the validation';
+REVOKE ALL ON FUNCTION modelgov.acknowledge(bigint, text) FROM PUBLIC;
+
+/*
+ * The seed's rollback procedure, step 2: the last 24 hours of decisions and
+ * outcomes in one call.  The version production ran at the time, the
+ * deployment that made it run and what it changed, the metrics of that day
+ * and the day before with their daily checks, and the alerts of the 24
+ * hours up to it.
+ */
+CREATE FUNCTION modelgov.incident_review(model text, at timestamptz DEFAULT NULL) RETURNS jsonb
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	mdl modelgov.models := modelgov_internal.require_model(model, false);
+	t timestamptz := COALESCE(at, modelgov.clock_now());
+	dep modelgov.deployments;
+	p modelgov.proposals;
+	d date := timezone('UTC', t)::date;
+	days jsonb := '[]'::jsonb;
+	x date;
+BEGIN
+	-- the version in force just before the time: a rollback at that very
+	-- time is what the review is about, not what it reviews
+	SELECT * INTO dep FROM modelgov.deployments y
+	 WHERE y.model = mdl.name AND y.env = 'production' AND y.deployed_at < t
+	 ORDER BY y.deployed_at DESC, y.id DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model % ran no version in production at %', mdl.name, modelgov_internal.utc_text(t)
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF dep.proposal_id IS NOT NULL THEN
+		SELECT * INTO p FROM modelgov.proposals y WHERE y.proposal_id = dep.proposal_id;
+	END IF;
+	FOREACH x IN ARRAY ARRAY[d - 1, d] LOOP
+		days := days || jsonb_build_array(jsonb_build_object(
+			'day', x,
+			'metrics', (SELECT y.metrics FROM modelgov.metrics y
+						 WHERE y.model = mdl.name AND y.version OPERATOR(modelgov.=) dep.version AND y.day = x),
+			'checks', CASE WHEN EXISTS (SELECT 1 FROM modelgov.metrics y
+										 WHERE y.model = mdl.name AND y.version OPERATOR(modelgov.=) dep.version
+										   AND y.day = x)
+						   THEN (SELECT jsonb_agg(jsonb_build_object('check', c.check_name, 'observed', c.observed,
+																	'expected', c.expected, 'passed', c.passed))
+								   FROM modelgov.health_check(mdl.name, dep.version, x) c) END));
+	END LOOP;
+	RETURN jsonb_build_object(
+		'model', mdl.name,
+		'at', modelgov_internal.utc_text(t),
+		'version', dep.version::text,
+		'in_production_since', modelgov_internal.utc_text(dep.deployed_at),
+		'deployment', jsonb_build_object('kind', dep.kind, 'from_version', dep.from_version::text,
+										 'proposal_id', dep.proposal_id, 'deployed_by', dep.deployed_by,
+										 'reason', dep.reason),
+		'change', CASE WHEN p.proposal_id IS NULL THEN NULL
+					   ELSE jsonb_build_object('change_type', p.change_type, 'description', p.description,
+											   'old_values', p.old_values, 'new_values', p.new_values,
+											   'impact_analysis', p.impact_analysis) END,
+		'days', days,
+		'alerts', (SELECT COALESCE(jsonb_agg(jsonb_build_object('seq', a.seq, 'day', a.day, 'check', a.check_name,
+																'kind', a.kind, 'observed', a.observed,
+																'expected', a.expected, 'acknowledged', a.acknowledged)
+											 ORDER BY a.seq), '[]')
+					 FROM modelgov.alerts a
+					WHERE a.model = mdl.name AND a.recorded_at > t - interval '24 hours' AND a.recorded_at <= t));
+END
+$$;
+COMMENT ON FUNCTION modelgov.incident_review(text, timestamptz) IS
+	'the last 24 hours of a model up to a time (default now), in one call: the version production ran just before it, the deployment '
+	'that made it run and what it changed, the metrics and daily checks of that day and the day before, and the alerts';
 
 REVOKE ALL ON FUNCTION modelgov.monitor(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.monitor(text, boolean) FROM PUBLIC;

@@ -183,6 +183,26 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.holds(text, modelgov.member_role, text) IS
 	'internal: whether a member holds a duty for a model, or for every model';
 
+/*
+ * A member holding some duty for a model, for what its committee does
+ * beyond its duties (acknowledge its alerts, record a root cause), or 42501.
+ */
+CREATE FUNCTION modelgov_internal.require_any_duty(m modelgov.members, action text, model text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM unnest(enum_range(NULL::modelgov.member_role)) AS r
+					WHERE modelgov_internal.holds(m.role_name, r, model)) THEN
+		RAISE EXCEPTION 'permission denied to % of model %', action, model
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Member %s holds no duty for model %s.', m.identity, model);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.require_any_duty(modelgov.members, text, text) IS
+	'internal: 42501 unless the member holds some duty for the model (or for every model)';
+
 /* A member's duties as the audit log records them. */
 CREATE FUNCTION modelgov_internal.duties_of(role_name text) RETURNS jsonb
 	LANGUAGE sql STABLE PARALLEL SAFE

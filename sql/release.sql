@@ -74,6 +74,7 @@ CREATE TABLE modelgov.releases (
 	checklist		jsonb NOT NULL,
 	audit_seq		bigint NOT NULL REFERENCES modelgov.audit_log,
 	model			text NOT NULL REFERENCES modelgov.models,
+	changelog		text,
 	PRIMARY KEY (model, version),
 	FOREIGN KEY (model, version) REFERENCES modelgov.versions (model, version)
 );
@@ -86,6 +87,8 @@ COMMENT ON COLUMN modelgov.releases.released_by_identity IS 'the member''s e-mai
 COMMENT ON COLUMN modelgov.releases.checklist IS
 	'the checklist as it stood at the release: an array of {item, state, evidence} in the process''s order';
 COMMENT ON COLUMN modelgov.releases.audit_seq IS 'the released event in the audit log';
+COMMENT ON COLUMN modelgov.releases.changelog IS
+	'the version''s section of the changelog, frozen at the release (NULL for a release made before 0.2.0: changelog() writes it as it reads now)';
 
 SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations', '');
 SELECT pg_catalog.pg_extension_config_dump('modelgov.release_attestations_id_seq', '');
@@ -106,6 +109,9 @@ DECLARE
 	r record;
 	att modelgov.release_attestations;
 	init_actor text;
+	init_at timestamptz;
+	target float8;
+	reviewers bigint;
 	found_seq bigint;
 	txt text;
 	absent text;
@@ -129,13 +135,15 @@ BEGIN
 		IF r.item = 'committee_approved' THEN
 			IF p.proposal_id IS NULL THEN
 				-- the initial version: created by an administrator, no committee
-				SELECT a.actor INTO init_actor FROM modelgov.audit_log a
+				-- (never approved by a committee: not verified, not applicable)
+				SELECT a.actor, a.recorded_at INTO init_actor, init_at FROM modelgov.audit_log a
 				 WHERE a.event_type = 'init' AND a.version OPERATOR(modelgov.=) v.version
 				   AND (a.model = v.model OR (a.encoding = 1 AND a.model IS NULL))
 				 ORDER BY a.seq LIMIT 1;
 				IF init_actor IS NOT NULL THEN
-					state := 'verified';
-					evidence := format('initial version created by %s when the model was created', init_actor);
+					state := 'not_applicable';
+					evidence := format('the initial version: created by the administrator %s with the model at %s; no committee approved it',
+									   init_actor, modelgov_internal.utc_text(init_at));
 				ELSE
 					evidence := 'the version has no proposal and no init entry in the audit log';
 				END IF;
@@ -183,15 +191,47 @@ BEGIN
 			END IF;
 
 		ELSIF r.item = 'performance_benchmarks' THEN
-			SELECT string_agg(to_char(x.day::timestamp, 'YYYY-MM-DD'), ', ' ORDER BY x.day) INTO txt
+			-- the benchmark results are the daily latencies in force; each
+			-- must meet the latency target of the monitoring policy (the
+			-- process: p99 < 100ms)
+			target := modelgov_internal.monitoring_setting('latency_p99_max_ms');
+			SELECT string_agg(format('%s on %s', x.metrics -> 'latency_p99_ms', to_char(x.day::timestamp, 'YYYY-MM-DD')),
+							  ', ' ORDER BY x.day) FILTER (WHERE NOT (x.metrics ->> 'latency_p99_ms')::float8 < target),
+				   string_agg(format('%s on %s', x.metrics -> 'latency_p99_ms', to_char(x.day::timestamp, 'YYYY-MM-DD')),
+							  ', ' ORDER BY x.day)
+			  INTO absent, txt
 			  FROM modelgov.metrics x
 			 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version
 			   AND x.metrics ? 'latency_p99_ms';
-			IF txt IS NOT NULL THEN
+			IF absent IS NOT NULL THEN
+				state := 'failed';
+				evidence := format('latency_p99_ms not below the target of %s ms (latency_p99_max_ms): %s', target, absent);
+			ELSIF txt IS NOT NULL THEN
 				state := 'verified';
-				evidence := format('latency_p99_ms recorded for %s', txt);
+				evidence := format('latency_p99_ms below the target of %s ms (latency_p99_max_ms): %s', target, txt);
 			ELSE
 				evidence := 'no daily metrics with latency_p99_ms';
+			END IF;
+
+		ELSIF r.item = 'code_reviewed' THEN
+			-- 2+ engineers: two members other than the proposer, each
+			-- with their latest attestation
+			SELECT count(*), string_agg(format('%s (attested by %s at %s)', y.evidence, y.attested_by_identity,
+											   modelgov_internal.utc_text(y.attested_at)), '; ' ORDER BY y.id)
+			  INTO reviewers, txt
+			  FROM (SELECT DISTINCT ON (x.attested_by_identity) x.*
+					  FROM modelgov.release_attestations x
+					 WHERE x.model = v.model AND x.version OPERATOR(modelgov.=) v.version AND x.item = r.item
+					   AND (p.proposal_id IS NULL
+							OR (x.attested_by <> p.proposer AND x.attested_by_identity <> p.proposer_identity))
+					 ORDER BY x.attested_by_identity, x.id DESC) y;
+			IF reviewers >= 2 THEN
+				state := 'attested';
+				evidence := txt;
+			ELSIF reviewers = 1 THEN
+				evidence := format('%s; a second member other than the proposer must attest it', txt);
+			ELSE
+				evidence := 'not attested';
 			END IF;
 
 		ELSIF r.kind = 'attested_if_major' AND NOT major THEN
@@ -220,13 +260,16 @@ END
 $$;
 COMMENT ON FUNCTION modelgov.release_checklist(text, modelgov.semver) IS
 	'the eleven-item release checklist of a version of a model, in the process''s order: item, state (verified, attested, '
-	'not_applicable or missing) and evidence.  Computed: committee_approved (approvals by the model science lead, '
-	'product manager and engineering lead; the initial version counts as approved by the administrator who ran '
-	'init_model), audit_entry (a deployment entry with status active, or the init entry), tagged (the version ran in '
-	'production), performance_benchmarks (daily metrics with latency_p99_ms).  Attested with modelgov.attest(): the '
-	'others, the latest attestation counting; breaking_changes_marked and migration_guide only for a MAJOR version '
-	'(major number differs from the base version of its proposal), else not_applicable, as for the initial version.  '
-	'Times in the evidence are UTC';
+	'not_applicable, failed or missing) and evidence; no item passes for want of records.  Computed: committee_approved '
+	'(approvals by the model science lead, product manager and engineering lead; not_applicable for the initial version, '
+	'which the administrator who created the model made and no committee approved, as its evidence says), audit_entry '
+	'(a deployment entry with status active, or the init entry), tagged (the version ran in production), '
+	'performance_benchmarks (daily metrics with latency_p99_ms, each below the monitoring policy''s latency_p99_max_ms, '
+	'the process''s "p99 < 100ms": verified when every recorded day meets it, failed naming the days that do not, '
+	'missing without any).  Attested with modelgov.attest(): the others, the latest attestation counting; code_reviewed '
+	'("2+ engineers") needs two members other than the proposer, the latest attestation of each counting; '
+	'breaking_changes_marked and migration_guide only for a MAJOR version (major number differs from the base version '
+	'of its proposal), else not_applicable, as for the initial version.  Times in the evidence are UTC';
 
 CREATE FUNCTION modelgov.release_checklist(version modelgov.semver)
 	RETURNS TABLE (item text, state text, evidence text)
@@ -286,6 +329,19 @@ BEGIN
 								ELSE format('Version %s is not a major version (it was proposed against %s); breaking changes and a migration guide apply to major versions only.',
 													   v.version, p.base_version) END;
 	END IF;
+	-- engineers review code: not the automation account
+	IF item = 'code_reviewed' THEN
+		PERFORM modelgov_internal.require_person(m, 'attest code_reviewed');
+	END IF;
+	-- the code review is independent of the change, as the reviews are
+	IF item = 'code_reviewed' AND p.proposal_id IS NOT NULL
+	   AND (p.proposer = m.role_name OR p.proposer_identity = m.identity) THEN
+		RAISE EXCEPTION 'permission denied to attest code_reviewed of version %', v.version
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Code review must be independent: %s proposed %s and cannot attest its code review.',
+								  p.proposer_identity, p.proposal_id),
+				  HINT = 'Two other members attest code_reviewed, each with their own evidence.';
+	END IF;
 	-- blank is also tabs and line breaks, not only spaces
 	IF modelgov_internal.is_blank(evidence) THEN
 		RAISE EXCEPTION 'an attestation needs evidence' USING ERRCODE = 'null_value_not_allowed',
@@ -326,7 +382,7 @@ COMMENT ON FUNCTION modelgov.attest(modelgov.semver, text, text) IS
 COMMENT ON FUNCTION modelgov.attest(text, modelgov.semver, text, text) IS
 	'attest a release checklist item of a version of a model a person checks, with evidence (members only; audited).  Attesting again appends, '
 	'the latest attestation counts.  Computed items, unknown items, and breaking_changes_marked or migration_guide '
-	'of a version that is not MAJOR are refused (22023)';
+	'of a version that is not MAJOR are refused (22023); the proposer of a version may not attest its code_reviewed (42501)';
 
 CREATE FUNCTION modelgov_internal.release(model text, version modelgov.semver) RETURNS text
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -339,7 +395,9 @@ DECLARE
 	v modelgov.versions;
 	p modelgov.proposals;
 	done modelgov.releases;
+	rb modelgov.deployments;
 	missing text[];
+	failed text[];
 	checklist jsonb;
 	now timestamptz := modelgov.clock_now();
 	seq bigint;
@@ -364,16 +422,35 @@ BEGIN
 	IF v.proposal_id IS NOT NULL THEN
 		SELECT * INTO p FROM modelgov.proposals x WHERE x.proposal_id = v.proposal_id;
 	END IF;
+	-- production was rolled back from it (and it has not run there since)
+	IF v.status = 'rolled_back' THEN
+		SELECT * INTO rb FROM modelgov.deployments d
+		 WHERE d.model = v.model AND d.env = 'production' AND d.kind = 'rollback'
+		   AND d.from_version OPERATOR(modelgov.=) v.version
+		 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
+		RAISE EXCEPTION 'cannot release version %: it was rolled back', v.version
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('%s rolled production back from %s to %s at %s: %s',
+								  COALESCE((SELECT a.details ->> 'rolled_back_by' FROM modelgov.audit_log a
+											 WHERE a.seq = rb.audit_seq), rb.deployed_by), v.version, rb.version,
+								  modelgov_internal.utc_text(rb.deployed_at), rb.reason),
+				  HINT = 'A rolled-back version is not released: propose the fix as a new version.';
+	END IF;
 
 	SELECT array_agg(c.item ORDER BY c.n) FILTER (WHERE c.state = 'missing'),
+		   array_agg(c.item ORDER BY c.n) FILTER (WHERE c.state NOT IN ('missing', 'verified', 'attested', 'not_applicable')),
 		   jsonb_agg(jsonb_build_object('item', c.item, 'state', c.state,
 															  'evidence', c.evidence) ORDER BY c.n)
-	  INTO missing, checklist
+	  INTO missing, failed, checklist
 	  FROM modelgov.release_checklist(v.model, v.version) WITH ORDINALITY AS c(item, state, evidence, n);
-	IF missing IS NOT NULL THEN
+	IF missing IS NOT NULL OR failed IS NOT NULL THEN
 		RAISE EXCEPTION 'cannot release version %: the release checklist is incomplete', v.version
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = format('These checklist items are missing: %s.', array_to_string(missing, ', ')),
+				  DETAIL = concat_ws(' ',
+									 CASE WHEN missing IS NOT NULL
+										  THEN format('These checklist items are missing: %s.', array_to_string(missing, ', ')) END,
+									 CASE WHEN failed IS NOT NULL
+										  THEN format('These checklist items failed: %s.', array_to_string(failed, ', ')) END),
 				  HINT = 'Attest what people check with modelgov.attest(); modelgov.release_checklist() shows the evidence the database found for the others.';
 	END IF;
 
@@ -382,7 +459,8 @@ BEGIN
 						   details => jsonb_build_object('released_by', m.identity,
 																	'checklist', checklist));
 	BEGIN
-		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq, v.model);
+		INSERT INTO modelgov.releases VALUES (v.version, now, m.role_name, m.identity, checklist, seq, v.model,
+											  modelgov_internal.changelog_section(v.model, v.version));
 	EXCEPTION WHEN unique_violation THEN
 		-- under REPEATABLE READ the snapshot can miss a release that
 		-- committed while this transaction waited for the lock
@@ -417,7 +495,10 @@ COMMENT ON FUNCTION modelgov.release(modelgov.semver) IS
 	'deprecated since 0.2.0: release(model, version) for the database''s only model';
 COMMENT ON FUNCTION modelgov.release(text, modelgov.semver) IS
 	'mark a version of a model RELEASED once every item of its release checklist is verified, attested or not applicable '
-	'(members only; audited); otherwise 55000 naming every missing item.  A version is released once.  Returns what was released';
+	'(members only; audited); otherwise 55000 naming every missing and failed item.  A version is released once; a '
+	'rolled-back version (production was rolled back from it and it has not run there since) is not released (55000).  '
+	'The initial version is released without a committee''s approval (committee_approved is not_applicable).  Returns '
+	'what was released';
 
 REVOKE ALL ON FUNCTION modelgov.attest(modelgov.semver, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.release(modelgov.semver) FROM PUBLIC;
@@ -442,6 +523,7 @@ DECLARE
 	mdl modelgov.models := modelgov_internal.require_model(model, false);
 	t timestamptz := COALESCE(at, modelgov.clock_now());
 	cur modelgov.deployments;
+	rel modelgov.deployments;
 	first_run timestamptz;
 BEGIN
 	IF version IS NULL THEN
@@ -463,34 +545,56 @@ BEGIN
 	SELECT * INTO cur FROM modelgov.deployments d
 	 WHERE d.model = mdl.name AND d.env = 'production' AND d.deployed_at <= t
 	 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
-
 	IF cur.version OPERATOR(modelgov.=) version THEN
 		status := 'current';
-	ELSIF cur.kind = 'deploy' AND cur.from_version OPERATOR(modelgov.=) version THEN
-		-- the previous version: weeks of 7 x 24 hours, whatever the TimeZone
-		maintenance_until := cur.deployed_at + '672 hours'::interval;
-		migration_until := cur.deployed_at + '1344 hours'::interval;
+		RETURN NEXT;
+		RETURN;
+	END IF;
+
+	-- the latest MINOR or MAJOR release at t: a production deployment (not
+	-- a rollback) into another MAJOR.MINOR line than the version it
+	-- replaced.  A PATCH stays in its line: a drop-in replacement, it opens
+	-- no window, and the window of its line's release carries on.
+	SELECT * INTO rel FROM modelgov.deployments d
+	 WHERE d.model = mdl.name AND d.env = 'production' AND d.kind = 'deploy' AND d.deployed_at <= t
+	   AND (modelgov.semver_major(d.version) <> modelgov.semver_major(d.from_version)
+			OR modelgov.semver_minor(d.version) <> modelgov.semver_minor(d.from_version))
+	 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1;
+	-- the version it replaced is the previous version while production
+	-- stays in the release's line: a rollback out of it ends the window
+	IF rel.from_version OPERATOR(modelgov.=) version
+	   AND NOT EXISTS (SELECT 1 FROM modelgov.deployments d
+						WHERE d.model = mdl.name AND d.env = 'production' AND d.deployed_at <= t
+						  AND (d.deployed_at > rel.deployed_at OR (d.deployed_at = rel.deployed_at AND d.id > rel.id))
+						  AND (modelgov.semver_major(d.version) <> modelgov.semver_major(rel.version)
+							   OR modelgov.semver_minor(d.version) <> modelgov.semver_minor(rel.version))) THEN
+		-- weeks of 7 x 24 hours, whatever the TimeZone
+		maintenance_until := rel.deployed_at + '672 hours'::interval;
+		migration_until := rel.deployed_at + '1344 hours'::interval;
 		status := CASE WHEN t < maintenance_until THEN 'maintenance'
 					   WHEN t < migration_until THEN 'migration'
 					   ELSE 'unsupported' END;
 	ELSE
+		-- older versions, a version a PATCH replaced, one rolled back from
 		status := 'unsupported';
 	END IF;
 	RETURN NEXT;
 END
 $$;
 COMMENT ON FUNCTION modelgov.support_status(text, modelgov.semver, timestamptz) IS
-	'support of a version of a model at a time (default modelgov.clock_now()), from the production deployment history: '
-	'current (active in production at that time); maintenance, then migration (the previous version, the one the '
-	'deployment in force replaced: maintenance until that deployment + 4 weeks, a migration path until + 8 weeks, '
-	'both returned; weeks of 7 x 24 hours, ends exclusive); unsupported (every other version that ran in production, '
-	'also one rolled back from, and the previous version after 8 weeks); not_released (not yet in production at that '
-	'time).  After a rollback no version is previous.  The windows follow every deployment, PATCH ones too, as '
-	'in the process''s own example (1.0.1 replacing 1.0.0), though its rule speaks of MINOR and MAJOR releases.  '
-	'The process''s example says "until 2024-03-28" for a release '
-	'on 2024-03-01, while 4 weeks from 2024-03-01T00:00:00Z end at 2024-03-29T00:00:00Z: maintenance covers all of '
-	'2024-03-28, and the returned time is that exact end.  A time after the latest deployment projects the windows '
-	'known now';
+	'support of a version of a model at a time (default modelgov.clock_now()), from the production deployment history, '
+	'by the process''s rule: a new MINOR or MAJOR release puts the previous version in maintenance for 4 weeks with a '
+	'migration path for 8, and leaves older versions unsupported; a PATCH release is a drop-in replacement and opens no '
+	'window.  current: active in production at that time.  maintenance, then migration: the previous version, the one '
+	'the latest MINOR or MAJOR release replaced (a production deployment into another MAJOR.MINOR line; rollbacks are no '
+	'releases), until that release + 4 weeks and + 8 weeks, both returned (weeks of 7 x 24 hours, ends exclusive); the '
+	'window carries on across PATCH releases and rollbacks within the release''s line, and ends when production is rolled '
+	'back out of that line.  unsupported: every other version that ran in production (older versions, a version a PATCH '
+	'replaced, one rolled back from, the previous version after 8 weeks, with its windows returned).  not_released: not '
+	'yet in production at that time.  The process''s own example (1.0.1 replacing 1.0.0 on 2024-03-01) is a PATCH: under '
+	'the rule 1.0.0 is unsupported from then on; a MINOR release on that day would give 1.0.0 maintenance until '
+	'2024-03-29T00:00:00Z (all of the example''s "until 2024-03-28") and a migration path until 2024-04-26T00:00:00Z.  '
+	'A time after the latest deployment projects the windows known now';
 
 CREATE FUNCTION modelgov.support_status(version modelgov.semver, at timestamptz DEFAULT NULL)
 	RETURNS TABLE (status text, maintenance_until timestamptz, migration_until timestamptz)
@@ -519,6 +623,107 @@ $$;
 COMMENT ON FUNCTION modelgov_internal.changelog_value(jsonb) IS
 	'internal: a JSON value as the changelog prints it: strings bare, numbers as written, arrays and objects as one-line JSON';
 
+/*
+ * One version's section of the changelog, in the process's words: what
+ * release() freezes into modelgov.releases.changelog, and what changelog()
+ * shows for a version not released yet.  Rollbacks are added by
+ * changelog(): they happen after the text is frozen.
+ */
+CREATE FUNCTION modelgov_internal.changelog_section(model text, version modelgov.semver) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+#variable_conflict use_variable
+DECLARE
+	nl text := chr(10);
+	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
+	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					   THEN chr(8594) ELSE '->' END;
+	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
+					  THEN chr(9888) || ' ' ELSE '' END;
+	r record;
+	parts text[] := '{}'::text[];
+	lines text[];
+	guide text;
+	youden numeric;
+	accuracy numeric;
+BEGIN
+	SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
+		   p.old_values, p.new_values, p.impact_analysis
+	  INTO r
+	  FROM modelgov.versions x
+	  LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
+	 WHERE x.model = model AND x.version OPERATOR(modelgov.=) version;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+
+	-- a MAJOR version breaks compatibility with the version it changed
+	IF r.proposal_id IS NOT NULL
+	   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
+		SELECT a.evidence INTO guide FROM modelgov.release_attestations a
+		 WHERE a.model = model AND a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
+		 ORDER BY a.id DESC LIMIT 1;
+		parts := parts || concat_ws(nl,
+			format('### %sBreaking changes', warn),
+			format('- Not backward compatible with %s', r.base_version),
+			CASE WHEN jsonb_typeof(r.impact_analysis #> '{breaking,migration}') = 'string'
+				 THEN format('- Migration: %s', regexp_replace(r.impact_analysis #>> '{breaking,migration}',
+															   '[\r\n]+', ' ', 'g')) END,
+			CASE WHEN guide IS NOT NULL
+				 THEN format('- Migration guide: %s', regexp_replace(guide, '[\r\n]+', ' ', 'g')) END);
+	END IF;
+
+	-- what changed, under the heading of its change type
+	IF r.proposal_id IS NULL THEN
+		parts := parts || concat_ws(nl, '### Added', '- Initial version');
+	ELSE
+		lines := ARRAY[format('### %s',
+							 CASE WHEN r.change_type = 'feature_addition' THEN 'Added'
+								  WHEN r.change_type = 'feature_removal' THEN 'Removed'
+								  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
+								  THEN 'Fixed'
+								  ELSE 'Changed' END),
+					   -- one line: a description cannot open a section of its own
+					   format('- %s', regexp_replace(r.description, '[\r\n]+', ' ', 'g'))];
+		lines := lines || ARRAY(
+			SELECT format('- %s: %s %s %s', k.key,
+						  modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
+						  modelgov_internal.changelog_value(r.new_values -> k.key))
+			  FROM (SELECT jsonb_object_keys(r.old_values) AS key
+					 UNION
+					SELECT jsonb_object_keys(r.new_values)) k
+			 ORDER BY k.key);
+		parts := parts || array_to_string(lines, nl);
+	END IF;
+
+	-- the metrics, in the process's words: the Youden improvement the
+	-- analysis found, the accuracy of AUTO decisions production measured
+	lines := '{}'::text[];
+	IF jsonb_typeof(r.impact_analysis -> 'youden_improvement') = 'number' THEN
+		youden := (r.impact_analysis ->> 'youden_improvement')::numeric;
+		lines := lines || CASE WHEN youden > 0 THEN format('- Youden index improved by %s', youden)
+							   WHEN youden < 0 THEN format('- Youden index worsened by %s', -youden)
+							   ELSE '- Youden index unchanged' END;
+	END IF;
+	SELECT avg((x.metrics ->> 'correct_auto')::numeric) INTO accuracy
+	  FROM modelgov.metrics x
+	 WHERE x.model = model AND x.version OPERATOR(modelgov.=) r.version
+	   AND jsonb_typeof(x.metrics -> 'correct_auto') = 'number';
+	IF accuracy IS NOT NULL THEN
+		lines := lines || format('- Auto-resolve accuracy: %s%%', round(accuracy * 100, 1));
+	END IF;
+	IF cardinality(lines) > 0 THEN
+		parts := parts || array_to_string(ARRAY['### Metrics'] || lines, nl);
+	END IF;
+
+	RETURN concat(format('## [%s] - %s', r.version, to_char(timezone('UTC', r.released_at), 'YYYY-MM-DD')),
+				  nl, array_to_string(parts, nl || nl));
+END
+$$;
+COMMENT ON FUNCTION modelgov_internal.changelog_section(text, modelgov.semver) IS
+	'internal: a version''s section of the changelog as it reads now (release() freezes it)';
+
 CREATE FUNCTION modelgov.changelog(model text, since modelgov.semver DEFAULT NULL) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -530,124 +735,49 @@ DECLARE
 	mdl modelgov.models := modelgov_internal.require_model(COALESCE(model, modelgov_internal.sole_model('changelog')),
 														   false);
 	nl text := chr(10);
-	-- U+2192 and U+26A0; a database that cannot hold them gets ASCII
-	arrow text := CASE WHEN getdatabaseencoding() = 'UTF8'
-					   THEN chr(8594) ELSE '->' END;
-	warn text := CASE WHEN getdatabaseencoding() = 'UTF8'
-					  THEN chr(9888) || ' ' ELSE '' END;
 	r record;
 	blocks text[] := '{}'::text[];
-	parts text[];
 	lines text[];
-	guide text;
-	perf record;
 BEGIN
-	FOR r IN SELECT x.version, x.released_at, p.proposal_id, p.change_type, p.description, p.base_version,
-					p.old_values, p.new_values, p.impact_analysis
+	FOR r IN SELECT x.version, rel.changelog AS frozen
 			   FROM modelgov.versions x
-			   LEFT JOIN modelgov.proposals p ON p.proposal_id = x.proposal_id
+			   LEFT JOIN modelgov.releases rel ON rel.model = x.model AND rel.version OPERATOR(modelgov.=) x.version
 			  WHERE x.model = mdl.name AND x.released_at IS NOT NULL
 				AND (since IS NULL OR x.version OPERATOR(modelgov.>) since)
 			  ORDER BY x.version DESC LOOP
-		parts := '{}';
-
-		-- a MAJOR version breaks compatibility with the version it changed
-		IF r.proposal_id IS NOT NULL
-		   AND modelgov.semver_major(r.version) <> modelgov.semver_major(r.base_version) THEN
-			SELECT a.evidence INTO guide FROM modelgov.release_attestations a
-			 WHERE a.model = mdl.name AND a.version OPERATOR(modelgov.=) r.version AND a.item = 'migration_guide'
-			 ORDER BY a.id DESC LIMIT 1;
-			parts := parts || concat_ws(nl,
-				format('### %sBreaking changes', warn),
-				format('- Not backward compatible with %s', r.base_version),
-				CASE WHEN guide IS NOT NULL
-					 THEN format('- Migration guide: %s', regexp_replace(guide, '[\r\n]+', ' ', 'g')) END);
-		END IF;
-
-		-- what changed, under the heading of its change type
-		IF r.proposal_id IS NULL THEN
-			parts := parts || concat_ws(nl, '### Added', '- Initial version');
-		ELSE
-			lines := ARRAY[format('### %s',
-								 CASE WHEN r.change_type = 'feature_addition' THEN 'Added'
-									  WHEN r.change_type = 'feature_removal' THEN 'Removed'
-									  WHEN r.change_type = ANY (ARRAY['bug_fix', 'performance_fix']::modelgov.change_type[])
-									  THEN 'Fixed'
-									  ELSE 'Changed' END),
-						   -- one line: a description cannot open a section of its own
-						   format('- %s', regexp_replace(r.description, '[\r\n]+', ' ', 'g'))];
-			lines := lines || ARRAY(
-				SELECT format('- %s: %s %s %s', k.key,
-										 modelgov_internal.changelog_value(r.old_values -> k.key), arrow,
-										 modelgov_internal.changelog_value(r.new_values -> k.key))
-				  FROM (SELECT jsonb_object_keys(r.old_values) AS key
-						 UNION
-						SELECT jsonb_object_keys(r.new_values)) k
-				 ORDER BY k.key);
-			parts := parts || array_to_string(lines, nl);
-		END IF;
-
-		-- the impact analysis, then what the daily metrics measured
-		lines := ARRAY(SELECT format('- %s: %s', e.key, modelgov_internal.changelog_value(e.value))
-						 FROM jsonb_each(COALESCE(r.impact_analysis, '{}')) e
-						ORDER BY e.key);
-		SELECT count(*) AS days,
-			   avg((x.metrics ->> 'correct_auto')::numeric) AS correct_auto,
-			   avg((x.metrics ->> 'auto')::numeric
-							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS auto_rate,
-			   avg((x.metrics ->> 'escalate')::numeric
-							  / NULLIF((x.metrics ->> 'decisions')::numeric, 0)) AS escalate_rate
-		  INTO perf
-		  FROM modelgov.metrics x WHERE x.model = mdl.name AND x.version OPERATOR(modelgov.=) r.version;
-		lines := lines || ARRAY(
-			SELECT format('- %s: %s (average of %s day%s)', a.name,
-									 trim_scale(round(a.value, 4)), perf.days,
-									 CASE WHEN perf.days = 1 THEN '' ELSE 's' END)
-			  FROM (VALUES (1, 'correct_auto', perf.correct_auto), (2, 'auto_rate', perf.auto_rate),
-						   (3, 'escalate_rate', perf.escalate_rate)) AS a(n, name, value)
-			 WHERE a.value IS NOT NULL
-			 ORDER BY a.n);
-		IF cardinality(lines) > 0 THEN
-			parts := parts || array_to_string(
-				ARRAY['### Metrics'] || lines, nl);
-		END IF;
-
-		-- rollbacks away from this version
+		-- rollbacks away from this version, which come after its text
+		-- was frozen
 		lines := ARRAY(SELECT format('- %s: rolled back to %s (%s)',
-												to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'),
-												d.version, d.reason)
+									 to_char(timezone('UTC', d.deployed_at), 'YYYY-MM-DD'), d.version, d.reason)
 						 FROM modelgov.deployments d
 						WHERE d.model = mdl.name AND d.env = 'production' AND d.kind = 'rollback'
 						  AND d.from_version OPERATOR(modelgov.=) r.version
 						ORDER BY d.deployed_at, d.id);
-		IF cardinality(lines) > 0 THEN
-			parts := parts || array_to_string(
-				ARRAY['### Rolled back'] || lines, nl);
-		END IF;
-
-		blocks := blocks || concat(
-			format('## [%s] - %s', r.version,
-							  to_char(timezone('UTC', r.released_at), 'YYYY-MM-DD')),
-			nl, array_to_string(parts, nl || nl));
+		blocks := blocks || concat_ws(nl || nl,
+									  COALESCE(r.frozen, modelgov_internal.changelog_section(mdl.name, r.version)),
+									  CASE WHEN cardinality(lines) > 0
+										   THEN array_to_string(ARRAY['### Rolled back'] || lines, nl) END);
 	END LOOP;
 
 	IF cardinality(blocks) = 0 THEN
 		RETURN '# Changelog' || nl;
 	END IF;
-	RETURN concat('# Changelog', nl, nl,
-							 array_to_string(blocks, nl || nl), nl);
+	RETURN concat('# Changelog', nl, nl, array_to_string(blocks, nl || nl), nl);
 END
 $$;
 COMMENT ON FUNCTION modelgov.changelog(text, modelgov.semver) IS
-	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown, newest first: one section per version that ran in production and is '
-	'greater than since (all when NULL), dated by its first day in production (UTC).  Under it: "### '
-	'<U+26A0> Breaking changes" for a MAJOR version (with the attested migration guide); the proposal under Added '
-	'(feature_addition), Removed (feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its '
-	'description on one line, then "- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and '
-	'objects as one-line JSON); "### Metrics": the impact analysis, one line per key, sorted, then the averages of '
-	'correct_auto, auto_rate and escalate_rate over the daily metrics; "### Rolled back": each rollback away from the '
-	'version, dated, with its target and reason.  The initial version is "### Added / - Initial version".  In a '
-	'database whose encoding is not UTF8 the arrow is "->" and the warning sign is left out';
+	'the changelog of a model (NULL: the database''s only model) in the process''s Markdown and words, newest first: one '
+	'section per version that ran in production and is greater than since (all when NULL), "## [version] - date" (its '
+	'first day in production, UTC).  A released version''s section is the text frozen at its release; a version not '
+	'released yet reads as it would now.  In a section: "### <U+26A0> Breaking changes" for a MAJOR version (with the '
+	'declared migration and the attested migration guide); the proposal under Added (feature_addition), Removed '
+	'(feature_removal), Fixed (bug_fix, performance_fix) or Changed (the others): its description on one line, then '
+	'"- key: old -> new" for each changed value, sorted by key (U+2192 as the arrow; arrays and objects as one-line '
+	'JSON); "### Metrics": "Youden index improved by" the analysis''s youden_improvement (worsened by, unchanged), and '
+	'"Auto-resolve accuracy:" the average correct_auto production measured, in percent with one decimal.  The initial '
+	'version is "### Added / - Initial version".  After it, not frozen: "### Rolled back", each rollback away from the '
+	'version, dated, with its target and reason.  In a database whose encoding is not UTF8 the arrow is "->" and the '
+	'warning sign is left out';
 
 CREATE FUNCTION modelgov.changelog(since modelgov.semver DEFAULT NULL) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER

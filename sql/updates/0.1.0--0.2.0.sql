@@ -351,6 +351,30 @@ COMMENT ON COLUMN modelgov.audit_log.encoding IS
 COMMENT ON COLUMN modelgov.audit_log.model IS
 	'the model the event is about; NULL for database-wide events (members, duties, policies)';
 
+-- the monitoring policy has three more settings (0.2.0: the baseline of the
+-- rollback trigger and the due date of a root-cause analysis)
+ALTER TABLE modelgov.monitoring_settings DROP CONSTRAINT monitoring_settings_name_check,
+	ADD CONSTRAINT monitoring_settings_name_check
+		CHECK (name OPERATOR(pg_catalog.=) ANY (ARRAY['rate_tolerance', 'error_rate_max',
+													 'feature_availability_min', 'latency_p99_max_ms',
+													 'sigma', 'monitoring_days', 'baseline_days',
+													 'baseline_min_days', 'rca_due_days']));
+
+-- an identity may be "automation", the process's name for an account no
+-- person acts through
+ALTER TABLE modelgov.members DROP CONSTRAINT members_identity_check,
+	ADD CONSTRAINT members_identity_check
+		CHECK (identity OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:]]+$'
+			   OR identity OPERATOR(pg_catalog.=) 'automation');
+COMMENT ON TABLE modelgov.members IS
+	'database roles that take part in governance, with their identity (an e-mail address, or automation for an account no person acts through) and the duties they hold for every model';
+
+-- a release freezes the version's section of the changelog; releases made
+-- before keep NULL and changelog() writes theirs as it reads now
+ALTER TABLE modelgov.releases ADD COLUMN changelog text;
+COMMENT ON COLUMN modelgov.releases.changelog IS
+	'the version''s section of the changelog, frozen at the release (NULL for a release made before 0.2.0: changelog() writes it as it reads now)';
+
 -- internals whose arguments changed, and the views (made again below)
 DROP FUNCTION modelgov_internal.require_duty(modelgov.member_role, text);
 DROP FUNCTION modelgov_internal.audit(text, modelgov.semver, text, modelgov.change_type, text, jsonb);
@@ -401,7 +425,8 @@ DROP FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]);
 -- @views@
 
 GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history, modelgov.monitoring_policy,
-	modelgov.inventory, modelgov.open_work, modelgov.my_work TO PUBLIC;
+	modelgov.inventory, modelgov.open_work, modelgov.my_work, modelgov.alerts TO PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.acknowledge(bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, text, text) FROM PUBLIC;

@@ -35,7 +35,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(139);
+SELECT plan(140);
 
 SET TimeZone = 'UTC';
 SET modelgov.clock = '2024-03-01 09:00:00+00';
@@ -572,7 +572,7 @@ SELECT results_eq(
 			 a.details #> '{replaces,checklist}' = pg_temp.ck_none(), a.details #>> '{replaces,reviewed_at}'
 		FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1$$,
 	$$VALUES ('review'::text, 'mg_d2_erin'::text, 'reviewed'::text, 'true'::text, 'now convinced'::text,
-			  'false'::text, 'too early'::text, true, '2024-03-02T13:00:00+00:00'::text)$$,
+			  'false'::text, 'too early'::text, true, '2024-03-02T13:00:00Z'::text)$$,
 	'the replacement is audited with the review it replaces');
 SELECT is(pg_temp.sign_off('PROP_202403_007', reviewed => true), 'ok:approved: 1.0.7 created, waiting for staging',
 		  'E is approved');
@@ -681,9 +681,11 @@ SELECT results_eq(
 ------------------------------------------------------------------------------
 SELECT is(pg_temp.act('mg_d2_alice',
 		$$SELECT count(modelgov.attest('scorer', '1.0.0', a.item, a.evidence))
-			FROM (VALUES ('tests_pass', 'CI 1'), ('code_reviewed', 'bob, carol'), ('documentation_updated', 'docs'),
+			FROM (VALUES ('tests_pass', 'CI 1'), ('code_reviewed', 'PR 12 reviewed by alice'), ('documentation_updated', 'docs'),
 						 ('changelog_updated', 'CHANGELOG.md'), ('release_notes_published', 'wiki')) AS a(item, evidence)$$),
 		  'ok:5', 'the attested items of scorer 1.0.0');
+SELECT is(pg_temp.act('mg_d2_erin', $$SELECT modelgov.attest('scorer', '1.0.0', 'code_reviewed', 'PR 12 reviewed by erin')$$),
+		  'ok:', 'a second member attests the code review (2+ engineers)');
 SELECT is(pg_temp.act('mg_d2_alice', $$SELECT modelgov.release('scorer', '1.0.0')$$),
 		  'ok:released: scorer 1.0.0, active in production', 'release: says what it released and where it runs');
 

@@ -165,12 +165,13 @@ SELECT throws_ok(
 	$$SELECT modelgov.propose('weights_update', 'same', '{"weights": [0.3, 0.3, 0.2, 0.2]}')$$,
 	'22023', 'proposal changes nothing',
 	'a weights_update to the same weights is refused (22023)');
-SELECT throws_ok(
-	$$SELECT modelgov.propose('feature_addition', 'f5 without a default',
+-- a feature without a default is a new required input: MAJOR, whatever
+-- the policy of feature_addition (minor) says (issue 12; versions.sql)
+SELECT is(pg_temp.probe(ARRAY[$$SELECT modelgov.propose('feature_addition', 'f5 without a default',
 		'{"features": [{"name": "f1"}, {"name": "f2"}, {"name": "f3"}, {"name": "f4"}, {"name": "f5"}],
-		  "weights": [0.3, 0.3, 0.2, 0.2, 0.05]}')$$,
-	'22023', 'a minor version cannot make this feature change',
-	'feature_addition of a feature without a default is refused under the default (minor) policy (22023)');
+		  "weights": [0.3, 0.3, 0.2, 0.2, 0.05]}')$$],
+	$$SELECT p.target_version::text FROM modelgov.proposals p WHERE p.description = 'f5 without a default'$$),
+	'2.0.0', 'feature_addition of a feature without a default targets a MAJOR version under the default (minor) policy');
 
 -- invalid configurations
 SELECT matches(pg_temp.error_of(
@@ -767,9 +768,9 @@ SELECT results_eq(
 			 a.details ->> 'rolled_back_by', a.details ->> 'reason', a.details ->> 'from_version'
 		FROM modelgov.audit_log a ORDER BY a.seq DESC LIMIT 1$$,
 	$$VALUES ('rollback'::text, 'mg_gv_frank'::text, '1.0.0'::text, 'completed'::text,
-			  '2024-02-21 08:00:00+00'::timestamptz, 'TBD'::text, 'frank@company.com'::text,
+			  '2024-02-21 08:00:00+00'::timestamptz, 'TBD - scheduled analysis'::text, 'frank@company.com'::text,
 			  'Auto-resolve rate dropped'::text, '1.0.1'::text)$$,
-	'the rollback is a new audit event: root_cause TBD, rolled_back_by the member''s identity');
+	'the rollback is a new audit event: root_cause "TBD - scheduled analysis", rolled_back_by the member''s identity');
 SELECT is((SELECT md5(string_agg(a::text, ',' ORDER BY a.seq)) FROM modelgov.audit_log a
 			WHERE a.seq <= :n_before_rb),
 		  :'log_before_rb', 'no earlier audit entry was rewritten');

@@ -337,8 +337,8 @@ SELECT cmp_ok((SELECT count(*)::int FROM pg_catalog.pg_proc p
 				  AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc api
 							   WHERE api.pronamespace = 'modelgov'::regnamespace AND api.proname = p.proname
 								 AND api.proargtypes = p.proargtypes AND api.prosrc = 'mg_governance_call'
-								 AND NOT api.prosecdef)), '=', 35,
-			  'the 35 governance functions run their SECURITY DEFINER bodies through the actor check');
+								 AND NOT api.prosecdef)), '=', 36,
+			  'the 36 governance functions (acknowledge among them) run their SECURITY DEFINER bodies through the actor check');
 SELECT is_empty(
 	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
 	   WHERE p.pronamespace = 'modelgov_internal'::regnamespace AND p.prosecdef

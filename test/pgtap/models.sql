@@ -228,8 +228,8 @@ SELECT results_eq($$SELECT model, production_version::text FROM modelgov.invento
 				  'the rollback of tickets leaves fraud and churn as they were');
 SELECT is((SELECT last_rollback ->> 'reason' FROM modelgov.inventory WHERE model = 'tickets'), 'tickets went wrong',
 		  'the inventory shows the last rollback');
-SELECT is((SELECT previous_support FROM modelgov.inventory WHERE model = 'fraud'), 'maintenance',
-		  'and the support status of the version fraud''s active version replaced');
+SELECT is((SELECT previous_support FROM modelgov.inventory WHERE model = 'fraud'), 'unsupported',
+		  'and the support status of the version fraud''s active version replaced (2.0.1 is a PATCH: no window)');
 SELECT results_eq($$SELECT model, kind, version::text, from_version::text FROM modelgov.deployments
 					 WHERE env = 'production' ORDER BY id$$,
 				  $$VALUES ('tickets', 'init', '1.0.0', NULL), ('fraud', 'init', '2.0.0', NULL), ('churn', 'init', '1.0.0', NULL),
@@ -282,8 +282,11 @@ SELECT results_eq($$SELECT model, production_version::text FROM modelgov.invento
 				  'after the monitor: only tickets changed');
 SELECT is((SELECT count(DISTINCT model_name) FROM mon), 2::bigint,
 		  'the monitor reported on the two models with metrics since their deployment, and not on churn');
-SELECT is((SELECT last_alert ->> 'check' FROM modelgov.inventory WHERE model = 'tickets'), 'trigger:escalate_rate',
-		  'the inventory shows the last alert');
+SELECT is((SELECT last_alert ->> 'check' FROM modelgov.inventory WHERE model = 'tickets'),
+		  (SELECT a.details ->> 'check' FROM modelgov.audit_log a
+			WHERE a.model = 'tickets' AND a.event_type = 'alert' AND a.details ->> 'check' LIKE 'trigger:%'
+			ORDER BY a.seq DESC LIMIT 1),
+		  'the inventory shows the last alert (after the escalation trigger: a trigger metric tickets did not report)');
 SELECT is((SELECT details ->> 'rolled_back_by' FROM modelgov.audit_log WHERE event_type = 'rollback' AND model = 'tickets'
 			ORDER BY seq DESC LIMIT 1), 'automation', 'the rollback is the automation''s, naming its model');
 SET LOCAL ROLE mg_mm_dep_t;

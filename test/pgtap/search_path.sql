@@ -30,7 +30,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(138);
+SELECT plan(155);
 
 -- function call counts for pg_stat_xact_user_functions, SQL functions too
 SET track_functions = 'all';
@@ -317,24 +317,49 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 		  "feature_availability": 0.995, "latency_p99_ms": 51, "correct_auto": 0.95}', 'late events')$$,
 	 '^ok:2$', 'correct_metrics writes revision 2'),
 	('mg_sp_hank', NULL,
-	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor() AS m WHERE m.action IS NOT NULL$$,
-	 '^ok:$', 'a member''s monitor() only reports: it validates nothing'),
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor() AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:not recorded \(reporting only\)$', 'a member''s monitor() only reports: it records and validates nothing'),
 	('mg_sp_hank', NULL, $$SELECT pg_catalog.count(*) FROM modelgov.monitor(true)$$,
 	 '^42501 permission denied to monitor with automatic rollback',
 	 'only a deployer monitors with automatic rollback (42501)'),
+	-- 1.0.0 has no days before 1.0.1: escalation_spike cannot be checked
+	-- and the trigger is not armed, alerts a person acknowledges
 	('mg_sp_ops', NULL,
-	 $$SELECT pg_catalog.string_agg(m.action, ',') FROM modelgov.monitor(true) AS m WHERE m.action IS NOT NULL$$,
-	 '^ok:validated$', 'monitor(true) by the deployer validates 1.0.1 after seven clean days'),
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor(true) AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:alert,already alerted$', 'monitor(true) by the deployer alerts the checks it cannot make, and validates nothing'),
+	('mg_sp_hank', NULL,
+	 $$SELECT modelgov.acknowledge((SELECT pg_catalog.min(a.seq) FROM modelgov.alerts AS a), 'seen')$$,
+	 '^42501 permission denied to acknowledge alerts of model default', 'a member without a duty may not acknowledge (42501)'),
+	('mg_sp_bob', NULL,
+	 $$SELECT pg_catalog.count(modelgov.acknowledge(a.seq, 'No history before 1.0.1; the week was watched by hand.'))
+		 FROM modelgov.alerts AS a$$,
+	 '^ok:12$', 'the science lead acknowledges the 12 alerts (7 escalation_spike not checked, 5 triggers not armed)'),
+	('mg_sp_bob', NULL,
+	 $$SELECT modelgov.acknowledge((SELECT pg_catalog.min(a.seq) FROM modelgov.alerts AS a), 'again')$$,
+	 '^23505 alert [0-9]+ is already acknowledged', 'an alert is acknowledged once (23505)'),
+	('mg_sp_ops', NULL,
+	 $$SELECT pg_catalog.string_agg(DISTINCT m.action, ',' ORDER BY m.action) FROM modelgov.monitor(true) AS m
+		WHERE m.action IS NOT NULL$$,
+	 '^ok:already alerted,validated$', 'monitor(true) by the deployer then validates 1.0.1 after seven clean days'),
 	-- the release of 1.0.1
 	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
 	 '^55000 cannot release version 1\.0\.1: the release checklist is incomplete',
 	 'release() needs the attestations (55000)'),
 	('mg_sp_alice', NULL,
 	 $$SELECT pg_catalog.count(modelgov.attest('1.0.1', a.item, a.evidence))
-		 FROM (VALUES ('tests_pass', 'CI run 412'), ('code_reviewed', 'reviewed by bob and carol'),
+		 FROM (VALUES ('tests_pass', 'CI run 412'),
 					  ('documentation_updated', 'docs/thresholds.md'), ('changelog_updated', 'CHANGELOG.md'),
 					  ('release_notes_published', '#model-committee')) AS a(item, evidence)$$,
-	 '^ok:5$', 'attest records the five attested items'),
+	 '^ok:4$', 'attest records four attested items'),
+	('mg_sp_alice', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'my own review')$$,
+	 '^42501 permission denied to attest code_reviewed of version 1\.0\.1',
+	 'the proposer may not attest the code review (42501)'),
+	('mg_sp_bob', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'PR 88 reviewed by bob')$$,
+	 '^ok:$', 'bob attests the code review'),
+	('mg_sp_carol', NULL, $$SELECT modelgov.attest('1.0.1', 'code_reviewed', 'PR 88 reviewed by carol')$$,
+	 '^ok:$', 'carol attests it too: two reviewers other than the proposer'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.attest('1.0.1', 'tagged', 'v1.0.1')$$,
 	 '^22023 release checklist item "tagged" is computed', 'a computed item cannot be attested (22023)'),
 	('mg_sp_alice', NULL, $$SELECT modelgov.release('1.0.1')$$,
@@ -358,6 +383,11 @@ INSERT INTO mg_sp.story (who, at, stmt, expect, what) VALUES
 	('mg_sp_ops', NULL, $$SELECT modelgov.rollback('Rollback drill')$$,
 	 '^ok:1\.0\.0$', 'the deployer rolls back to 1.0.0'),
 	('mg_sp_hank', NULL,
+	 $$SELECT modelgov.annotate((SELECT a.seq FROM modelgov.audit_log a
+								  WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'), 'Drill, no root cause')$$,
+	 '^42501 permission denied to annotate rollbacks of model default$',
+	 'a member without a duty for the model may not annotate its rollback (42501)'),
+	('mg_sp_bob', NULL,
 	 $$SELECT modelgov.annotate((SELECT a.seq FROM modelgov.audit_log a
 								  WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'), 'Drill, no root cause')$$,
 	 '^ok:[0-9]+$', 'annotate appends an annotation of the rollback'),
@@ -398,6 +428,12 @@ INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 		 FROM modelgov.health_check('1.0.1', '2024-02-22') AS h$$,
 	 'health_check()', true),
 	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', r OPERATOR(pg_catalog.->>) 'version', r OPERATOR(pg_catalog.->>) 'in_production_since',
+			  pg_catalog.jsonb_array_length(r OPERATOR(pg_catalog.->) 'days'),
+			  pg_catalog.jsonb_array_length(r OPERATOR(pg_catalog.->) 'alerts'))
+		 FROM modelgov.incident_review('default', '2024-02-23 12:00:00+00') AS r$$,
+	 'incident_review()', true),
+	('mg_sp_alice',
 	 $$SELECT pg_catalog.concat_ws(' ', v.ok, v.entries, v.first_bad_seq, d.seq)
 		 FROM modelgov.audit_digest() AS d, modelgov.verify_audit_log(d.seq, d.hash) AS v$$,
 	 'audit_digest() and verify_audit_log()', true),
@@ -405,7 +441,26 @@ INSERT INTO mg_sp.story (who, stmt, what, read_only) VALUES
 	 $$SELECT pg_catalog.concat_ws(' ', modelgov.active_version(), modelgov.active_version('staging'),
 			  modelgov.required_bump('bias_update'), modelgov.decide(0.9, 0.9, 0.9, 0.9, 'team0'),
 			  modelgov.model_config() OPERATOR(pg_catalog.->) 'thresholds')$$,
-	 'active_version(), required_bump(), decide() and model_config()', true);
+	 'active_version(), required_bump(), decide() and model_config()', true),
+	-- the process's formats (issue 12): audit entries, the export, the
+	-- configuration file and the historical record
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' | ', modelgov.audit_entry(1) OPERATOR(pg_catalog.->>) 'event_type',
+			  modelgov.audit_entry((SELECT pg_catalog.max(a.seq) FROM modelgov.audit_log AS a
+									 WHERE a.event_type OPERATOR(pg_catalog.=) 'rollback'))::text,
+			  COALESCE(modelgov.audit_entry(0)::text, 'none'))$$,
+	 'audit_entry()', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.json_array_length(modelgov.audit_export('default')::json),
+			  pg_catalog.json_array_length(modelgov.audit_export(NULL, ARRAY['deployment', 'rollback'], 2, NULL)::json),
+			  modelgov.audit_export('default', ARRAY['no such event']))$$,
+	 'audit_export(model, event_types, first_seq, last_seq)', true),
+	('mg_sp_alice',
+	 $$SELECT pg_catalog.concat_ws(E'\n', modelgov.config_file('default'), modelgov.config_file('default', '1.0.1'))$$,
+	 'config_file(model) and config_file(model, version)', true),
+	('mg_sp_alice',
+	 $$SELECT modelgov.format_json(modelgov.version_record('default', '1.0.0'))$$,
+	 'version_record(model, version)', true);
 
 -- Part 2, 2024-03-01: three models; the calls that name their model
 INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
@@ -516,14 +571,17 @@ INSERT INTO mg_sp.story (part, who, at, stmt, expect, what) VALUES
 	(2, 'mg_sp_ops', NULL,
 	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.string_agg(m.action, ','))
 		 FROM modelgov.monitor(NULL, true) AS m$$,
-	 '^ok:9$', 'monitor(NULL, true) checks fraud''s first day: five checks and four triggers, nothing to act on'),
+	 '^ok:10 alert,alert,alert,alert,alert,alert$',
+	 'monitor(NULL, true) checks fraud''s first day: five checks and five triggers; without history, six alerts'),
 	(2, 'mg_sp_ops', NULL,
 	 $$SELECT pg_catalog.count(*) FROM modelgov.monitor('fraud') AS m$$,
-	 '^ok:9$', 'monitor(model) checks one model'),
+	 '^ok:10$', 'monitor(model) checks one model'),
 	(2, 'mg_sp_alice', NULL,
-	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*), pg_catalog.count(m.action), pg_catalog.min(m.model_name))
+	 $$SELECT pg_catalog.concat_ws(' ', pg_catalog.count(*),
+			  pg_catalog.count(m.action) FILTER (WHERE m.action OPERATOR(pg_catalog.<>) 'not recorded (reporting only)'),
+			  pg_catalog.min(m.model_name))
 		 FROM modelgov.monitor(NULL) AS m$$,
-	 '^ok:9 0 fraud$', 'a member''s monitor(NULL) reports the same checks and acts on none'),
+	 '^ok:10 0 fraud$', 'a member''s monitor(NULL) reports the same checks and records none'),
 	(2, 'mg_sp_ops', '2024-03-02 08:00:00+00', $$SELECT modelgov.rollback('fraud', 'Fraud drill')$$,
 	 '^ok:1\.0\.0$', 'rollback(model, reason) rolls fraud back to 1.0.0'),
 	(2, 'mg_sp_alice', NULL, $$SELECT modelgov.attest('fraud', '1.0.0', 'tests_pass', 'CI run 500')$$,
@@ -591,9 +649,31 @@ INSERT INTO mg_sp.story (part, who, stmt, what, read_only) VALUES
 		 FROM modelgov.my_work AS w$$,
 	 'my_work', true);
 UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 in_review review two approving reviews \(1 so far\) '
-								'\{mg_sp_carol,mg_sp_dave,mg_sp_ops\}$'
+								'\{mg_sp_carol,mg_sp_dave,mg_sp_ops\}; '
+								'fraud rolled back root-cause analysis the root cause of the rollback from 1\.0\.1 to 1\.0\.0 '
+								'\(audit entry [0-9]+\), recorded with modelgov\.annotate\([0-9]+, root_cause\) '
+								'\{mg_sp_bob\} 2024-03-07 08:00:00\+00$'
  WHERE what = 'open_work';
 UPDATE mg_sp.story SET expect = '^ok:fraud PROP_202403_003 review f$' WHERE what = 'my_work';
+UPDATE mg_sp.story SET expect = '^ok:init \| \{"timestamp" : "2024-02-23T12:00:00Z", "event_type" : "rollback", '
+								'"from_version" : "1\.0\.1", "to_version" : "1\.0\.0", "reason" : "Rollback drill", '
+								'"rolled_back_by" : "automation@company\.com", "root_cause" : "TBD - scheduled analysis", '
+								'"status" : "completed"\} \| none$'
+ WHERE what = 'audit_entry()';
+UPDATE mg_sp.story SET expect = '^ok:[0-9]+ 3 \[\]$'
+ WHERE what = 'audit_export(model, event_types, first_seq, last_seq)';
+UPDATE mg_sp.story SET expect = E'^ok:\\{\n  "version": "1\\.0\\.0",\n  "released_at": "2024-01-15T00:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "biases": \\{ "default": 0\\.0 \\},\n'
+								|| E'  "thresholds": \\{\n    "auto": 0\\.15,\n    "escalate": 0\\.50\n  \\}\n\\}\n'
+								|| E'\\{\n  "version": "1\\.0\\.1",\n  "released_at": "2024-02-16T10:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "biases": \\{ "default": 0\\.0 \\},\n'
+								|| E'  "thresholds": \\{\n    "auto": 0\\.18,\n    "escalate": 0\\.48\n  \\}\n\\}$'
+ WHERE what = 'config_file(model) and config_file(model, version)';
+UPDATE mg_sp.story SET expect = E'^ok:\\{\n  "version": "1\\.0\\.0",\n  "released_at": "2024-01-15T00:00:00Z",\n'
+								|| E'  "weights": \\[0\\.30, 0\\.30, 0\\.20, 0\\.20\\],\n  "threshold_auto": 0\\.15,\n'
+								|| E'  "threshold_escalate": 0\\.50,\n  "performance": null,\n  "status": "active",\n'
+								|| E'  "superseded_by": "1\\.0\\.1"\n\\}$'
+ WHERE what = 'version_record(model, version)';
 
 -- Run the steps (only the read-only ones with only_reads) and keep what
 -- they return.  Not pinned: the statements run under the caller's path.

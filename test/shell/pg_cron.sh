@@ -120,11 +120,13 @@ SELECT modelgov.add_member('el', 'el@company.com', '{engineering_lead}');
 -- pg_cron's own grant, for a role that is not a superuser to schedule
 GRANT USAGE ON SCHEMA cron TO automation;
 
--- five days of history of both 1.0.0, escalations near 10%
+-- five days of history of both 1.0.0, escalations near 10%, and every
+-- metric the checks and the trigger read (one not reported is an alert)
 SELECT set_config('modelgov.clock', (:'today'::date - 1) || ' 00:30:00+00', false);
 SET ROLE automation;
 SELECT count(modelgov.record_metrics(m, '1.0.0', :'today'::date - n,
-			jsonb_build_object('decisions', 100, 'auto', 50, 'escalate', e, 'errors', 0)))
+			jsonb_build_object('decisions', 100, 'auto', 50, 'escalate', e, 'errors', 0, 'correct_auto', 0.95,
+							   'latency_p99_ms', 50, 'feature_availability', 0.999)))
   FROM (VALUES ('alpha'), ('beta')) AS x(m),
 	   (VALUES (6, 9), (5, 10), (4, 11), (3, 10), (2, 10)) AS y(n, e);
 RESET ROLE;
@@ -163,9 +165,11 @@ RESET ROLE;
 RESET modelgov.clock;
 SET ROLE automation;
 SELECT modelgov.record_metrics('alpha', '1.0.1', :'today'::date - 1,
-							   '{"decisions": 100, "auto": 50, "escalate": 40, "errors": 0}');
+							   '{"decisions": 100, "auto": 50, "escalate": 40, "errors": 0, "correct_auto": 0.95,
+								 "latency_p99_ms": 50, "feature_availability": 0.999}');
 SELECT modelgov.record_metrics('beta', '1.0.1', :'today'::date - 1,
-							   '{"decisions": 100, "auto": 50, "escalate": 10, "errors": 0}');
+							   '{"decisions": 100, "auto": 50, "escalate": 10, "errors": 0, "correct_auto": 0.95,
+								 "latency_p99_ms": 50, "feature_availability": 0.999}');
 RESET ROLE;
 EOF
 	fail "setup failed: $(cat "$work/setup.out")"

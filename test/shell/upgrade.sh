@@ -135,9 +135,16 @@ cat >"$work/story_err.expected" <<'EOF'
 ---
 > DETAIL:  Member charlie (charlie@company.com) does not hold the product_manager duty for model default.
 > HINT:  An administrator grants duties with modelgov.grant_duty().
+17a18,20
+> HINT:  Attest what people check with modelgov.attest(); modelgov.release_checklist() shows the evidence the database found for the others.
+> psql:test/upgrade/seed_story_0.1.0.sql:165: ERROR:  cannot release version 1.0.1: the release checklist is incomplete
+> DETAIL:  These checklist items are missing: code_reviewed.
 EOF
+# and, from 0.2.0, "code reviewed by 2+ engineers" needs two members other
+# than the proposer: the story's one attestation (by eve) leaves 1.0.1
+# unreleased on a fresh install
 diff -u "$work/story_err.expected" "$work/story_err.diff" >&2 ||
-	fail "the 0.1.0 story's errors differ on a fresh install beyond the wording about duties"
+	fail "the 0.1.0 story's errors differ on a fresh install beyond the wording about duties and the two code reviewers"
 errors=$(grep -c ': ERROR: ' "$work/story.err" || true)
 if [ "$errors" != 7 ] || [ "$(q $a "SELECT modelgov.active_version()")" != 1.0.0 ]; then
 	cat "$work/story.err" >&2
