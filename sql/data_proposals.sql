@@ -74,6 +74,35 @@ COMMENT ON FUNCTION modelgov.read_sample(text, text, modelgov.semver, modelgov.s
 	'the rows of a sample query (features float8[], candidate text, correct modelgov.decision), run read-only with the caller''s rights and search_path, scored with a version of the model (and a proposed one): arrays of p, the decision, the safety rules'' most cautious decision, the proposed version''s decision and the correct one, with the rows'' count and an order-independent hash';
 
 /*
+ * The shortest decimal d with below < d <= t, the closest to t among the
+ * shortest (t when below is NULL or nothing shorter fits): a threshold t
+ * optimized on a sample whose largest p under t is below splits that
+ * sample exactly as d does ("p >= d"), and reads as a person writes it
+ * (0.2, not 0.21000000000000002).
+ */
+CREATE FUNCTION modelgov.simplest_threshold(t float8, below float8) RETURNS float8
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	d float8;
+BEGIN
+	IF t IS NULL OR below IS NULL OR NOT below < t THEN
+		RETURN t;
+	END IF;
+	FOR k IN 0 .. 17 LOOP
+		d := floor(t * 10 ^ k) / 10 ^ k;
+		IF d > below AND d <= t THEN
+			RETURN d;
+		END IF;
+	END LOOP;
+	RETURN t;
+END
+$$;
+COMMENT ON FUNCTION modelgov.simplest_threshold(float8, float8) IS
+	'the shortest decimal d with below < d <= t, the closest to t among them: the threshold a person writes that splits a sample as t does, when below is the sample''s largest p under t';
+
+/*
  * The seed's monthly optimization: thresholds from a labelled sample, for
  * the version production runs, and a threshold_change proposal carrying
  * the impact analysis computed on the same rows, filed as the caller.
@@ -118,6 +147,10 @@ BEGIN
 				  DETAIL = pg_catalog.format('The optimization gave %s.', opt),
 				  HINT = 'The sample needs rows that the version scores, correct decisions of more than one kind.';
 	END IF;
+	-- the simplest numbers that split the sample as the optimum does: the
+	-- shortest decimal above the largest p below each threshold
+	a := modelgov.simplest_threshold(a, (SELECT pg_catalog.max(x.p) FROM pg_catalog.unnest(r.p) AS x(p) WHERE x.p < a));
+	e := modelgov.simplest_threshold(e, (SELECT pg_catalog.max(x.p) FROM pg_catalog.unnest(r.p) AS x(p) WHERE x.p < e));
 	cfg := modelgov.model_config(model, active);
 	IF a = (cfg #>> '{thresholds,auto}')::float8 AND e = (cfg #>> '{thresholds,escalate}')::float8 THEN
 		RAISE EXCEPTION 'the optimized thresholds are those of version %: nothing to propose', active
