@@ -30,6 +30,8 @@ CREATE FUNCTION modelgov.read_sample(model text, sample text, version modelgov.s
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 	AS $$
 #variable_conflict use_variable
+DECLARE
+	read boolean := false;
 BEGIN
 	IF model IS NULL OR sample IS NULL OR version IS NULL THEN
 		RAISE EXCEPTION 'modelgov.read_sample() needs %',
@@ -37,10 +39,15 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Call it as modelgov.read_sample(model, sample, version [, proposed]).';
 	END IF;
+	-- one statement, whatever ends the text
+	sample := pg_catalog.regexp_replace(sample, '[[:space:];]+$', '');
 	BEGIN
 		-- read-only from here to the end of this block, which is rolled
-		-- back: nothing the query calls can write
+		-- back: nothing the query calls can write.  Floats print exactly,
+		-- whatever the session says, so that the hash of the rows is the
+		-- same in every session.
 		PERFORM pg_catalog.set_config('transaction_read_only', 'on', true);
+		PERFORM pg_catalog.set_config('extra_float_digits', '3', true);
 		EXECUTE pg_catalog.format(
 			'WITH s AS (SELECT s.features::float8[] AS f, s.candidate::text AS c,'
 			'                  s.correct::modelgov.decision AS y FROM (%s) s),'
@@ -59,12 +66,16 @@ BEGIN
 			'   FROM e',
 			sample, model, version, proposed, model, proposed)
 			INTO p, decided, rules, proposed_decided, correct, n, hash;
+		read := true;
 		RAISE EXCEPTION USING ERRCODE = 'MG001';
 	EXCEPTION
 		WHEN SQLSTATE 'MG001' THEN
-			NULL;				-- the rows are read; read-only is undone
+			IF NOT read THEN
+				RAISE;			-- the query's own MG001
+			END IF;
+			-- the rows are read; read-only is undone
 		WHEN undefined_column OR cannot_coerce OR datatype_mismatch OR invalid_text_representation THEN
-			RAISE EXCEPTION 'the sample query does not return the columns of a sample: %', SQLERRM
+			RAISE EXCEPTION 'the sample query does not return the columns of a sample, or not of their types: %', SQLERRM
 				USING ERRCODE = SQLSTATE,
 					  HINT = 'A sample query returns the columns features (float8[]), candidate (text) and correct (modelgov.decision).';
 	END;
@@ -198,6 +209,9 @@ CREATE FUNCTION modelgov.recheck_impact(proposal_id text) RETURNS jsonb
 DECLARE
 	pr modelgov.proposals;
 	sample jsonb;
+	base_cfg jsonb;
+	a float8;
+	e float8;
 	r record;
 	now_ jsonb;
 	recorded jsonb;
@@ -218,12 +232,31 @@ BEGIN
 				  DETAIL = 'Its impact analysis was written, not computed from a sample.',
 				  HINT = 'modelgov.propose_thresholds() files proposals whose impact can be rechecked.';
 	END IF;
-	-- the old decisions of the version the proposal changes, the new ones
-	-- of the version it would create (scorable before any approval)
-	SELECT * INTO r FROM modelgov.read_sample(pr.model, sample ->> 'query', pr.base_version, pr.target_version);
-	SELECT modelgov.impact(x.d, x.d2, x.y) INTO now_
-	  FROM ROWS FROM (pg_catalog.unnest(r.decided), pg_catalog.unnest(r.proposed_decided),
-					 pg_catalog.unnest(r.correct)) AS x(d, d2, y);
+	-- the old decisions are those of the version the proposal changes.
+	-- The new ones come from the proposal's own configuration: when it
+	-- changes the thresholds only, its thresholds decide where the old
+	-- version had a p (as propose_thresholds computed them); otherwise
+	-- its target version is scored (a proposal's target is scorable
+	-- before any approval, but its number may be another proposal's too)
+	base_cfg := modelgov.model_config(pr.model, pr.base_version);
+	IF pr.config - 'thresholds' = base_cfg - 'thresholds' - 'version' - 'released_at' THEN
+		a := (pr.config #>> '{thresholds,auto}')::float8;
+		e := (pr.config #>> '{thresholds,escalate}')::float8;
+		SELECT * INTO r FROM modelgov.read_sample(pr.model, sample ->> 'query', pr.base_version);
+		SELECT modelgov.impact(x.d, CASE WHEN x.p IS NULL THEN x.d
+									 ELSE GREATEST(CASE WHEN x.p < a THEN 'AUTO'::modelgov.decision
+														WHEN x.p >= e THEN 'ESCALATE'::modelgov.decision
+														ELSE 'ASK'::modelgov.decision END, x.rl) END,
+							   x.y)
+		  INTO now_
+		  FROM ROWS FROM (pg_catalog.unnest(r.p), pg_catalog.unnest(r.decided), pg_catalog.unnest(r.rules),
+						 pg_catalog.unnest(r.correct)) AS x(p, d, rl, y);
+	ELSE
+		SELECT * INTO r FROM modelgov.read_sample(pr.model, sample ->> 'query', pr.base_version, pr.target_version);
+		SELECT modelgov.impact(x.d, x.d2, x.y) INTO now_
+		  FROM ROWS FROM (pg_catalog.unnest(r.decided), pg_catalog.unnest(r.proposed_decided),
+						 pg_catalog.unnest(r.correct)) AS x(d, d2, y);
+	END IF;
 	recorded := pr.impact_analysis - 'sample' - 'youden_auto' - 'youden_escalate';
 	SELECT COALESCE(pg_catalog.jsonb_object_agg(k.key, pg_catalog.jsonb_build_object('recorded', recorded -> k.key,
 																					 'now', now_ -> k.key)), '{}')
@@ -233,7 +266,8 @@ BEGIN
 	   AND recorded ? k.key;
 	RETURN pg_catalog.jsonb_build_object(
 		'proposal_id', pr.proposal_id,
-		'data_matches', r.n = (sample ->> 'rows')::bigint AND r.hash = sample ->> 'hash',
+		'data_matches', pg_catalog.jsonb_typeof(sample -> 'rows') = 'number'
+						AND r.n = (sample ->> 'rows')::numeric AND r.hash = sample ->> 'hash',
 		'rows', pg_catalog.jsonb_build_object('recorded', sample -> 'rows', 'now', r.n),
 		'hash', pg_catalog.jsonb_build_object('recorded', sample -> 'hash', 'now', r.hash),
 		'recorded', recorded,

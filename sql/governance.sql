@@ -936,7 +936,7 @@ BEGIN
 		IF sample IS NULL OR sample <= 1000 THEN
 			RAISE EXCEPTION 'data quality is not sufficient' USING ERRCODE = 'check_violation',
 				DETAIL = CASE WHEN jsonb_typeof(p.impact_analysis #> '{sample,rows}') = 'number'
-							  THEN format('The sample query returned %s rows; more than 1000 are required.', sample)
+							  THEN format('The sample the analysis was computed on has %s rows; more than 1000 are required.', sample)
 							  ELSE format('The impact analysis has sample_size %s; more than 1000 is required.',
 										  COALESCE(sample::text, 'missing')) END;
 		END IF;
