@@ -327,7 +327,7 @@ SELECT jsonb_pretty(modelgov.evaluation(modelgov.score('support_tickets', '1.0.0
   FROM labelled_tickets;
 \echo '   alice files the optimization in one call: thresholds, impact analysis, sample fingerprint'
 SET ROLE alice;
-SELECT modelgov.propose_thresholds('support_tickets', 'SELECT * FROM labelled_tickets') AS proposal;
+SELECT modelgov.propose_thresholds('support_tickets', 'SELECT * FROM public.labelled_tickets') AS proposal;
 RESET ROLE;
 SELECT proposal_id, change_type, base_version, target_version, old_values, new_values
   FROM modelgov.proposals WHERE proposal_id = 'PROP_202404_001';
