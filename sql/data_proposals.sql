@@ -32,6 +32,9 @@ CREATE FUNCTION modelgov.read_sample(model text, sample text, version modelgov.s
 #variable_conflict use_variable
 DECLARE
 	read boolean := false;
+	probe refcursor;
+	locks_before text[];
+	l record;
 BEGIN
 	IF model IS NULL OR sample IS NULL OR version IS NULL THEN
 		RAISE EXCEPTION 'modelgov.read_sample() needs %',
@@ -41,6 +44,12 @@ BEGIN
 	END IF;
 	-- one statement, whatever ends the text
 	sample := pg_catalog.regexp_replace(sample, '[[:space:];]+$', '');
+	-- the session's advisory locks before the query: the query's own go
+	-- with it (a lock taken as the reader outlives the rollback)
+	SELECT pg_catalog.array_agg(pg_catalog.concat_ws('/', x.classid, x.objid, x.objsubid, x.mode))
+	  INTO locks_before
+	  FROM pg_catalog.pg_locks x
+	 WHERE x.locktype = 'advisory' AND x.pid = pg_catalog.pg_backend_pid();
 	BEGIN
 		-- read-only from here to the end of this block, which is rolled
 		-- back: nothing the query calls can write.  Floats print exactly,
@@ -48,6 +57,19 @@ BEGIN
 		-- same in every session.
 		PERFORM pg_catalog.set_config('transaction_read_only', 'on', true);
 		PERFORM pg_catalog.set_config('extra_float_digits', '3', true);
+		-- exactly one query of its own: opening it as a cursor parses the
+		-- text alone (nothing runs before the first fetch), so text that
+		-- closes the parentheses around it below, or holds several
+		-- statements, is refused here
+		BEGIN
+			OPEN probe FOR EXECUTE sample;
+			CLOSE probe;
+		EXCEPTION
+			WHEN syntax_error OR invalid_cursor_definition OR feature_not_supported THEN
+				RAISE EXCEPTION 'the sample query is not one query: %', SQLERRM
+					USING ERRCODE = SQLSTATE,
+						  HINT = 'A sample is one SELECT (or VALUES, or WITH ... SELECT) returning features, candidate and correct.';
+		END;
 		EXECUTE pg_catalog.format(
 			'WITH s AS (SELECT s.features::float8[] AS f, s.candidate::text AS c,'
 			'                  s.correct::modelgov.decision AS y FROM (%s) s),'
@@ -64,7 +86,8 @@ BEGIN
 			'              ROW(f, c, y)::text, 0)::numeric), 0)'
 			'          %% 18446744073709551616 + 18446744073709551616) %% 18446744073709551616)::text'
 			'   FROM e',
-			sample, model, version, proposed, model, proposed)
+			-- on lines of its own: a comment at its end ends with its line
+			pg_catalog.chr(10) || sample || pg_catalog.chr(10), model, version, proposed, model, proposed)
 			INTO p, decided, rules, proposed_decided, correct, n, hash;
 		read := true;
 		RAISE EXCEPTION USING ERRCODE = 'MG001';
@@ -79,6 +102,31 @@ BEGIN
 				USING ERRCODE = SQLSTATE,
 					  HINT = 'A sample query returns the columns features (float8[]), candidate (text) and correct (modelgov.decision).';
 	END;
+	-- release the advisory locks the query took (session locks survive
+	-- the rollback of the block: a lock's key could carry what the reader
+	-- may read to whoever wrote the query)
+	FOR l IN SELECT x.classid, x.objid, x.objsubid, x.mode FROM pg_catalog.pg_locks x
+			  WHERE x.locktype = 'advisory' AND x.pid = pg_catalog.pg_backend_pid()
+				AND pg_catalog.concat_ws('/', x.classid, x.objid, x.objsubid, x.mode)
+					<> ALL (COALESCE(locks_before, '{}')) LOOP
+		-- a lock taken n times is held until it is released n times
+		WHILE EXISTS (SELECT 1 FROM pg_catalog.pg_locks x
+					   WHERE x.locktype = 'advisory' AND x.pid = pg_catalog.pg_backend_pid()
+						 AND x.classid = l.classid AND x.objid = l.objid AND x.objsubid = l.objsubid
+						 AND x.mode = l.mode) LOOP
+			IF l.objsubid = 1 AND l.mode = 'ShareLock' THEN
+				PERFORM pg_catalog.pg_advisory_unlock_shared((l.classid::bigint << 32) | l.objid::bigint);
+			ELSIF l.objsubid = 1 THEN
+				PERFORM pg_catalog.pg_advisory_unlock((l.classid::bigint << 32) | l.objid::bigint);
+			ELSIF l.mode = 'ShareLock' THEN
+				PERFORM pg_catalog.pg_advisory_unlock_shared(((l.classid::bigint + 2147483648) % 4294967296 - 2147483648)::int,
+													 ((l.objid::bigint + 2147483648) % 4294967296 - 2147483648)::int);
+			ELSE
+				PERFORM pg_catalog.pg_advisory_unlock(((l.classid::bigint + 2147483648) % 4294967296 - 2147483648)::int,
+													 ((l.objid::bigint + 2147483648) % 4294967296 - 2147483648)::int);
+			END IF;
+		END LOOP;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION modelgov.read_sample(text, text, modelgov.semver, modelgov.semver) IS
@@ -184,8 +232,8 @@ BEGIN
 	RETURN modelgov.propose(model, 'threshold_change',
 		COALESCE(description, pg_catalog.format('Monthly threshold optimization (ROC/Youden) on %s labelled rows', r.n)),
 		pg_catalog.jsonb_build_object('threshold_auto', a, 'threshold_escalate', e),
+		-- sample_size is the impact's: the labelled rows it counted
 		imp || pg_catalog.jsonb_build_object(
-			'sample_size', r.n,
 			'youden_auto', opt -> 'youden_auto', 'youden_escalate', opt -> 'youden_escalate',
 			'sample', pg_catalog.jsonb_build_object('query', sample, 'rows', r.n, 'hash', r.hash,
 													 'version', active::text, 'computed_by', 'propose_thresholds',
@@ -252,6 +300,20 @@ BEGIN
 		  FROM ROWS FROM (pg_catalog.unnest(r.p), pg_catalog.unnest(r.decided), pg_catalog.unnest(r.rules),
 						 pg_catalog.unnest(r.correct)) AS x(p, d, rl, y);
 	ELSE
+		-- the number must name this proposal's configuration: its version,
+		-- or its proposal while no version has the number
+		IF NOT EXISTS (SELECT 1 FROM modelgov.versions v
+						WHERE v.model OPERATOR(pg_catalog.=) pr.model
+						  AND v.version OPERATOR(modelgov.=) pr.target_version
+						  AND v.proposal_id OPERATOR(pg_catalog.=) pr.proposal_id)
+		   AND (modelgov.explain(pr.model, NULL::float8[], NULL, pr.target_version) ->> 'proposal')
+			   IS DISTINCT FROM pr.proposal_id THEN
+			RAISE EXCEPTION 'version % of model "%" is not the configuration of proposal %',
+				pr.target_version, pr.model, pr.proposal_id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'Another version or proposal has the number the proposal targeted.',
+					  HINT = 'A proposal that changes more than thresholds is rechecked by its target version: rebase it, or recheck it before another takes its number.';
+		END IF;
 		SELECT * INTO r FROM modelgov.read_sample(pr.model, sample ->> 'query', pr.base_version, pr.target_version);
 		SELECT modelgov.impact(x.d, x.d2, x.y) INTO now_
 		  FROM ROWS FROM (pg_catalog.unnest(r.decided), pg_catalog.unnest(r.proposed_decided),

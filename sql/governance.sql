@@ -923,22 +923,18 @@ BEGIN
 
 	-- items the database can check itself
 	IF (checklist -> 'data_quality_sufficient')::boolean THEN
-		-- the rows the database read from the sample query, when the
-		-- analysis was computed (modelgov.recheck_impact() reads them
-		-- again), else the sample_size the proposer wrote
-		IF jsonb_typeof(p.impact_analysis #> '{sample,rows}') = 'number' THEN
-			sample := (p.impact_analysis #>> '{sample,rows}')::numeric;
-		ELSIF jsonb_typeof(p.impact_analysis -> 'sample_size') = 'number' THEN
-			sample := (p.impact_analysis ->> 'sample_size')::numeric;
-		ELSE
+		-- sample_size: the labelled rows impact() counted when the analysis
+		-- was computed (modelgov.recheck_impact() counts them again), else
+		-- what the proposer wrote
+		IF jsonb_typeof(p.impact_analysis -> 'sample_size') IS DISTINCT FROM 'number' THEN
 			sample := NULL;
+		ELSE
+			sample := (p.impact_analysis ->> 'sample_size')::numeric;
 		END IF;
 		IF sample IS NULL OR sample <= 1000 THEN
 			RAISE EXCEPTION 'data quality is not sufficient' USING ERRCODE = 'check_violation',
-				DETAIL = CASE WHEN jsonb_typeof(p.impact_analysis #> '{sample,rows}') = 'number'
-							  THEN format('The sample the analysis was computed on has %s rows; more than 1000 are required.', sample)
-							  ELSE format('The impact analysis has sample_size %s; more than 1000 is required.',
-										  COALESCE(sample::text, 'missing')) END;
+				DETAIL = format('The impact analysis has sample_size %s; more than 1000 is required.',
+								COALESCE(sample::text, 'missing'));
 		END IF;
 	END IF;
 	IF (checklist -> 'impact_analysis_completed')::boolean AND p.impact_analysis IS NULL THEN

@@ -58,7 +58,7 @@ typedef struct EvImpact
 	int64		skipped;
 } EvImpact;
 
-#define EV_INITIAL_CAP	1024
+#define EV_INITIAL_CAP	16
 
 /*
  * modelgov.evidence_max_rows: the most rows one evaluation or

@@ -20,6 +20,7 @@
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
@@ -30,7 +31,7 @@
 
 #include "logistic_core.h"
 
-#define INITIAL_ROWS 1024
+#define INITIAL_ROWS 16
 
 typedef struct LogitState
 {
@@ -334,6 +335,13 @@ mg_fit_logistic_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* the core's interrupt hook: a cancel or a statement_timeout ends the fit */
+static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 static void *
 palloc_alloc(void *ctx, size_t size)
 {
@@ -371,8 +379,9 @@ mg_fit_logistic_final(PG_FUNCTION_ARGS)
 	fit.weights = palloc0(sizeof(double) * (k > 0 ? k : 1));
 	if (st == NULL || st->n == 0)
 		fit.status = MG_LOGIT_NO_ROWS;
-	else if (mg_logit_fit(st->x, st->y, (size_t) st->n, k, st->has_l2 ? st->l2 : 0.0,
-						  palloc_alloc, CurrentMemoryContext, &fit) != 0)
+	else if ((mg_logit_interrupt_hook = check_interrupts,
+			  mg_logit_fit(st->x, st->y, (size_t) st->n, k, st->has_l2 ? st->l2 : 0.0,
+						   palloc_alloc, CurrentMemoryContext, &fit)) != 0)
 		elog(ERROR, "fit_logistic: out of memory");
 
 	initStringInfo(&buf);

@@ -52,6 +52,8 @@ typedef struct Pass
 	bool		all_margins_positive;
 } Pass;
 
+void		(*mg_logit_interrupt_hook) (void) = NULL;
+
 static void
 evaluate(const double *x, const unsigned char *y, size_t n, int k,
 		 const double *b, double l2, Pass *out)
@@ -73,6 +75,9 @@ evaluate(const double *x, const unsigned char *y, size_t n, int k,
 					pr,
 					r,
 					wt;
+
+		if ((i & 0xFFFF) == 0 && mg_logit_interrupt_hook != NULL)
+			mg_logit_interrupt_hook();
 
 		for (int j = 0; j < k; j++)
 			eta += b[j + 1] * xi[j];

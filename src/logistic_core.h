@@ -69,6 +69,14 @@ typedef struct MgLogitFit
 extern int	mg_logit_fit(const double *x, const unsigned char *y, size_t n, int k,
 						 double l2, MgAlloc alloc, void *ctx, MgLogitFit *fit);
 
+/*
+ * Called every 65,536 rows of each pass over the data when set: the
+ * backend's glue checks for interrupts there (a query cancel or a
+ * statement_timeout), so that a long fit can be stopped.  The core itself
+ * makes no backend call.
+ */
+extern void (*mg_logit_interrupt_hook) (void);
+
 /* The short code of a status ("separable", ...), and a sentence. */
 extern const char *mg_logit_reason(MgLogitStatus status);
 extern const char *mg_logit_reason_text(MgLogitStatus status);

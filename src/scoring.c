@@ -1329,8 +1329,17 @@ load_model(const char *name, const char *key, bool named, bool proposals,
 	PG_TRY();
 	{
 		found = read_version(ver_relid, name, key, snap, &src);
+
+		/*
+		 * A proposal changes (withdrawn, rebased, renumbered): it is read
+		 * with the statement's snapshot in the leader as in the workers, so
+		 * that a plan, serial or parallel, and the transaction's own reads of
+		 * modelgov.proposals see the same proposals (REPEATABLE READ
+		 * included).
+		 */
 		if (!found && proposals && OidIsValid(prop_relid))
-			found = read_proposal(prop_relid, name, key, snap, &src);
+			found = read_proposal(prop_relid, name, key,
+								  ActiveSnapshotSet() ? GetActiveSnapshot() : snap, &src);
 		if (!found && IsInParallelMode())
 			found = read_version(ver_relid, name, key, SnapshotSelf, &src);
 	}

@@ -24,7 +24,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(104);
+SELECT plan(111);
 
 SET TimeZone = 'UTC';
 SET modelgov.clock = '2024-04-01 09:00:00+00';
@@ -382,24 +382,24 @@ SELECT modelgov.create_model('dp3', '{"weights": [0.5, 0.5], "thresholds": {"aut
 	IS NOT NULL AS created \gset
 SELECT modelgov.create_model('dp4', '{"weights": [0.5, 0.5], "thresholds": {"auto": 0.15, "escalate": 0.5}}')
 	IS NOT NULL AS created \gset
-SELECT pg_temp.run('mg_dp_alice', $$SELECT modelgov.propose('dp2', 'threshold_change', 'by hand: 5000 rows read',
-	'{"threshold_auto": 0.2, "threshold_escalate": 0.5}', '{"sample": {"rows": 5000}, "sample_size": 500}',
-	'Roll back.', 'Daily checks.')$$) AS h5000 \gset
-SELECT pg_temp.run('mg_dp_alice', $$SELECT modelgov.propose('dp3', 'threshold_change', 'by hand: 500 rows read',
+SELECT pg_temp.run('mg_dp_alice', $$SELECT modelgov.propose('dp2', 'threshold_change', 'by hand: sample_size 5000',
 	'{"threshold_auto": 0.2, "threshold_escalate": 0.5}', '{"sample": {"rows": 500}, "sample_size": 5000}',
+	'Roll back.', 'Daily checks.')$$) AS h5000 \gset
+SELECT pg_temp.run('mg_dp_alice', $$SELECT modelgov.propose('dp3', 'threshold_change', 'by hand: sample_size 500',
+	'{"threshold_auto": 0.2, "threshold_escalate": 0.5}', '{"sample": {"rows": 5000}, "sample_size": 500}',
 	'Roll back.', 'Daily checks.')$$) AS h500 \gset
 SELECT is(ARRAY[:'h5000', :'h500']::text[], ARRAY['ok:PROP_202404_002', 'ok:PROP_202404_003'], 'alice files two proposals by hand');
 \set h5000 PROP_202404_002
 \set h500 PROP_202404_003
 SELECT is(pg_temp.err('mg_dp_bob', format('SELECT modelgov.review(%L, %L::jsonb, true)', :'h500', pg_temp.ck())),
-		  '23514 data quality is not sufficient | The sample the analysis was computed on has 500 rows; more than 1000 are required.',
-		  'sample.rows 500 refuses data_quality_sufficient (23514) though sample_size says 5000');
+		  '23514 data quality is not sufficient | The impact analysis has sample_size 500; more than 1000 is required.',
+		  'sample_size 500 refuses data_quality_sufficient (23514), though sample.rows says 5000: the review reads the rows the analysis counted');
 SELECT is(pg_temp.run('mg_dp_bob', format('SELECT modelgov.review(%L, %L::jsonb, false)', :'h500',
 										  pg_temp.ck('{"data_quality_sufficient": false}'))),
 		  'ok:in review: blocked by the negative review of bob@company.com; the reviewer may replace it with modelgov.review(), the proposer withdraw the proposal, or a committee member reject it',
 		  'the same checklist without that item is accepted (a negative review)');
 SELECT is(pg_temp.review_as('mg_dp_bob', :'h5000'), 'ok:in review: 1 of two approving reviews',
-		  'sample.rows 5000 accepts data_quality_sufficient though sample_size says 500');
+		  'sample_size 5000 accepts data_quality_sufficient (sample.rows, the rows the query returned, is not the count)');
 SELECT is(pg_temp.review_as('mg_dp_carol', :'h5000'),
 		  'ok:reviewed: waiting for approvals as model_science_lead, product_manager, engineering_lead',
 		  'carol reviews it too');
@@ -540,6 +540,38 @@ SELECT is(pg_temp.probe(ARRAY[
 			$$RESET ROLE$$],
 			format('SELECT modelgov.recheck_impact(%L) ->> ''data_matches''', :'p1')),
 		  'true', 'a withdrawn proposal rechecks while another withdrawn one had its number');
+
+------------------------------------------------------------------------------
+-- The hostile review's: a sample is exactly one query of its own; the
+-- advisory locks it takes are released; sample_size counts labelled rows
+------------------------------------------------------------------------------
+SELECT is(pg_temp.error_of(format($$SELECT n FROM modelgov.read_sample('dp', %L, '1.0.0')$$,
+			:'q' || ') s) SELECT 1; SELECT 2')),
+		  '42601 the sample query is not one query: syntax error at or near ")" | ',
+		  'a sample that closes the parentheses around it is refused (42601), before anything runs');
+SELECT is(pg_temp.error_of(format($$SELECT n FROM modelgov.read_sample('dp', %L, '1.0.0')$$,
+			:'q' || '; SELECT 1 AS features')),
+		  '42P11 the sample query is not one query: cannot open multi-query plan as cursor | ',
+		  'two statements are refused (42P11)');
+SELECT is((SELECT n FROM modelgov.read_sample('dp', :'q' || ' -- a comment at its end', '1.0.0')), 1200::bigint,
+		  'a comment at the end of the query ends with its line: the query reads its 1200 rows');
+SELECT pg_advisory_lock(77) IS NOT NULL AS held \gset
+SELECT string_agg(concat_ws('/', classid, objid, objsubid, mode), ',' ORDER BY 1) AS locks_before
+  FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() \gset
+SELECT is((SELECT n FROM modelgov.read_sample('dp', :'q' || ' WHERE pg_try_advisory_lock(424242) AND pg_try_advisory_lock(-5, -7)
+														AND pg_try_advisory_lock_shared(3000000000) AND pg_try_advisory_lock(77)', '1.0.0')),
+		  1200::bigint, 'a sample that takes advisory locks as the reader (read-only does not stop it)');
+SELECT is((SELECT string_agg(concat_ws('/', classid, objid, objsubid, mode), ',' ORDER BY 1)
+			 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()),
+		  :'locks_before',
+		  'leaves none of them behind (a lock key could carry what the reader may read), and keeps the reader''s own (77 among them)');
+SELECT ok(:'locks_before' LIKE '%/77/1/ExclusiveLock%', 'control: the reader''s own lock 77 was among them');
+SELECT pg_advisory_unlock(77) AS unlocked \gset
+SELECT is((SELECT r.n || ' ' || (i ->> 'sample_size')
+			 FROM modelgov.read_sample('dp', :'q' || ' WHERE id % 3 = 0 OR true', '1.0.0') AS r,
+				  LATERAL (SELECT modelgov.impact(x.d, x.d, CASE WHEN x.k % 4 = 0 THEN x.y END) AS i
+							 FROM unnest(r.decided, r.correct) WITH ORDINALITY AS x(d, y, k)) j),
+		  '1200 300', 'impact() counts the labelled rows only (sample_size), not every row the query returned');
 
 SELECT is((SELECT string_agg(proposal_id || ' ' || status, ', ') FROM modelgov.proposals WHERE model = 'dp'),
 		  'PROP_202404_001 withdrawn', 'dp has the one proposal of this suite, withdrawn');

@@ -201,5 +201,19 @@ SELECT s.a->'converged' AS converged, s.a->'n' AS n, s.a->'skipped' AS skipped,
 	   abs((s.a->>'log_loss')::float8 - (p.a->>'log_loss')::float8) < 1e-12 AS same_log_loss
   FROM serial s, parallel p;
 
+-- A long fit stops at a cancel: statement_timeout ends it (the core calls
+-- the backend's interrupt check every 65,536 rows of each pass).  100,000
+-- rows of 60 columns, separated by the first, with a vanishing l2 take
+-- tens of seconds of Newton steps; the statement is cancelled after 300 ms.
+CREATE TEMP TABLE wide AS
+SELECT x, x[1] > 0.5 AS l
+  FROM (SELECT ARRAY(SELECT random() FROM generate_series(1, 60) WHERE g > 0) AS x
+		  FROM generate_series(1, 100000) AS g) s;
+SET statement_timeout = '300ms';
+SELECT modelgov.fit_logistic(x, l, 1e-300) ->> 'converged' FROM wide;
+RESET statement_timeout;
+DROP TABLE wide;
+
 \c contrib_regression
 DROP DATABASE modelgov_logistic_regress;
+
