@@ -22,12 +22,16 @@ OBJS = \
 	src/scoring.o \
 	src/aggregates.o \
 	src/audit.o \
-	src/governance.o
+	src/governance.o \
+	src/evidence_core.o \
+	src/evidence.o \
+	src/logistic_core.o \
+	src/logistic.o
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
 	semver clock members bump_policy audit config registry governance deployment \
-	scoring monitoring release formats models privileges))
+	scoring monitoring release formats evidence fitting data_proposals models privileges))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.
@@ -38,7 +42,8 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 # the output goes to test/ (test/results): ./sql holds the install script's
 # parts, some of which share a test's name.
 REGRESS = semver_input semver_order semver_functions bump_policy audit_log governance scoring \
-	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap seed_formats
+	scoring_redefine scoring_oracle scoring_models scoring_compat propose_overlap seed_formats \
+	evidence_oracle logistic_oracle backtest
 REGRESS_OPTS = --inputdir=. --outputdir=test
 
 # Isolation specs live in test/specs.  pg_isolation_regress looks for specs

@@ -5,6 +5,7 @@
 #
 #   BENCH_ROWS (default 2000000)   rows in the generated table
 #   BENCH_RUNS (default 5)         runs per query; the median is reported
+#   BENCH_EVIDENCE_ROWS (1000000)  labelled rows of the evidence aggregates
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,4 +43,10 @@ awk -v a="$l1" -v b="$l2" -v r1="${l1s[*]}" -v r2="${l2s[*]}" 'BEGIN {
 	printf "pgbench -M prepared, one row, median of 3 rounds (ms: %s / %s):\n", r1, r2
 	printf "  SELECT 1 %.0f us, decide() %.0f us, difference %.0f us (target <= 10 us)\n",
 		a * 1000, b * 1000, (b - a) * 1000 }'
+
+# the evidence of issue 13 on 1,000,000 labelled rows, each against a scan
+# of the same columns (serial plans)
+echo "evidence aggregates, ${BENCH_EVIDENCE_ROWS:-1000000} labelled rows, median of 3, serial:"
+psql -X -q -At -v ON_ERROR_STOP=1 -d $db -v rows="${BENCH_EVIDENCE_ROWS:-1000000}" -f bench/evidence.sql | sed 's/^/  /'
+psql -X -q -At -v ON_ERROR_STOP=1 -d $db -v rows="${BENCH_EVIDENCE_ROWS:-1000000}" -f bench/fitting.sql | sed 's/^/  /'
 dropdb $db

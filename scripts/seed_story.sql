@@ -309,4 +309,41 @@ SELECT v.version, at, s.*
 			   ('2024-03-11 10:00:00+00')) AS t(at),
 	   LATERAL modelgov.support_status('support_tickets', v.version, t.at) AS s
  ORDER BY at, v.version::text;
+
+\echo '== 2024-04-01: the monthly optimization, computed by the database'
+\echo '   The tickets of March, labelled with the decision a person found right:'
+SET modelgov.clock = '2024-04-01 09:00:00+00';
+CREATE VIEW labelled_tickets AS
+SELECT ARRAY[f1, f2, f3, f4] AS features, team AS candidate,
+	   (CASE WHEN id % 13 = 0 THEN 'ASK'
+			 WHEN f1 < 0.25 THEN 'AUTO' WHEN f1 >= 0.40 THEN 'ESCALATE' ELSE 'ASK' END)::modelgov.decision AS correct
+  FROM tickets
+ WHERE day BETWEEN '2024-03-01' AND '2024-03-07' AND f1 IS NOT NULL;
+GRANT SELECT ON labelled_tickets TO alice, bob;
+SELECT correct, count(*) FROM labelled_tickets GROUP BY correct ORDER BY correct;
+\echo '   How well 1.0.0 separates them (p >= t means a person), in one pass:'
+SELECT jsonb_pretty(modelgov.evaluation(modelgov.score('support_tickets', '1.0.0', features, candidate),
+										correct <> 'AUTO')) AS evaluation
+  FROM labelled_tickets;
+\echo '   alice files the optimization in one call: thresholds, impact analysis, sample fingerprint'
+SET ROLE alice;
+SELECT modelgov.propose_thresholds('support_tickets', 'SELECT * FROM public.labelled_tickets') AS proposal;
+RESET ROLE;
+SELECT proposal_id, change_type, base_version, target_version, old_values, new_values
+  FROM modelgov.proposals WHERE proposal_id = 'PROP_202404_001';
+SELECT jsonb_pretty(impact_analysis - 'sample' - 'transitions') AS impact_analysis,
+	   impact_analysis -> 'transitions' AS transitions
+  FROM modelgov.proposals WHERE proposal_id = 'PROP_202404_001';
+SELECT impact_analysis #> '{sample,query}' AS query, impact_analysis #> '{sample,rows}' AS rows
+  FROM modelgov.proposals WHERE proposal_id = 'PROP_202404_001';
+\echo '   bob, reviewing, computes it again from the stored query: the rows and the analysis match'
+SET ROLE bob;
+SELECT r ->> 'data_matches' AS data_matches, r -> 'rows' AS rows, r -> 'differences' AS differences
+  FROM modelgov.recheck_impact('PROP_202404_001') AS r;
+\echo '   and backtests the proposed version against the active one on the same rows, before any approval:'
+SELECT modelgov.decide('support_tickets', '1.0.0', features, candidate) AS active_1_0_0,
+	   modelgov.decide('support_tickets', '1.0.2', features, candidate) AS proposed_1_0_2,
+	   count(*), count(*) FILTER (WHERE correct = modelgov.decide('support_tickets', '1.0.2', features, candidate)) AS proposed_right
+  FROM labelled_tickets GROUP BY 1, 2 ORDER BY 1, 2;
+RESET ROLE;
 RESET modelgov.clock;

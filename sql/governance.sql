@@ -923,6 +923,9 @@ BEGIN
 
 	-- items the database can check itself
 	IF (checklist -> 'data_quality_sufficient')::boolean THEN
+		-- sample_size: the labelled rows impact() counted when the analysis
+		-- was computed (modelgov.recheck_impact() counts them again), else
+		-- what the proposer wrote
 		IF jsonb_typeof(p.impact_analysis -> 'sample_size') IS DISTINCT FROM 'number' THEN
 			sample := NULL;
 		ELSE
@@ -931,7 +934,7 @@ BEGIN
 		IF sample IS NULL OR sample <= 1000 THEN
 			RAISE EXCEPTION 'data quality is not sufficient' USING ERRCODE = 'check_violation',
 				DETAIL = format('The impact analysis has sample_size %s; more than 1000 is required.',
-										   COALESCE(sample::text, 'missing'));
+								COALESCE(sample::text, 'missing'));
 		END IF;
 	END IF;
 	IF (checklist -> 'impact_analysis_completed')::boolean AND p.impact_analysis IS NULL THEN

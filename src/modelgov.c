@@ -22,5 +22,6 @@ _PG_init(void)
 	mg_clock_init();
 	mg_audit_init();
 	mg_scoring_init();
+	mg_evidence_init();
 	MarkGUCPrefixReserved("modelgov");
 }

@@ -21,6 +21,7 @@ extern void _PG_init(void);
 extern void mg_clock_init(void);
 extern void mg_audit_init(void);
 extern void mg_scoring_init(void);
+extern void mg_evidence_init(void);
 
 /* OID of modelgov.environments, or InvalidOid (active.c) */
 extern Oid	mg_extension_namespace(void);

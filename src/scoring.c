@@ -46,6 +46,20 @@
  * The 0.1.0 forms without a model name score "the" model of a database
  * that holds exactly one.
  *
+ * Backtest before approval: a given version that no row of
+ * modelgov.versions holds may be the target of a proposal
+ * (modelgov.proposals.target_version, with the configuration the proposal
+ * would create in modelgov.proposals.config); it then scores with that
+ * configuration, whatever the proposal's status, so that a reviewer
+ * compares the active and the proposed configuration in one query and a
+ * withdrawn or rejected proposal stays scorable.  A proposal's target is
+ * not a version: a final approval renumbers it when another proposal took
+ * the number first, a rebase moves it.  So a compiled proposal is never
+ * trusted beyond the statement that read it: the next statement that
+ * resolves the number reads the tables again, and compiles again only when
+ * the number now names another configuration (see load_model).  The
+ * active versions never come from a proposal.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -97,12 +111,20 @@
 /* "model/version": a compiled version's key */
 #define MG_ENTRY_KEY_LEN	(MG_MODEL_NAME_MAX + 1 + MG_SEMVER_MAX_LEN + 1)
 
+/* longest proposal id kept: PROP_YYYYMM_ and a sequence of up to 20 digits */
+#define MG_PROPOSAL_ID_MAX	32
+
 typedef struct ModelEntry
 {
 	char		key[MG_ENTRY_KEY_LEN];	/* model/version, without build */
 	char		name[MG_MODEL_NAME_MAX + 1];	/* the model */
 	MgModel    *model;			/* in a context of its own, under model_cxt */
 	bool		provisional;	/* compiled from a row this transaction wrote */
+	bool		from_proposal;	/* the target of a proposal, not a version */
+	char		proposal[MG_PROPOSAL_ID_MAX + 1];	/* that proposal */
+	Jsonb	   *source;			/* from_proposal: the configuration compiled */
+	LocalTransactionId checked_lxid;	/* the statement that read it last */
+	TimestampTz checked_start;
 	uint64		last_used;		/* use_clock when last looked up */
 	LocalTransactionId pin_lxid;	/* the statement that pinned it last */
 	TimestampTz pin_start;
@@ -260,6 +282,9 @@ typedef struct CallState
 	int			namelen;		/* length of name; -1 before the first call */
 	char		name[MG_MODEL_NAME_MAX + 1];	/* the model of model */
 	struct varlena *given;		/* the last version argument, as passed */
+	char		proposal[MG_PROPOSAL_ID_MAX + 1];	/* given is the target of
+													 * this proposal; "" if
+													 * it is a version */
 	int			nbuf;
 	double	   *x;
 	bool	   *present;
@@ -1016,145 +1041,437 @@ not_installed(void)
 /* ---- loading ----------------------------------------------------------- */
 
 /*
- * Read the configuration of version key of model name, and compile it
- * unless it is compiled already.  The table is read directly (a handful of
- * rows), with no SPI and no planning, so a cold load stays well under a
- * millisecond.
- *
- * The leader reads with the latest snapshot.  In parallel mode no new
- * snapshot may be taken: a version is read by its key with SnapshotSelf,
- * which sees every committed row: the leader may have resolved a version
- * that was created after the snapshot of a REPEATABLE READ transaction.  A
+ * Which configuration a version key of a model names: a row of
+ * modelgov.versions, else the target of a proposal (load_model).
+ */
+typedef struct VersionSource
+{
+	Jsonb	   *config;			/* in the caller's context; NULL if none */
+	bool		provisional;	/* a row this transaction wrote */
+	bool		from_proposal;	/* a proposal's target, not a version */
+	char		proposal[MG_PROPOSAL_ID_MAX + 1];
+} VersionSource;
+
+/* does the text Datum d hold exactly the bytes of s (of length len)? */
+static bool
+text_equals(Datum d, const char *s, size_t len)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	return VARSIZE_ANY_EXHDR(t) == len && memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
+/*
+ * The configuration of the row of modelgov.versions for version key of
+ * model name that snap sees, into *src; false when there is none.  A
  * version's configuration never changes once written, so any visible row
  * of that key holds the same configuration.
  */
-static MgModel *
-load_model(const char *name, const char *key, bool named)
+static bool
+read_version(Oid relid, const char *name, const char *key, Snapshot snap, VersionSource *src)
 {
-	Oid			nsp = mg_extension_namespace();
-	Oid			ver_relid = OidIsValid(nsp) ? get_relname_relid("versions", nsp) : InvalidOid;
-	Snapshot	snap;
-	char		ekey[MG_ENTRY_KEY_LEN];
-	bool		found = false;
-	bool		provisional = false;
-	Jsonb	   *config = NULL;
-	ModelEntry *entry;
-	bool		exists;
 	Relation	rel;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
-	instr_time	start;
+	AttrNumber	att_version,
+				att_config,
+				att_model;
 	size_t		namelen = strlen(name);
+	bool		found = false;
+
+	rel = table_open(relid, AccessShareLock);
+	att_version = attnum_of(rel, "version");
+	att_config = attnum_of(rel, "config");
+	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		v;
+		char		k[MG_SEMVER_MAX_LEN + 1];
+
+		if (att_model != InvalidAttrNumber)
+		{
+			Datum		mdat = slot_getattr(slot, att_model, &isnull);
+
+			if (isnull || !text_equals(mdat, name, namelen))
+				continue;
+		}
+		v = slot_getattr(slot, att_version, &isnull);
+		if (isnull)
+			continue;
+		mg_semver_key(v, k);
+		if (strcmp(k, key) == 0)
+		{
+			Datum		c = slot_getattr(slot, att_config, &isnull);
+
+			if (!isnull)
+			{
+				Datum		xmin = slot_getsysattr(slot, MinTransactionIdAttributeNumber,
+												   &isnull);
+
+				src->config = DatumGetJsonbPCopy(c);
+				src->from_proposal = false;
+				src->proposal[0] = '\0';
+				src->provisional = !isnull &&
+					TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
+				found = true;
+			}
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* a proposal that targets a version, as read_proposal collects them */
+typedef struct TargetingProposal
+{
+	char		id[MG_PROPOSAL_ID_MAX + 1];
+	char		status[16];
+	bool		closed;			/* withdrawn or rejected */
+	Jsonb	   *config;
+} TargetingProposal;
+
+static int
+targeting_cmp(const void *a, const void *b)
+{
+	return strcmp(((const TargetingProposal *) a)->id, ((const TargetingProposal *) b)->id);
+}
+
+/*
+ * The configuration of the proposal of model name whose target is version
+ * key, as snap sees the proposals, into *src; false when none targets it.
+ * A version number is taken only by a row of modelgov.versions (the final
+ * approval renumbers a proposal whose target was taken since), so several
+ * proposals can target one number that no version holds yet: two open
+ * proposals made against the same production version, or a proposal
+ * withdrawn (or rejected) and made again.  An open proposal (one that can
+ * still become that version) comes before withdrawn and rejected ones;
+ * several of the same kind are an error that names them.
+ */
+static bool
+read_proposal(Oid relid, const char *name, const char *key, Snapshot snap, VersionSource *src)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	att_id,
+				att_target,
+				att_config,
+				att_status,
+				att_model;
+	size_t		namelen = strlen(name);
+	TargetingProposal *found = NULL;
+	int			nfound = 0;
+	int			capfound = 0;
+	int			nopen = 0;
+	bool		want_closed;
+	TargetingProposal *chosen = NULL;
+
+	rel = table_open(relid, AccessShareLock);
+	att_id = attnum_of(rel, "proposal_id");
+	att_target = attnum_of(rel, "target_version");
+	att_config = attnum_of(rel, "config");
+	att_status = attnum_of(rel, "status");
+	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snap, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d;
+		char		k[MG_SEMVER_MAX_LEN + 1];
+		TargetingProposal *tp;
+		text	   *t;
+
+		if (att_model != InvalidAttrNumber)
+		{
+			d = slot_getattr(slot, att_model, &isnull);
+			if (isnull || !text_equals(d, name, namelen))
+				continue;
+		}
+		d = slot_getattr(slot, att_target, &isnull);
+		if (isnull)
+			continue;
+		mg_semver_key(d, k);
+		if (strcmp(k, key) != 0)
+			continue;
+		d = slot_getattr(slot, att_config, &isnull);
+		if (isnull)
+			continue;
+		if (nfound == capfound)
+		{
+			capfound = capfound == 0 ? 4 : capfound * 2;
+			found = found == NULL ? palloc(sizeof(TargetingProposal) * capfound)
+				: repalloc(found, sizeof(TargetingProposal) * capfound);
+		}
+		tp = &found[nfound++];
+		tp->config = DatumGetJsonbPCopy(d);
+		t = DatumGetTextPP(slot_getattr(slot, att_id, &isnull));
+		text_to_cstring_buffer(t, tp->id, sizeof(tp->id));
+		d = slot_getattr(slot, att_status, &isnull);
+		if (isnull)
+			strlcpy(tp->status, "unknown", sizeof(tp->status));
+		else
+			text_to_cstring_buffer(DatumGetTextPP(d), tp->status, sizeof(tp->status));
+		tp->closed = strcmp(tp->status, "withdrawn") == 0 || strcmp(tp->status, "rejected") == 0;
+		if (!tp->closed)
+			nopen++;
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+
+	if (nfound == 0)
+		return false;
+	if (nfound > 1)
+		qsort(found, nfound, sizeof(TargetingProposal), targeting_cmp);
+	want_closed = nopen == 0;
+	for (int i = 0; i < nfound; i++)
+	{
+		if (found[i].closed != want_closed)
+			continue;
+		if (chosen == NULL)
+		{
+			chosen = &found[i];
+			continue;
+		}
+		{
+			StringInfoData ids;
+
+			initStringInfo(&ids);
+			for (int j = 0; j < nfound; j++)
+			{
+				if (found[j].closed != want_closed)
+					continue;
+				if (ids.len > 0)
+					appendStringInfoString(&ids, ", ");
+				appendStringInfo(&ids, "%s (%s)", found[j].id, found[j].status);
+			}
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("version %s of model \"%s\" is the target of several %s", key, name,
+							want_closed ? "closed proposals" : "open proposals"),
+					 errdetail("No version %s exists yet, and %s all target it: the number does not say which configuration to score.",
+							   key, ids.data),
+					 want_closed
+					 ? errhint("Read the configuration a proposal proposed in modelgov.proposals.config.")
+					 : errhint("The number is taken by whichever is approved first; until then compare their configurations in modelgov.proposals.config, or withdraw all but one.")));
+		}
+	}
+	src->config = chosen->config;
+	src->provisional = false;	/* checked again by every statement instead */
+	src->from_proposal = true;
+	strlcpy(src->proposal, chosen->id, sizeof(src->proposal));
+	return true;
+}
+
+/* do two configurations hold the same bytes? */
+static bool
+same_config(const Jsonb *a, const Jsonb *b)
+{
+	return a != NULL && b != NULL && VARSIZE(a) == VARSIZE(b) &&
+		memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+/*
+ * Read the configuration of version key of model name, and compile it.
+ * The tables are read directly (a handful of rows), with no SPI and no
+ * planning, so a cold load stays well under a millisecond.
+ *
+ * A version is a row of modelgov.versions.  With proposals, a key that no
+ * version holds yet may be the target of a proposal (backtest before
+ * approval): its configuration is compiled from the proposal.  A proposal's
+ * target is provisional (a final approval renumbers it when another
+ * proposal took the number first, a rebase moves it, a rollback takes it
+ * away), so such an entry is from_proposal: every statement that resolves
+ * it reads the tables again (model_for_version).  stale is the cache's
+ * entry of the key, compiled from a proposal in an earlier statement, or
+ * NULL: when the key still names the same configuration (the same bytes,
+ * also once the proposal's approval made it a version), its compiled model
+ * serves again; otherwise the stale entry is retired (a statement that
+ * pinned it keeps it until the transaction ends) and the key compiled
+ * again.
+ *
+ * The leader reads with the latest snapshot.  In parallel mode no new
+ * snapshot may be taken, and every process of the statement must resolve
+ * a key alike: versions, then proposals, are read with the statement's
+ * snapshot, which the leader and its workers share; only when neither has
+ * the key are versions read with SnapshotSelf, which sees every committed
+ * row: the leader may have resolved an active version that was created
+ * after the snapshot of a REPEATABLE READ transaction.
+ */
+static MgModel *
+load_model(const char *name, const char *key, bool named, bool proposals,
+		   ModelEntry *stale, const char **proposal)
+{
+	Oid			nsp = mg_extension_namespace();
+	Oid			ver_relid = OidIsValid(nsp) ? get_relname_relid("versions", nsp) : InvalidOid;
+	Oid			prop_relid = OidIsValid(nsp) ? get_relname_relid("proposals", nsp) : InvalidOid;
+	Snapshot	snap;
+	char		ekey[MG_ENTRY_KEY_LEN];
+	bool		found;
+	VersionSource src;
+	ModelEntry *entry;
+	bool		exists;
+	instr_time	start;
 
 	INSTR_TIME_SET_CURRENT(start);
 	if (!OidIsValid(ver_relid))
 		not_installed();
 	snprintf(ekey, sizeof(ekey), "%s/%s", name, key);
+	memset(&src, 0, sizeof(src));
 
 	snap = RegisterSnapshot(IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot());
-	rel = table_open(ver_relid, AccessShareLock);
+	PG_TRY();
 	{
-		AttrNumber	att_version = attnum_of(rel, "version");
-		AttrNumber	att_config = attnum_of(rel, "config");
-		AttrNumber	att_model = attnum_opt(rel, "model");	/* none in 0.1.0 */
+		found = read_version(ver_relid, name, key, snap, &src);
 
-		slot = table_slot_create(rel, NULL);
-		scan = table_beginscan(rel, IsInParallelMode() ? SnapshotSelf : snap, 0, NULL);
-		while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
-		{
-			bool		isnull;
-			Datum		v;
-			char		k[MG_SEMVER_MAX_LEN + 1];
-
-			if (att_model != InvalidAttrNumber)
-			{
-				Datum		mdat = slot_getattr(slot, att_model, &isnull);
-				text	   *m;
-
-				if (isnull)
-					continue;
-				m = DatumGetTextPP(mdat);
-				if (VARSIZE_ANY_EXHDR(m) != namelen || memcmp(VARDATA_ANY(m), name, namelen) != 0)
-					continue;
-			}
-			v = slot_getattr(slot, att_version, &isnull);
-			if (isnull)
-				continue;
-			mg_semver_key(v, k);
-			if (strcmp(k, key) == 0)
-			{
-				Datum		c = slot_getattr(slot, att_config, &isnull);
-
-				if (!isnull)
-				{
-					Datum		xmin = slot_getsysattr(slot, MinTransactionIdAttributeNumber,
-													   &isnull);
-
-					config = DatumGetJsonbPCopy(c);
-					found = true;
-					provisional = !isnull &&
-						TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
-				}
-			}
-		}
-		table_endscan(scan);
-		ExecDropSingleTupleTableSlot(slot);
+		/*
+		 * A proposal changes (withdrawn, rebased, renumbered): it is read
+		 * with the statement's snapshot in the leader as in the workers, so
+		 * that a plan, serial or parallel, and the transaction's own reads of
+		 * modelgov.proposals see the same proposals (REPEATABLE READ
+		 * included).
+		 */
+		if (!found && proposals && OidIsValid(prop_relid))
+			found = read_proposal(prop_relid, name, key,
+								  ActiveSnapshotSet() ? GetActiveSnapshot() : snap, &src);
+		if (!found && IsInParallelMode())
+			found = read_version(ver_relid, name, key, SnapshotSelf, &src);
 	}
-	table_close(rel, AccessShareLock);
-	UnregisterSnapshot(snap);
-	if (!found && named)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("version %s of model \"%s\" does not exist", key, name)));
+	PG_FINALLY();
+	{
+		UnregisterSnapshot(snap);
+	}
+	PG_END_TRY();
+
 	if (!found)
+	{
+		/* the proposal that named it targets another number now */
+		if (stale != NULL)
+			retire_entry(stale);
+		if (named)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("version %s of model \"%s\" does not exist", key, name)));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("version %s does not exist", key)));
+	}
+
+	if (stale != NULL)
+	{
+		if (same_config(stale->source, src.config))
+		{
+			/* the same configuration: its compiled model serves again */
+			stale->from_proposal = src.from_proposal;
+			strlcpy(stale->proposal, src.proposal, sizeof(stale->proposal));
+			stale->checked_lxid = MG_MY_LXID;
+			stale->checked_start = GetCurrentStatementStartTimestamp();
+			stale->last_used = ++use_clock;
+			/* a version's row that another transaction wrote stays */
+			stale->provisional = src.provisional;
+			if (src.provisional)
+				have_provisional = true;
+			stat_hits++;
+			pfree(src.config);
+			if (proposal != NULL)
+				*proposal = stale->from_proposal ? stale->proposal : NULL;
+			return stale->model;
+		}
+		/* another configuration: a statement that pinned the old one keeps it */
+		retire_entry(stale);
+	}
 
 	entry = hash_search(model_cache, ekey, HASH_ENTER, &exists);
 	strlcpy(entry->name, name, sizeof(entry->name));
 	entry->model = NULL;
-	entry->provisional = provisional;
+	entry->provisional = src.provisional;
+	entry->from_proposal = src.from_proposal;
+	strlcpy(entry->proposal, src.proposal, sizeof(entry->proposal));
+	entry->source = NULL;
+	entry->checked_lxid = MG_MY_LXID;
+	entry->checked_start = GetCurrentStatementStartTimestamp();
 	entry->last_used = ++use_clock;
 	entry->pin_lxid = InvalidLocalTransactionId;
-	if (provisional)
+	if (src.provisional)
 		have_provisional = true;
 	PG_TRY();
 	{
-		entry->model = compile_model(key, ekey, config);
+		entry->model = compile_model(key, ekey, src.config);
+		/* what a proposal's entry is compared with when it is checked again */
+		if (src.from_proposal)
+		{
+			MemoryContext mcxt = GetMemoryChunkContext(entry->model);
+
+			entry->source = (Jsonb *) MemoryContextAlloc(mcxt, VARSIZE(src.config));
+			memcpy(entry->source, src.config, VARSIZE(src.config));
+		}
 	}
 	PG_CATCH();
 	{
+		if (entry->model != NULL)
+			MemoryContextDelete(GetMemoryChunkContext(entry->model));
 		hash_search(model_cache, ekey, HASH_REMOVE, NULL);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	pfree(config);
+	pfree(src.config);
 	note_load(start);
 	{
 		MgModel    *model = entry->model;
 
+		if (proposal != NULL)
+			*proposal = entry->from_proposal ? entry->proposal : NULL;
 		evict_versions(model);	/* entry may move: keep the model */
 		return model;
 	}
 }
 
-/* version key of model name, compiled: from the cache, else loaded */
+/*
+ * Version key of model name, compiled: from the cache, else loaded.  With
+ * proposals, the key may be the target of a proposal (load_model); *proposal
+ * then names it (else NULL), valid until the cache changes.  An entry
+ * compiled from a proposal serves without reading again only in the
+ * statement that checked it, and never in parallel mode, where every
+ * process reads with the statement's snapshot.
+ */
 static MgModel *
-model_for_version(const char *name, const char *key, bool named)
+model_for_version(const char *name, const char *key, bool named, bool proposals,
+				  const char **proposal)
 {
 	char		ekey[MG_ENTRY_KEY_LEN];
 	ModelEntry *entry;
 
 	check_extension_identity();
+	if (proposal != NULL)
+		*proposal = NULL;
 	snprintf(ekey, sizeof(ekey), "%s/%s", name, key);
 	entry = hash_search(model_cache, ekey, HASH_FIND, NULL);
 	if (entry != NULL && entry->model != NULL)
 	{
-		entry->last_used = ++use_clock;
-		return entry->model;
+		if (!entry->from_proposal)
+		{
+			entry->last_used = ++use_clock;
+			return entry->model;
+		}
+		if (proposals && !IsInParallelMode() &&
+			entry->checked_lxid == MG_MY_LXID &&
+			entry->checked_start == GetCurrentStatementStartTimestamp())
+		{
+			entry->last_used = ++use_clock;
+			stat_hits++;
+			if (proposal != NULL)
+				*proposal = entry->proposal;
+			return entry->model;
+		}
+		return load_model(name, key, named, proposals, entry, proposal);
 	}
-	return load_model(name, key, named);
+	return load_model(name, key, named, proposals, NULL, proposal);
 }
 
 /* ---- which version a statement scores with ------------------------------- */
@@ -1471,7 +1788,7 @@ active_for_statement(const char *name, const char *fname, int *limit)
 	}
 	else
 	{
-		model = model_for_version(name, am->key, true);
+		model = model_for_version(name, am->key, true, false, NULL);
 		if (map == &backend_map && active_valid)
 			am->model = model;
 	}
@@ -1749,6 +2066,7 @@ pin(FunctionCallInfo fcinfo, MgModel *model, const char *name, int limit)
 	st->model = model;
 	st->limit = limit;
 	st->generation = model_generation;
+	st->proposal[0] = '\0';
 	st->namelen = strlen(name);
 	memcpy(st->name, name, st->namelen + 1);
 	return st;
@@ -1886,6 +2204,7 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 	MgModel    *model;
 	bool		named = name != NULL;
 	int			width;
+	const char *proposal = NULL;
 
 	check_pin_generation(st);
 	if (st != NULL && st->model != NULL && st->given != NULL &&
@@ -1900,10 +2219,12 @@ given_version(FunctionCallInfo fcinfo, int argno, const char *name, const char *
 	mg_semver_key(PointerGetDatum(arg), key);
 	/* before compiling, which may find the map gone */
 	width = map_width(scorable_model(statement_map(), name, fname), key_major(key));
-	model = model_for_version(name, key, named);
+	model = model_for_version(name, key, named, true, &proposal);
 	/* resolving may have found the extension created again */
 	check_pin_generation(st);
 	st = pin(fcinfo, model, name, Max(width, model->nfeatures));
+	if (proposal != NULL)
+		strlcpy(st->proposal, proposal, sizeof(st->proposal));
 	if (st->given != NULL)
 		pfree(st->given);
 	st->given = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(arg));
@@ -2325,6 +2646,12 @@ explain_call(FunctionCallInfo fcinfo, int farg, bool named)
 	append_json_string(&buf, st->name);
 	appendStringInfoString(&buf, ", \"version\": ");
 	append_json_string(&buf, m->version);
+	if (st->proposal[0] != '\0')
+	{
+		/* no version holds the number yet: the proposal that targets it */
+		appendStringInfoString(&buf, ", \"proposal\": ");
+		append_json_string(&buf, st->proposal);
+	}
 	appendStringInfoString(&buf, ", \"candidate\": ");
 	if (cand)
 		append_json_string(&buf, text_to_cstring(PG_GETARG_TEXT_PP(carg)));

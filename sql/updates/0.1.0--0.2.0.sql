@@ -427,6 +427,7 @@ DROP FUNCTION modelgov.add_member(regrole, text, modelgov.member_role[]);
 GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history, modelgov.monitoring_policy,
 	modelgov.inventory, modelgov.open_work, modelgov.my_work, modelgov.alerts TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.acknowledge(bigint, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.propose_thresholds(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, text, text) FROM PUBLIC;

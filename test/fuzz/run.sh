@@ -2,8 +2,9 @@
 #
 # run.sh
 #		Build and run the libFuzzer harnesses: the SemVer parser
-#		(semver_fuzz.c), and the configuration normalizer and compiler with
-#		the model evaluation (config_fuzz.c).
+#		(semver_fuzz.c), the configuration normalizer and compiler with
+#		the model evaluation (config_fuzz.c), and the evidence and
+#		logistic regression cores (evidence_fuzz.c).
 #
 # Usage: test/fuzz/run.sh [seconds]		(default 20)
 #
@@ -61,9 +62,11 @@ fuzz_one() {
 	fi
 }
 
-# the time is shared between the two harnesses
-semver_secs=$(( (seconds + 1) / 2 ))
-config_secs=$(( seconds - semver_secs ))
+# the time is shared between the three harnesses
+semver_secs=$(( (seconds + 2) / 3 ))
+evidence_secs=$(( (seconds + 1) / 3 ))
+config_secs=$(( seconds - semver_secs - evidence_secs ))
+[ "$evidence_secs" -ge 1 ] || evidence_secs=1
 [ "$config_secs" -ge 1 ] || config_secs=1
 
 fuzz_one semver_fuzz "$semver_secs" 300 semver.dict corpus \
@@ -72,5 +75,8 @@ semver_execs=$execs
 fuzz_one config_fuzz "$config_secs" 4096 config.dict config_corpus \
 	config_fuzz.c ../../src/config_core.c ../../src/model_core.c
 config_execs=$execs
+fuzz_one evidence_fuzz "$evidence_secs" 2048 evidence.dict evidence_corpus \
+	evidence_fuzz.c ../../src/evidence_core.c ../../src/logistic_core.c
+evidence_execs=$execs
 
-echo "fuzz: $((semver_execs + config_execs)) executions (semver parser $semver_execs, configuration normalizer and compiler $config_execs), no failures"
+echo "fuzz: $((semver_execs + config_execs + evidence_execs)) executions (semver parser $semver_execs, configuration normalizer and compiler $config_execs, evidence and logistic regression $evidence_execs), no failures"

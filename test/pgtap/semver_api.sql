@@ -14,7 +14,7 @@
 --
 BEGIN;
 \ir helpers.psql
-SELECT plan(157);
+SELECT plan(158);
 
 --
 -- Types and relations
@@ -325,8 +325,19 @@ SELECT is_empty(
 	   WHERE m.classid = 'pg_catalog.pg_proc'::regclass
 		 AND p.prolang IN (SELECT l.oid FROM pg_catalog.pg_language l
 							WHERE l.lanname IN ('sql', 'plpgsql'))
-		 AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)$$,
-	'every SQL and PL/pgSQL function has SET search_path = pg_catalog, pg_temp');
+		 AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+		 -- the three that run the caller's sample query, in the caller's path
+		 AND p.oid::regprocedure::text <> ALL (ARRAY[
+				'modelgov.read_sample(text,text,modelgov.semver,modelgov.semver)',
+				'modelgov.propose_thresholds(text,text,text)', 'modelgov.recheck_impact(text)'])$$,
+	'every SQL and PL/pgSQL function has SET search_path = pg_catalog, pg_temp, but those that run the caller''s sample query');
+SELECT is_empty(
+	$$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+	   WHERE p.oid IN ('modelgov.read_sample(text,text,modelgov.semver,modelgov.semver)'::regprocedure,
+					   'modelgov.propose_thresholds(text,text,text)'::regprocedure,
+					   'modelgov.recheck_impact(text)'::regprocedure)
+		 AND (p.prosecdef OR p.proconfig IS NOT NULL)$$,
+	'and those run with the caller''s rights and settings: SECURITY INVOKER, no SET clause');
 
 SELECT * FROM finish();
 ROLLBACK;
