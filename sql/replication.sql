@@ -83,6 +83,10 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Call it as modelgov.create_publication(publication [, whole_record]).';
 	END IF;
+	IF btrim(publication::text) = '' THEN
+		RAISE EXCEPTION 'a publication needs a name, not "%"', publication
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
 	SELECT format('CREATE PUBLICATION %I FOR TABLE %s', publication,
 				  string_agg(CASE WHEN c.relname = 'bump_policy_history'
 								  THEN c.oid::regclass::text || ' WHERE (set_by IS NOT NULL)'

@@ -38,7 +38,10 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "commands/extension.h"
+#include "mb/pg_wchar.h"
 #include "replication/logicalworker.h"
+#include "replication/worker_internal.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
@@ -53,7 +56,11 @@
 static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
 static bool cached_subscriber = false;
 static char cached_subname[NAMEDATALEN];
-static char cached_publisher[256];
+static char cached_publisher[1024];
+/* the subscriptions that carry the record, of this transaction */
+#define MAX_RECORD_SUBS 16
+static Oid	cached_subs[MAX_RECORD_SUBS];
+static int	cached_nsubs = 0;
 
 /*
  * host, hostaddr, port and dbname of a connection string (key=value pairs,
@@ -77,15 +84,15 @@ describe_conninfo(const char *conninfo, char *out, size_t outlen)
 			c++;
 		if (!*c)
 			break;
-		while (*c && *c != '=' && *c != ' ' && klen < sizeof(key) - 1)
+		while (*c && *c != '=' && !isspace((unsigned char) *c) && klen < sizeof(key) - 1)
 			key[klen++] = *c++;
 		key[klen] = '\0';
-		while (*c == ' ')
+		while (isspace((unsigned char) *c))
 			c++;
 		if (*c != '=')
 			break;				/* not key=value: stop, show what we have */
 		c++;
-		while (*c == ' ')
+		while (isspace((unsigned char) *c))
 			c++;
 		initStringInfo(&val);
 		if (*c == '\'')
@@ -101,14 +108,35 @@ describe_conninfo(const char *conninfo, char *out, size_t outlen)
 				c++;
 		}
 		else
-			while (*c && *c != ' ' && *c != '\t' && *c != '\n' && *c != '\r')
+			while (*c && !isspace((unsigned char) *c))
+			{
+				/* as libpq reads it: a backslash escapes the next character */
+				if (*c == '\\' && c[1])
+					c++;
 				appendStringInfoChar(&val, *c++);
-		if (strcmp(key, "host") == 0 || strcmp(key, "hostaddr") == 0 ||
-			strcmp(key, "port") == 0 || strcmp(key, "dbname") == 0)
+			}
+
+		/*
+		 * Only where the publisher is; a dbname that is a connection string
+		 * or a URI of its own (libpq expands it) could hold a password.
+		 */
+		if ((strcmp(key, "host") == 0 || strcmp(key, "hostaddr") == 0 ||
+			 strcmp(key, "port") == 0 ||
+			 (strcmp(key, "dbname") == 0 && strchr(val.data, '=') == NULL &&
+			  strstr(val.data, "://") == NULL)))
 			appendStringInfo(&buf, "%s%s=%s", buf.len > 0 ? " " : "", key, val.data);
 		pfree(val.data);
 	}
-	strlcpy(out, buf.len > 0 ? buf.data : "the publisher of its connection string", outlen);
+	if (buf.len == 0)
+		strlcpy(out, "the publisher of its connection string", outlen);
+	else
+	{
+		/* cut on a character boundary */
+		int			len = pg_mbcliplen(buf.data, buf.len, (int) outlen - 1);
+
+		memcpy(out, buf.data, len);
+		out[len] = '\0';
+	}
 	pfree(buf.data);
 }
 
@@ -129,6 +157,7 @@ subscriber_of_record(void)
 	if (cached_lxid == MyProc->lxid && cached_lxid != InvalidLocalTransactionId)
 		return cached_subscriber;
 
+	cached_nsubs = 0;
 	nsp = mg_extension_namespace();
 	if (OidIsValid(nsp))
 	{
@@ -136,7 +165,7 @@ subscriber_of_record(void)
 		ScanKeyInit(&key, Anum_pg_subscription_subdbid, BTEqualStrategyNumber, F_OIDEQ,
 					ObjectIdGetDatum(MyDatabaseId));
 		scan = systable_beginscan(subrel, InvalidOid, false, NULL, 1, &key);
-		while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		{
 			Form_pg_subscription sub = (Form_pg_subscription) GETSTRUCT(tup);
 			Relation	relrel = table_open(SubscriptionRelRelationId, AccessShareLock);
@@ -157,6 +186,10 @@ subscriber_of_record(void)
 					Datum		conninfo = heap_getattr(tup, Anum_pg_subscription_subconninfo,
 														RelationGetDescr(subrel), &isnull);
 
+					if (cached_nsubs < MAX_RECORD_SUBS)
+						cached_subs[cached_nsubs++] = sub->oid;
+					if (found)
+						break;	/* the first one names the publisher */
 					found = true;
 					strlcpy(cached_subname, NameStr(sub->subname), sizeof(cached_subname));
 					if (isnull)
@@ -181,6 +214,23 @@ subscriber_of_record(void)
 	cached_subscriber = found;
 	cached_lxid = MyProc->lxid;
 	return found;
+}
+
+/*
+ * Whether this process applies the changes of a subscription that carries
+ * the record (its apply worker, or a table synchronization worker of its
+ * initial copy): any other logical replication worker, or a trigger it
+ * runs for another subscription, is no different from a session.
+ */
+static bool
+apply_worker_of_record(void)
+{
+	if (!IsLogicalWorker() || MySubscription == NULL || !subscriber_of_record())
+		return false;
+	for (int i = 0; i < cached_nsubs; i++)
+		if (cached_subs[i] == MySubscription->oid)
+			return true;
+	return false;
 }
 
 /*
@@ -217,7 +267,8 @@ mg_subscriber_guard(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "subscriber_guard: not called as a trigger");
-	if (!IsLogicalWorker() && subscriber_of_record())
+	/* an extension's own script (ALTER EXTENSION UPDATE) may write */
+	if (!creating_extension && !apply_worker_of_record() && subscriber_of_record())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot change table %s on a subscriber of the governance record",
@@ -254,10 +305,13 @@ mg_replica_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-/* modelgov_internal.replicating(): whether this process applies replicated changes */
+/*
+ * modelgov_internal.replicating(): whether this process applies the changes
+ * of a subscription that carries the record.
+ */
 PG_FUNCTION_INFO_V1(mg_replicating);
 Datum
 mg_replicating(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(IsLogicalWorker());
+	PG_RETURN_BOOL(apply_worker_of_record());
 }

@@ -459,12 +459,51 @@ EOF
 	"init 1.0.0, deploy 1.0.1, rollback 1.0.0, deploy 1.0.2" ] ||
 	fail "the primary's production history: $(pub "SELECT string_agg(kind || ' ' || version, ', ' ORDER BY id) FROM modelgov.deployments WHERE env = 'production'")"
 
+# history rewritten on the primary (as an update script may do, once,
+# with the append-only guard set aside) is replayed by the apply worker,
+# not refused: the subscriber does not stall
+pub "BEGIN; ALTER TABLE modelgov.audit_log DISABLE TRIGGER audit_log_append_only;
+	 UPDATE modelgov.audit_log SET actor = actor WHERE seq = 1;
+	 ALTER TABLE modelgov.audit_log ENABLE ALWAYS TRIGGER audit_log_append_only; COMMIT;" >/dev/null
+pub "SELECT count(*) FROM (SELECT modelgov.set_bump_policy('bug_fix', 'patch')) x" >/dev/null
+until_is $p2 record "SELECT count(*) FROM modelgov.bump_policy_history WHERE set_by IS NOT NULL" 2 ||
+	fail "the record subscriber stalled after an UPDATE of the audit log on the primary"
+
 # no apply or sync worker failed, and nothing collided
 ! grep -q 'duplicate key' "$work/subscriber.log" ||
 	fail "the subscriber hit a duplicate key: $(grep 'duplicate key' "$work/subscriber.log" | head -n 5)"
 # (log_line_prefix names the backend type)
 ! grep -qE 'logical replication worker (ERROR|FATAL|PANIC)' "$work/subscriber.log" ||
 	fail "a logical replication worker failed: $(grep -A2 -E 'logical replication worker (ERROR|FATAL|PANIC)' "$work/subscriber.log" | head -n 20)"
+
+# only the apply worker of a subscription that carries the record writes
+# it: another subscription's worker, running a trigger of its own table that
+# writes the record, is refused, and its row is not applied
+pub "CREATE TABLE public.other (id int PRIMARY KEY); CREATE PUBLICATION p_other FOR TABLE public.other" >/dev/null
+q $p2 scoring "CREATE TABLE public.other (id int PRIMARY KEY);
+	CREATE FUNCTION public.other_writes() RETURNS trigger LANGUAGE plpgsql
+		AS \$\$BEGIN UPDATE modelgov.versions SET status = status; RETURN NEW; END\$\$;
+	CREATE TRIGGER other_writes AFTER INSERT ON public.other FOR EACH ROW EXECUTE FUNCTION public.other_writes();
+	ALTER TABLE public.other ENABLE ALWAYS TRIGGER other_writes;" >/dev/null
+q $p2 scoring "CREATE SUBSCRIPTION s_other CONNECTION '$conninfo' PUBLICATION p_other WITH (copy_data = false)" >/dev/null 2>&1
+pub "INSERT INTO public.other VALUES (1)" >/dev/null
+for _ in $(seq 1 $((timeout * 10))); do
+	grep -q 'cannot change table versions on a subscriber' "$work/subscriber.log" && break
+	sleep 0.1
+done
+grep -q 'cannot change table versions on a subscriber' "$work/subscriber.log" ||
+	fail "another subscription's worker was not refused when its trigger wrote the record"
+[ "$(q $p2 scoring "SELECT count(*) FROM public.other")" = 0 ] ||
+	fail "another subscription's worker wrote the record through a trigger"
+q $p2 scoring "DROP SUBSCRIPTION s_other" >/dev/null 2>&1
+
+# the refusal shows where the publisher is, as libpq reads the connection:
+# an escaped space belongs to the password, and no part of it is shown
+q $p2 scoring "ALTER SUBSCRIPTION s_scoring CONNECTION '$conninfo\\ host=LEAKED'" >/dev/null
+out=$(refused $p2 scoring "" "SELECT modelgov.create_model('x', '{\"weights\": [1], \"thresholds\": {\"auto\": 0.3, \"escalate\": 0.7}}')")
+case "$out" in
+*LEAKED*) fail "a part of the password shows in the refusal: $out" ;;
+esac
 
 seconds=$(( $(date +%s) - started ))
 echo "logical_replication: ok (initial copies in ${copy_ms} ms; a subscriber session scored 1.0.0, 1.0.1, 1.0.0, 1.0.2 at its next statement after each was applied, a cursor kept its version; governance and direct writes refused with 25006 naming the primary; the whole record verifies; ${seconds} s)"
