@@ -26,12 +26,13 @@ OBJS = \
 	src/evidence_core.o \
 	src/evidence.o \
 	src/logistic_core.o \
-	src/logistic.o
+	src/logistic.o \
+	src/subscriber.o
 
 # The install script is assembled from its parts, in this order.
 SQL_PARTS = $(addprefix sql/,$(addsuffix .sql,\
 	semver clock members bump_policy audit config registry governance deployment \
-	scoring monitoring release formats evidence fitting data_proposals models privileges))
+	scoring monitoring release formats evidence fitting data_proposals models replication privileges))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
 # The frozen install scripts of released versions and every upgrade script.

@@ -275,6 +275,10 @@ CREATE FUNCTION modelgov_internal.version_frozen() RETURNS trigger
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
+	-- on a subscriber, the apply worker replays what the primary allowed
+	IF modelgov_internal.replicating() THEN
+		RETURN NEW;
+	END IF;
 	IF NEW.config <> OLD.config
 	   OR NEW.version::text <> OLD.version::text THEN
 		RAISE EXCEPTION 'version % is frozen', OLD.version
@@ -298,7 +302,11 @@ BEGIN
 	-- role can set this setting, but only the extension's owner can update
 	-- the table (members act through the owner's functions, none of which
 	-- lets a caller steer an update), and the owner could as well disable
-	-- the trigger.
+	-- the trigger.  On a subscriber, the apply worker replays what the
+	-- primary allowed.
+	IF modelgov_internal.replicating() THEN
+		RETURN NEW;
+	END IF;
 	IF current_setting('modelgov_rebase.proposal', true) = OLD.proposal_id
 	   AND NEW.change_type = OLD.change_type AND NEW.proposer = OLD.proposer THEN
 		RETURN NEW;

@@ -134,6 +134,9 @@ mg_governance_call(PG_FUNCTION_ARGS)
 						   GetUserNameFromId(runs_as, false), GetUserNameFromId(actor, false)),
 				 errhint("Call modelgov's governance functions directly, as the role that acts.")));
 
+	/* the record is governed on the primary, never on a subscriber */
+	mg_refuse_on_subscriber(fcinfo->flinfo->fn_oid);
+
 	body = body_of(fcinfo);
 	InitFunctionCallInfoData(*inner, &body->flinfo, PG_NARGS(), fcinfo->fncollation,
 							 fcinfo->context, fcinfo->resultinfo);

@@ -23,6 +23,9 @@ extern void mg_audit_init(void);
 extern void mg_scoring_init(void);
 extern void mg_evidence_init(void);
 
+/* subscriber.c */
+extern void mg_refuse_on_subscriber(Oid function);
+
 /* OID of modelgov.environments, or InvalidOid (active.c) */
 extern Oid	mg_extension_namespace(void);
 extern Oid	mg_environments_relid(void);

@@ -428,6 +428,38 @@ GRANT SELECT ON modelgov.bump_policy, modelgov.metrics, modelgov.version_history
 	modelgov.inventory, modelgov.open_work, modelgov.my_work, modelgov.alerts TO PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.acknowledge(bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.propose_thresholds(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION modelgov.create_publication(name, boolean) FROM PUBLIC;
+
+-- logical replication (sql/replication.sql): the guard of a subscriber on
+-- every table, the scoring caches woken by the apply worker, and the bump
+-- policy history published without the rows every install writes
+DO $$
+DECLARE
+	t regclass;
+BEGIN
+	FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
+			  WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::regnamespace
+				AND c.relkind OPERATOR(pg_catalog.=) 'r'
+			  ORDER BY c.relname LOOP
+		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard BEFORE INSERT OR UPDATE OR DELETE ON %s '
+								  'FOR EACH ROW EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
+		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard_truncate BEFORE TRUNCATE ON %s '
+								  'FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
+		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard', t);
+		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard_truncate', t);
+	END LOOP;
+END
+$$;
+CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.environments
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.replica_changed();
+CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.versions
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.replica_changed();
+CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.models
+	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.replica_changed();
+ALTER TABLE modelgov.environments ENABLE REPLICA TRIGGER replica_changed;
+ALTER TABLE modelgov.versions ENABLE REPLICA TRIGGER replica_changed;
+ALTER TABLE modelgov.models ENABLE REPLICA TRIGGER replica_changed;
+ALTER TABLE modelgov.bump_policy_history REPLICA IDENTITY FULL;
 REVOKE ALL ON FUNCTION modelgov.create_model(text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.retire_model(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION modelgov.grant_duty(regrole, text, text) FROM PUBLIC;
