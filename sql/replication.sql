@@ -25,26 +25,36 @@ COMMENT ON FUNCTION modelgov_internal.replicating() IS
 
 /*
  * The guard on every table of the extension, first of the BEFORE triggers
- * (by name), firing whatever session_replication_role says; and the
- * scoring caches woken by the apply worker's changes.
+ * (by name), firing whatever session_replication_role says.  A table that
+ * has them is left alone, so an update script that adds a table calls this
+ * again.
  */
-DO $$
+CREATE FUNCTION modelgov_internal.add_subscriber_guards() RETURNS void
+	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
 DECLARE
 	t regclass;
 BEGIN
-	FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
-			  WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::regnamespace
-				AND c.relkind OPERATOR(pg_catalog.=) 'r'
+	FOR t IN SELECT c.oid::regclass FROM pg_class c
+			  WHERE c.relnamespace = 'modelgov'::regnamespace AND c.relkind = 'r'
+				AND NOT EXISTS (SELECT 1 FROM pg_trigger g
+								 WHERE g.tgrelid = c.oid AND g.tgname = 'a_subscriber_guard')
 			  ORDER BY c.relname LOOP
-		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard BEFORE INSERT OR UPDATE OR DELETE ON %s '
-								  'FOR EACH ROW EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
-		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard_truncate BEFORE TRUNCATE ON %s '
-								  'FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard', t);
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard_truncate', t);
+		EXECUTE format('CREATE TRIGGER a_subscriber_guard BEFORE INSERT OR UPDATE OR DELETE ON %s '
+					   'FOR EACH ROW EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
+		EXECUTE format('CREATE TRIGGER a_subscriber_guard_truncate BEFORE TRUNCATE ON %s '
+					   'FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard', t);
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard_truncate', t);
 	END LOOP;
 END
 $$;
+COMMENT ON FUNCTION modelgov_internal.add_subscriber_guards() IS
+	'internal: create the subscriber guard triggers, ENABLE ALWAYS, on every table of the extension that lacks them';
+SELECT modelgov_internal.add_subscriber_guards();
+
+-- the scoring caches woken by the apply worker's changes
 CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.environments
 	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.replica_changed();
 CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.versions

@@ -433,23 +433,7 @@ REVOKE ALL ON FUNCTION modelgov.create_publication(name, boolean) FROM PUBLIC;
 -- logical replication (sql/replication.sql): the guard of a subscriber on
 -- every table, the scoring caches woken by the apply worker, and the bump
 -- policy history published without the rows every install writes
-DO $$
-DECLARE
-	t regclass;
-BEGIN
-	FOR t IN SELECT c.oid::regclass FROM pg_catalog.pg_class c
-			  WHERE c.relnamespace OPERATOR(pg_catalog.=) 'modelgov'::regnamespace
-				AND c.relkind OPERATOR(pg_catalog.=) 'r'
-			  ORDER BY c.relname LOOP
-		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard BEFORE INSERT OR UPDATE OR DELETE ON %s '
-								  'FOR EACH ROW EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
-		EXECUTE pg_catalog.format('CREATE TRIGGER a_subscriber_guard_truncate BEFORE TRUNCATE ON %s '
-								  'FOR EACH STATEMENT EXECUTE FUNCTION modelgov_internal.subscriber_guard()', t);
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard', t);
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER a_subscriber_guard_truncate', t);
-	END LOOP;
-END
-$$;
+SELECT modelgov_internal.add_subscriber_guards();
 CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.environments
 	FOR EACH ROW EXECUTE FUNCTION modelgov_internal.replica_changed();
 CREATE TRIGGER replica_changed AFTER INSERT OR UPDATE OR DELETE ON modelgov.versions
